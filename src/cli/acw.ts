@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { evaluateCommand } from './evaluate-command.js';
+import type { CliIo } from './io.js';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/** The `acw` commands; each one is its own module. */
+export const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  evaluate: { run: evaluateCommand, summary: 'evaluate FILE   print the action profiles of a facts document' },
+};
+
+function usage(): string {
+  const lines = Object.values(COMMANDS).map((command) => `  acw ${command.summary}`);
+  return `usage:\n${lines.join('\n')}\n`;
+}
+
+export async function runAcw(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`acw: unknown command ${name}\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function processIo(): CliIo {
+  let config: ReturnType<typeof loadConfig> | undefined;
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin,
+    config: () => {
+      config ??= loadConfig();
+      return config;
+    },
+  };
+}

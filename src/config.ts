@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { POLICY_DOMAINS } from './domain/policy.js';
+
+/**
+ * Every setting the service reads, from the environment, parsed once at boot and frozen.
+ * A bad value stops start-up with one message naming each bad variable and why.
+ */
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
+
+/** `tenant:token,tenant2:token2` → [{tenant, token}] */
+const authTokens = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}:.{16,}$/i, {
+        message: 'each entry must be tenant:token with a token of at least 16 characters',
+      })
+      .transform((entry) => {
+        const at = entry.indexOf(':');
+        return { tenant: entry.slice(0, at), token: entry.slice(at + 1) };
+      }),
+  ),
+);
+
+const optionalUrl = z
+  .url({ protocol: /^https?$/ })
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Which parts this process runs; `all` is ingress, workers and schedulers together. */
+  ROLE: z.enum(['all', 'ingress', 'worker', 'scheduler']).default('all'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /**
+   * Start a private redis-server under ./var/redis when REDIS_URL answers nothing.
+   * @defaultValue true outside production
+   */
+  REDIS_AUTOSTART: booleanFromEnv.optional(),
+  /** Prefix of every store key; keys are `${KEY_PREFIX}:{tenant}:…` so a tenant stays in one slot. */
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i, { message: 'letters, digits, _ and - only' })
+    .default('acw'),
+  /** BullMQ prefix; the braces make it a Redis Cluster hash tag. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[a-z0-9_-]+\}$/i, { message: 'must be a hash tag such as {acw}' })
+    .default('{acw}'),
+  AUTH_TOKENS: authTokens.prefault('demo:demo-token-change-me-0001'),
+  SEED_DEMO: booleanFromEnv.default(true),
+  /** Policy domains whose coverage quote_policy and prepare_checkout require. */
+  REQUIRED_POLICY_DOMAINS: commaList
+    .pipe(z.array(z.enum(POLICY_DOMAINS)).min(1))
+    .default(['returns', 'shipping']),
+  CATALOG_URL: optionalUrl,
+  SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws one ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const raw = env[name];
+      const shown =
+        raw === undefined ? '' : ` (got ${JSON.stringify(redactConfigValue(name, raw))})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Secrets never reach an error message either. */
+function redactConfigValue(name: string, value: string): string {
+  return /TOKEN|SECRET|PASSWORD|KEY$/i.test(name) && name !== 'KEY_PREFIX' ? '[redacted]' : value;
+}

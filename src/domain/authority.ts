@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { type DecisionResult, mostSevere } from './actions.js';
+import { type Blocker, type BlockerCode, type BlockerParams, blocker } from './blockers.js';
+import type { CheckoutState } from './checkout/transitions.js';
+import type { EvidenceRef } from './decision.js';
+import { formatMinorUnits, type Money, MoneySchema } from './money.js';
+import { InstantSchema, toMs } from './time.js';
+
+export const ACTOR_TYPES = ['human', 'agent', 'system'] as const;
+export const ActorSchema = z.object({
+  actorId: z.string().min(1).max(200),
+  actorType: z.enum(ACTOR_TYPES),
+  buyerId: z.string().min(1).max(200).optional(),
+  buyerType: z.enum(['consumer', 'business']).optional(),
+  authorityRef: z.string().min(1).max(500).optional(),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+/**
+ * A payment mandate or allowance normalised from its protocol (ACP allowance, AP2 mandate) with
+ * its constraints kept, never reduced to "has a mandate". It is an input to authority, not
+ * authority itself.
+ */
+export const MandateSchema = z.object({
+  ref: z.string().min(1).max(500),
+  kind: z.enum(['acp_allowance', 'ap2_checkout_mandate', 'ap2_payment_mandate', 'internal']),
+  merchantId: z.string().min(1).max(200),
+  checkoutSessionId: z.string().min(1).max(200).optional(),
+  cartSnapshotHash: z.string().min(1).max(200).optional(),
+  maxAmount: MoneySchema,
+  /** SKUs the mandate covers; absent means any. */
+  skus: z.array(z.string().min(1)).max(1000).optional(),
+  expiresAt: InstantSchema,
+  revokedAt: InstantSchema.nullable().optional(),
+  humanConfirmation: z
+    .object({ required: z.boolean(), confirmedAt: InstantSchema.optional() })
+    .optional(),
+  allowedActors: z
+    .object({
+      actorIds: z.array(z.string().min(1)).max(100).optional(),
+      actorTypes: z.array(z.enum(ACTOR_TYPES)).max(3).optional(),
+    })
+    .optional(),
+});
+export type Mandate = z.infer<typeof MandateSchema>;
+
+export interface AuthorityRequest {
+  mandate: Mandate | undefined;
+  merchantId: string;
+  checkout: {
+    id: string;
+    version: number;
+    state: CheckoutState;
+    total: Money;
+    cartSnapshotHash: string;
+    skus: readonly string[];
+  };
+  actor: Actor;
+  nowMs: number;
+}
+
+type Present = AuthorityRequest & { mandate: Mandate };
+
+interface AuthorityCheck {
+  code: BlockerCode;
+  severity: DecisionResult;
+  /** Params for the blocker message when the check fails; undefined when it passes. */
+  fails(request: Present): BlockerParams | undefined;
+}
+
+const pass = undefined;
+
+/** The authority checks as data: each row is one named condition over the gathered facts. */
+export const AUTHORITY_CHECKS: readonly AuthorityCheck[] = [
+  {
+    code: 'MANDATE_REVOKED',
+    severity: 'blocked',
+    fails: ({ mandate, nowMs }) =>
+      mandate.revokedAt != null && toMs(mandate.revokedAt) <= nowMs ? {} : pass,
+  },
+  {
+    code: 'MANDATE_EXPIRED',
+    severity: 'blocked',
+    fails: ({ mandate, nowMs }) =>
+      toMs(mandate.expiresAt) <= nowMs ? { expiresAt: mandate.expiresAt } : pass,
+  },
+  {
+    code: 'MERCHANT_MISMATCH',
+    severity: 'blocked',
+    fails: ({ mandate, merchantId }) =>
+      mandate.merchantId !== merchantId ? { mandateMerchant: mandate.merchantId } : pass,
+  },
+  {
+    code: 'CHECKOUT_SESSION_INVALID',
+    severity: 'blocked',
+    fails: ({ checkout }) =>
+      checkout.state !== 'ready_for_payment' ? { state: checkout.state } : pass,
+  },
+  {
+    code: 'CHECKOUT_SESSION_MISMATCH',
+    severity: 'blocked',
+    fails: ({ mandate, checkout }) =>
+      mandate.checkoutSessionId !== undefined && mandate.checkoutSessionId !== checkout.id
+        ? { mandateCheckout: mandate.checkoutSessionId, checkoutId: checkout.id }
+        : pass,
+  },
+  {
+    code: 'MANDATE_SCOPE_MISMATCH',
+    severity: 'blocked',
+    fails: ({ mandate, checkout }) => {
+      if (mandate.skus === undefined) return pass;
+      const covered = new Set(mandate.skus);
+      const outside = checkout.skus.filter((sku) => !covered.has(sku));
+      return outside.length > 0 ? { outOfScope: outside.join(', ') } : pass;
+    },
+  },
+  {
+    code: 'CART_SNAPSHOT_MISMATCH',
+    severity: 'blocked',
+    fails: ({ mandate, checkout }) =>
+      mandate.cartSnapshotHash !== undefined &&
+      mandate.cartSnapshotHash !== checkout.cartSnapshotHash
+        ? {}
+        : pass,
+  },
+  {
+    code: 'CURRENCY_MISMATCH',
+    severity: 'blocked',
+    fails: ({ mandate, checkout }) =>
+      mandate.maxAmount.currency !== checkout.total.currency
+        ? { mandateCurrency: mandate.maxAmount.currency, checkoutCurrency: checkout.total.currency }
+        : pass,
+  },
+  {
+    code: 'AMOUNT_EXCEEDS_LIMIT',
+    severity: 'blocked',
+    fails: ({ mandate, checkout }) =>
+      mandate.maxAmount.currency === checkout.total.currency &&
+      checkout.total.amount > mandate.maxAmount.amount
+        ? {
+            total: `${formatMinorUnits(checkout.total)} ${checkout.total.currency}`,
+            limit: `${formatMinorUnits(mandate.maxAmount)} ${mandate.maxAmount.currency}`,
+          }
+        : pass,
+  },
+  {
+    code: 'ACTOR_NOT_ALLOWED',
+    severity: 'blocked',
+    fails: ({ mandate, actor }) => {
+      const allowed = mandate.allowedActors;
+      if (allowed === undefined) return pass;
+      const idOk = allowed.actorIds === undefined || allowed.actorIds.includes(actor.actorId);
+      const typeOk =
+        allowed.actorTypes === undefined || allowed.actorTypes.includes(actor.actorType);
+      return idOk && typeOk ? pass : { actorId: actor.actorId };
+    },
+  },
+  {
+    code: 'HUMAN_CONFIRMATION_REQUIRED',
+    severity: 'requires_review',
+    fails: ({ mandate, nowMs }) => {
+      const confirmation = mandate.humanConfirmation;
+      if (confirmation === undefined || !confirmation.required) return pass;
+      const confirmed =
+        confirmation.confirmedAt !== undefined && toMs(confirmation.confirmedAt) <= nowMs;
+      return confirmed ? pass : {};
+    },
+  },
+];
+
+export interface AuthorityOutcome {
+  result: DecisionResult;
+  blockers: Blocker[];
+  evidenceRefs: EvidenceRef[];
+  /** The mandate's expiry, when it is still in the future. */
+  validUntilMs: number | null;
+}
+
+/** Runs every authority check; all failures are reported, not just the first. */
+export function evaluateAuthority(request: AuthorityRequest): AuthorityOutcome {
+  const checkoutRef: EvidenceRef = {
+    type: 'checkout_state',
+    id: `${request.checkout.id}@v${request.checkout.version}`,
+  };
+  const { mandate } = request;
+  if (mandate === undefined) {
+    return {
+      result: 'blocked',
+      blockers: [blocker('AUTHORITY_MISSING')],
+      evidenceRefs: [checkoutRef],
+      validUntilMs: null,
+    };
+  }
+  const present: Present = { ...request, mandate };
+  const failed = AUTHORITY_CHECKS.flatMap((check) => {
+    const params = check.fails(present);
+    return params === undefined ? [] : [{ check, params }];
+  });
+  const expiresAtMs = toMs(mandate.expiresAt);
+  return {
+    result: mostSevere(failed.map(({ check }) => check.severity)),
+    blockers: failed.map(({ check, params }) => blocker(check.code, params)),
+    evidenceRefs: [{ type: 'authority_record', id: mandate.ref }, checkoutRef],
+    validUntilMs: expiresAtMs > request.nowMs ? expiresAtMs : null,
+  };
+}

@@ -1,0 +1,183 @@
+import type { PolicyDomain } from './policy.js';
+
+/**
+ * Every blocker and warning code the domain can return, with the words an operator and an agent
+ * see. `{name}` placeholders are filled from the blocker's params. Codes are only ever added;
+ * a retired code is listed in RETIRED_BLOCKER_CODES and never reused.
+ */
+export const BLOCKERS = {
+  PRODUCT_UNKNOWN: {
+    message: 'No product {productId} is known.',
+    nextAction: 'Ingest the product facts for {productId}.',
+  },
+  PRODUCT_INACTIVE: {
+    message: 'The product is not active in the catalog (status {status}).',
+    nextAction: 'Activate the product in the catalog, or leave it out of agent channels.',
+  },
+  PRICE_MISSING: {
+    message: 'No price fact is known for this product.',
+    nextAction: 'Publish a price for the product.',
+  },
+  PRICE_STALE: {
+    message: 'The price fact expired at {expiredAt}.',
+    nextAction: 'Revalidate the price with the pricing source.',
+  },
+  INVENTORY_MISSING: {
+    message: 'No inventory fact is known for this product.',
+    nextAction: 'Publish an inventory level for the product.',
+  },
+  INVENTORY_STALE: {
+    message: 'The inventory fact expired at {expiredAt}.',
+    nextAction: 'Revalidate inventory with the warehouse system.',
+  },
+  OUT_OF_STOCK: {
+    message: 'The product is out of stock.',
+    nextAction: 'Restock the product or wait for the next inventory update.',
+  },
+  RETURN_POLICY_MISSING: {
+    message: 'No active return-policy fact applies to {category} for this buyer context.',
+    nextAction: 'Attach or approve return-policy coverage for {category}.',
+  },
+  SHIPPING_POLICY_MISSING: {
+    message: 'No active shipping-policy fact applies to {category} in region {region}.',
+    nextAction: 'Add shipping coverage for {region}, or explicitly exclude {region}.',
+  },
+  WARRANTY_POLICY_MISSING: {
+    message: 'No active warranty-policy fact applies to {category} for this buyer context.',
+    nextAction: 'Attach or approve warranty coverage for {category}.',
+  },
+  CANCELLATION_POLICY_MISSING: {
+    message: 'No active cancellation-policy fact applies to {category} for this buyer context.',
+    nextAction: 'Attach or approve cancellation coverage for {category}.',
+  },
+  POLICY_CONFLICT: {
+    message: 'Active {domain} policy facts {policyIds} apply here and disagree.',
+    nextAction: 'Retire or narrow one of the conflicting {domain} policies: {policyIds}.',
+  },
+  POLICY_NOT_QUOTEABLE: {
+    message: 'The {domain} policy that applies may not be quoted to agents.',
+    nextAction: 'Mark the {domain} policy quoteable once legal has approved agent quotation.',
+  },
+  POLICY_PENDING_APPROVAL: {
+    message: 'The {domain} policy that would apply is pending approval.',
+    nextAction: 'Review and approve the {domain} policy {policyIds}.',
+  },
+  REGION_RESTRICTED: {
+    message: 'Shipping to region {region} is explicitly excluded for {category}.',
+    nextAction: 'Nothing to fix if intended; otherwise lift the {region} exclusion.',
+  },
+  GENERATED_CLAIMS_PENDING_REVIEW: {
+    message: 'The generated product description is pending review and is not published.',
+    nextAction: 'Review the generated product description.',
+  },
+  GENERATED_CLAIMS_BLOCKED: {
+    message: 'The generated product description was rejected and is not published.',
+    nextAction: 'Rewrite or remove the generated product description.',
+  },
+  CHECKOUT_NOT_READY: {
+    message: 'Checkout cannot be prepared, so payment cannot be delegated.',
+    nextAction: 'Resolve the prepare_checkout blockers first.',
+  },
+  AUTHORITY_CHECKED_PER_REQUEST: {
+    message: 'A payment mandate is checked on each delegate_payment request.',
+    nextAction: 'Send a mandate or allowance with the request.',
+  },
+  AUTHORITY_MISSING: {
+    message: 'No payment mandate or allowance accompanies the request.',
+    nextAction: 'Obtain a payment mandate from the buyer.',
+  },
+  MANDATE_EXPIRED: {
+    message: 'The payment mandate expired at {expiresAt}.',
+    nextAction: 'Ask the buyer for a new mandate.',
+  },
+  MANDATE_REVOKED: {
+    message: 'The payment mandate was revoked.',
+    nextAction: 'Ask the buyer for a new mandate.',
+  },
+  MANDATE_SCOPE_MISMATCH: {
+    message: 'The mandate does not cover {outOfScope}.',
+    nextAction: 'Ask for a mandate whose scope covers the cart.',
+  },
+  CART_SNAPSHOT_MISMATCH: {
+    message: 'The mandate was issued for a different cart than the one being paid.',
+    nextAction: 'Have the buyer confirm the current cart and issue a new mandate.',
+  },
+  AMOUNT_EXCEEDS_LIMIT: {
+    message: 'The total {total} exceeds the mandate limit {limit}.',
+    nextAction: 'Reduce the cart or ask for a mandate with a higher limit.',
+  },
+  CURRENCY_MISMATCH: {
+    message: 'The mandate is in {mandateCurrency}, the checkout in {checkoutCurrency}.',
+    nextAction: 'Ask for a mandate in the checkout currency.',
+  },
+  MERCHANT_MISMATCH: {
+    message: 'The mandate names merchant {mandateMerchant}, not this merchant.',
+    nextAction: 'Ask for a mandate issued to this merchant.',
+  },
+  CHECKOUT_SESSION_MISMATCH: {
+    message: 'The mandate is bound to checkout session {mandateCheckout}, not {checkoutId}.',
+    nextAction: 'Ask for a mandate bound to this checkout session.',
+  },
+  CHECKOUT_SESSION_INVALID: {
+    message: 'The checkout session is {state}, not ready for payment.',
+    nextAction: 'Prepare the checkout again before delegating payment.',
+  },
+  HUMAN_CONFIRMATION_REQUIRED: {
+    message: 'The mandate requires a human confirmation that has not been given.',
+    nextAction: 'Ask the buyer to confirm the purchase.',
+  },
+  ACTOR_NOT_ALLOWED: {
+    message: 'Actor {actorId} may not use this mandate.',
+    nextAction: 'Send the request as an actor the mandate names.',
+  },
+  ILLEGAL_TRANSITION: {
+    message: 'A checkout in state {from} cannot {event}.',
+    nextAction: 'Read the checkout state and send an action it allows: {allowed}.',
+  },
+  CART_VERSION_CONFLICT: {
+    message: 'The cart is at version {currentVersion}, the request expected {expectedVersion}.',
+    nextAction: 'Reload the cart and retry against the current version.',
+  },
+  AMOUNT_MISMATCH: {
+    message: 'The total is now {current}; the checkout was prepared at {prepared}.',
+    nextAction: 'Prepare the checkout again to accept the current total.',
+  },
+} as const satisfies Record<string, { message: string; nextAction: string }>;
+
+export type BlockerCode = keyof typeof BLOCKERS;
+
+/** Codes that once existed and must never be reused for another meaning. */
+export const RETIRED_BLOCKER_CODES: readonly string[] = [];
+
+export type BlockerParams = Readonly<Record<string, string | number>>;
+
+function fill(template: string, params: BlockerParams): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+export interface Blocker {
+  code: BlockerCode;
+  message: string;
+  nextAction: string;
+  params?: BlockerParams;
+}
+
+export function blocker(code: BlockerCode, params: BlockerParams = {}): Blocker {
+  const entry = BLOCKERS[code];
+  const built: Blocker = {
+    code,
+    message: fill(entry.message, params),
+    nextAction: fill(entry.nextAction, params),
+  };
+  if (Object.keys(params).length > 0) built.params = params;
+  return built;
+}
+
+export const POLICY_MISSING_CODE: Readonly<Record<PolicyDomain, BlockerCode>> = {
+  returns: 'RETURN_POLICY_MISSING',
+  shipping: 'SHIPPING_POLICY_MISSING',
+  warranty: 'WARRANTY_POLICY_MISSING',
+  cancellation: 'CANCELLATION_POLICY_MISSING',
+};

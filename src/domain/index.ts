@@ -1,0 +1,23 @@
+/** The protocol-neutral commerce decision domain. Pure: no I/O, no clock, no protocol names. */
+export * from './actions.js';
+export * from './authority.js';
+export * from './blockers.js';
+export * from './checkout/transitions.js';
+export * from './context.js';
+export * from './decision.js';
+export {
+  DEFAULT_EVALUATION_OPTIONS,
+  decisionFor,
+  type EvaluationOptions,
+  evaluateProduct,
+  unknownProductProfile,
+} from './eligibility/evaluate.js';
+export { ELIGIBILITY_RULES, RULESET_VERSION } from './eligibility/rules.js';
+export * from './facts-document.js';
+export * from './intent.js';
+export * from './money.js';
+export * from './policy.js';
+export * from './remediation.js';
+export * from './time.js';
+export * from './truth.js';
+export * from './evaluate-document.js';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { CommerceActionSchema } from './actions.js';
+import { ActorSchema, MandateSchema } from './authority.js';
+import { BuyerTypeSchema, ChannelSchema, RegionSchema } from './context.js';
+import { CurrencyCodeSchema } from './money.js';
+import { PolicyDomainSchema } from './policy.js';
+import { InstantSchema } from './time.js';
+
+/**
+ * What a caller asks the platform to evaluate or perform, in canonical terms. Every adapter
+ * builds one of these from its protocol's request; none decides anything on its own.
+ */
+export const CommerceIntentSchema = z.object({
+  action: CommerceActionSchema,
+  productId: z.string().min(1).max(128).optional(),
+  sku: z.string().min(1).max(128).optional(),
+  quantity: z.number().int().positive().max(10_000).optional(),
+  cartId: z.string().min(1).max(128).optional(),
+  checkoutId: z.string().min(1).max(128).optional(),
+  policyDomain: PolicyDomainSchema.optional(),
+  context: z.object({
+    region: RegionSchema.optional(),
+    currency: CurrencyCodeSchema.optional(),
+    buyerType: BuyerTypeSchema.optional(),
+    channel: ChannelSchema,
+  }),
+  actor: ActorSchema,
+  /** The normalised payment artifact, when the request carries one; checked by authority. */
+  mandate: MandateSchema.optional(),
+  idempotencyKey: z.string().min(1).max(300).optional(),
+  correlationId: z.string().min(1).max(300).optional(),
+  requestedAt: InstantSchema,
+});
+export type CommerceIntent = z.infer<typeof CommerceIntentSchema>;
