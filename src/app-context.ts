@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { connectRedis } from './store/redis.js';
+
+/** What every feature receives: settings, log, the clock and its Redis connections. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  /** Shared connection for store reads and writes in jobs and services. */
+  redis: Redis;
+  /** Fail-fast connection for request paths (enqueue, reads behind HTTP). */
+  producer: Redis;
+  /** A new blocking connection for one BullMQ worker; closed with the worker. */
+  workerConnection(): Redis;
+  /** Closes the shared connections. */
+  close(): Promise<void>;
+}
+
+export function createAppContext(config: Config, logger: Logger, clock: Clock): AppContext {
+  const redis = connectRedis(config.REDIS_URL, 'store');
+  const producer = connectRedis(config.REDIS_URL, 'producer');
+  const opened: Redis[] = [];
+  return {
+    config,
+    logger,
+    clock,
+    redis,
+    producer,
+    workerConnection() {
+      const connection = connectRedis(config.REDIS_URL, 'worker');
+      opened.push(connection);
+      return connection;
+    },
+    async close() {
+      await Promise.allSettled([redis, producer, ...opened].map((connection) => connection.quit()));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { AppContext } from './app-context.js';
+import type { App } from './http/types.js';
+
+export interface Closable {
+  name: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A slice of the service (catalog, feeds, checkout, an adapter …). main.ts runs the parts that
+ * belong to the process's role; a feature never starts itself.
+ */
+export interface Feature {
+  name: string;
+  /** Routes behind tenant bearer auth (`request.tenant` is set), mounted by the ingress role. */
+  tenantRoutes?(app: App, ctx: AppContext): Promise<void>;
+  /** Routes with their own auth or none (discovery documents, protocol endpoints). */
+  publicRoutes?(app: App, ctx: AppContext): Promise<void>;
+  /** BullMQ workers, started by the worker role. */
+  startWorkers?(ctx: AppContext): Promise<Closable[]>;
+  /** Job schedulers and other timers, started by the scheduler role. */
+  startSchedulers?(ctx: AppContext): Promise<Closable[]>;
+}

@@ -1,0 +1,4 @@
+import type { Feature } from './feature.js';
+
+/** Every feature of the service, in start order. main.ts runs the parts each role needs. */
+export const FEATURES: readonly Feature[] = [];

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+import type { Feature } from '../feature.js';
+import { requireTenant } from './auth.js';
+import { errorBody, errorHandler } from './error-handler.js';
+import type { App } from './types.js';
+
+export interface BuildAppOptions {
+  /** @defaultValue 1 MiB */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * The HTTP ingress: one fastify instance, each feature's routes in their own encapsulated
+ * plugin. Tenant routes sit behind bearer auth; every error answers JSON, never a bare 500.
+ */
+export async function buildApp(
+  ctx: AppContext,
+  features: readonly Feature[],
+  options: BuildAppOptions = {},
+): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    // Protects the JSON parser against prototype pollution from untrusted bodies.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(errorBody('NOT_FOUND', `route ${request.method} ${request.url} not found`, 404));
+  });
+  app.decorateRequest('tenant', '');
+
+  for (const feature of features) {
+    if (feature.publicRoutes) {
+      await app.register(async (scope) => feature.publicRoutes?.(scope, ctx));
+    }
+    if (feature.tenantRoutes) {
+      await app.register(async (scope) => {
+        scope.addHook('preHandler', requireTenant(ctx.config.AUTH_TOKENS));
+        await feature.tenantRoutes?.(scope, ctx);
+      });
+    }
+  }
+  return app;
+}

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { type AppContext, createAppContext } from './app-context.js';
+import { systemClock } from './clock.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import type { Closable } from './feature.js';
+import { FEATURES } from './features.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { ensureRedis } from './runtime/ensure-redis.js';
+
+type Role = Config['ROLE'];
+
+function runs(role: Role, part: 'ingress' | 'worker' | 'scheduler'): boolean {
+  return role === 'all' || role === part;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string' } }, allowPositionals: false });
+  let config: Config;
+  try {
+    config = loadConfig(values.role ? { ...process.env, ROLE: values.role } : process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const redis = await ensureRedis(config, logger);
+  config = Object.freeze({ ...config, REDIS_URL: redis.url });
+  const ctx: AppContext = createAppContext(config, logger, systemClock);
+  const running: Closable[] = [];
+
+  if (runs(config.ROLE, 'worker')) {
+    for (const feature of FEATURES) running.push(...((await feature.startWorkers?.(ctx)) ?? []));
+  }
+  if (runs(config.ROLE, 'scheduler')) {
+    for (const feature of FEATURES) running.push(...((await feature.startSchedulers?.(ctx)) ?? []));
+  }
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  if (runs(config.ROLE, 'ingress')) {
+    app = await buildApp(ctx, FEATURES);
+    await app.listen({ host: config.HOST, port: config.PORT });
+  }
+  logger.info(
+    { role: config.ROLE, redis: new URL(config.REDIS_URL).host },
+    'agent-commerce-worker started',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error(
+        { still: running.map((part) => part.name) },
+        'shutdown deadline passed; exiting',
+      );
+      process.exit(1);
+    }, config.SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    await app?.close();
+    // Workers finish their active jobs before close() resolves.
+    await Promise.allSettled(running.reverse().map((part) => part.close()));
+    await ctx.close();
+    await redis.privateServer?.stop();
+    clearTimeout(deadline);
+    logger.info('stopped');
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+await main();

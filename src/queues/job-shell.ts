@@ -1,0 +1,84 @@
+import {
+  type Job,
+  type JobsOptions,
+  type Queue,
+  UnrecoverableError,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { Logger } from '../logger.js';
+
+/**
+ * The shape of every `jobs/<name>.job.ts`: a queue name, a payload schema and a processor.
+ * The shell below parses payloads on both sides, so a malformed job is refused at enqueue and,
+ * if one slips into Redis anyway, failed as unrecoverable instead of retried forever.
+ */
+export interface JobDefinition<Schema extends z.ZodType, Deps, Result = unknown> {
+  queue: string;
+  PayloadSchema: Schema;
+  process(payload: z.infer<Schema>, deps: Deps, job: Job): Promise<Result>;
+}
+
+export function defineJob<Schema extends z.ZodType, Deps, Result>(
+  definition: JobDefinition<Schema, Deps, Result>,
+): JobDefinition<Schema, Deps, Result> {
+  return definition;
+}
+
+export class InvalidJobPayloadError extends UnrecoverableError {
+  constructor(queue: string, issues: string) {
+    super(`invalid ${queue} payload: ${issues}`);
+    this.name = 'InvalidJobPayloadError';
+  }
+}
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Adds a job after checking its payload against the job's schema. */
+export async function enqueue<Schema extends z.ZodType>(
+  queue: Queue,
+  definition: Pick<JobDefinition<Schema, unknown>, 'queue' | 'PayloadSchema'>,
+  name: string,
+  payload: z.input<Schema>,
+  options?: JobsOptions,
+): Promise<Job> {
+  const parsed = definition.PayloadSchema.safeParse(payload);
+  if (!parsed.success) throw new Error(`refusing to enqueue: ${issuesOf(parsed.error)}`);
+  return queue.add(name, parsed.data, options);
+}
+
+/** Starts a BullMQ worker for a job definition, with the shell's payload check in front. */
+export function startJobWorker<Schema extends z.ZodType, Deps, Result>(
+  definition: JobDefinition<Schema, Deps, Result>,
+  deps: Deps,
+  connection: Redis,
+  options: Omit<WorkerOptions, 'connection'> & { logger: Logger },
+): Worker {
+  const { logger, ...workerOptions } = options;
+  const worker = new Worker(
+    definition.queue,
+    async (job) => {
+      const parsed = definition.PayloadSchema.safeParse(job.data);
+      if (!parsed.success)
+        throw new InvalidJobPayloadError(definition.queue, issuesOf(parsed.error));
+      return definition.process(parsed.data, deps, job);
+    },
+    { ...workerOptions, connection },
+  );
+  worker.on('failed', (job, error) => {
+    logger.warn(
+      { queue: definition.queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },
+      'job failed',
+    );
+  });
+  worker.on('error', (error) =>
+    logger.error({ queue: definition.queue, err: error }, 'worker error'),
+  );
+  return worker;
+}

@@ -1,0 +1,60 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * The three kinds of connection the service opens, each with the options its use needs:
+ * - `worker`: BullMQ workers block on Redis; they must retry forever (maxRetriesPerRequest null).
+ * - `producer`: request paths that enqueue or read; they fail fast when Redis is down so an HTTP
+ *   caller gets a 503 at once instead of a hanging request.
+ * - `store`: jobs and services reading and writing facts; patient, but bounded.
+ */
+export type ConnectionPurpose = 'worker' | 'producer' | 'store';
+
+const PURPOSE_OPTIONS: Record<ConnectionPurpose, RedisOptions> = {
+  worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
+  producer: {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    commandTimeout: 5_000,
+  },
+  store: { maxRetriesPerRequest: 3, connectTimeout: 5_000 },
+};
+
+export function connectRedis(
+  url: string,
+  purpose: ConnectionPurpose,
+  extra: RedisOptions = {},
+): Redis {
+  return new Redis(url, {
+    ...PURPOSE_OPTIONS[purpose],
+    connectionName: `acw-${purpose}`,
+    lazyConnect: false,
+    ...extra,
+  });
+}
+
+/** Resolves when the connection is ready, rejects on its first error (for start-up checks). */
+export async function waitUntilReady(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+    };
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
+}
