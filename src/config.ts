@@ -69,6 +69,27 @@ export const ConfigSchema = z.object({
     .default(['returns', 'shipping']),
   CATALOG_URL: optionalUrl,
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  // --- A2A ingress (adapters/a2a, features/a2a.ts) ---
+  /**
+   * Base URL the agent card advertises for the JSON-RPC endpoint. Set it in every deployment
+   * behind a proxy.
+   * @defaultValue `http://HOST:<listening port>`
+   */
+  PUBLIC_BASE_URL: optionalUrl,
+  /** How long a blocking SendMessage waits for a terminal task before answering with it as is. */
+  A2A_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** How long a finished or pending A2A task stays readable (GetTask, ListTasks, replays). */
+  A2A_TASK_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  /** Largest JSON-RPC request body the A2A endpoint reads; larger bodies are refused with 413. */
+  A2A_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
+  /** Intent jobs one worker process runs at once. */
+  A2A_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  // --- end A2A ingress ---
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

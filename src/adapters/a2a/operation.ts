@@ -1,0 +1,44 @@
+import type { IntentTaskState } from '../../services/intent-task.js';
+
+/** One part of a received message, whichever protocol version carried it. */
+export type InboundPart =
+  | { type: 'text'; text: string }
+  | { type: 'data'; data: Record<string, unknown> }
+  | { type: 'file' };
+
+/** A received message, version-neutral. */
+export interface InboundMessage {
+  messageId: string;
+  contextId?: string;
+  taskId?: string;
+  role: 'user' | 'agent';
+  parts: InboundPart[];
+}
+
+/**
+ * What a JSON-RPC call asks the endpoint to do, once its version's wire shape is parsed.
+ * Both protocol versions parse into these, so the handlers exist once.
+ */
+export type A2aOperation =
+  | {
+      op: 'send';
+      message: InboundMessage;
+      /** v1 `configuration.returnImmediately`, v0.3 `configuration.blocking === false`. */
+      returnImmediately: boolean;
+      streaming: boolean;
+      historyLength?: number;
+      pushConfig: boolean;
+    }
+  | { op: 'get'; id: string; historyLength?: number }
+  | { op: 'cancel'; id: string }
+  | {
+      op: 'list';
+      contextId?: string;
+      /** 'unreached': a state this agent never produces, so nothing matches. */
+      state?: IntentTaskState | 'unreached';
+      pageSize: number;
+      pageToken?: string;
+      historyLength?: number;
+      updatedAfterMs?: number;
+      includeArtifacts: boolean;
+    };

@@ -1,0 +1,145 @@
+import type { CommerceDecision } from '../../domain/index.js';
+import type { IntentOutcome } from '../../services/intent-executor.js';
+import type { IntentTask, IntentTaskState } from '../../services/intent-task.js';
+import type { InboundMessage } from './operation.js';
+
+/** A decision as an agent reads it: codes and next actions, never the evaluation internals. */
+export interface ProjectedDecision {
+  action: CommerceDecision['action'];
+  policyDomain?: CommerceDecision['policyDomain'];
+  result: CommerceDecision['result'];
+  allowed: boolean;
+  blockers: { code: string; message: string; nextAction: string }[];
+  warnings: { code: string; message: string; nextAction: string }[];
+  evidenceIds: string[];
+  evaluatedAt: string;
+  validUntil: string | null;
+  rulesetVersion: string;
+}
+
+export function projectDecision(decision: CommerceDecision): ProjectedDecision {
+  const reason = (b: CommerceDecision['blockers'][number]) => ({
+    code: b.code,
+    message: b.message,
+    nextAction: b.nextAction,
+  });
+  const projected: ProjectedDecision = {
+    action: decision.action,
+    result: decision.result,
+    allowed: decision.allowed,
+    blockers: decision.blockers.map(reason),
+    warnings: decision.warnings.map(reason),
+    evidenceIds: decision.evidenceRefs.map((ref) => `${ref.type}:${ref.id}`),
+    evaluatedAt: decision.evaluatedAt,
+    validUntil: decision.validUntil,
+    rulesetVersion: decision.rulesetVersion,
+  };
+  if (decision.policyDomain !== undefined) projected.policyDomain = decision.policyDomain;
+  return projected;
+}
+
+/** The artifact a finished task carries: one JSON data part with the projected outcome. */
+export interface ArtifactView {
+  artifactId: string;
+  name: string;
+  description: string;
+  data: Record<string, unknown>;
+}
+
+export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView {
+  switch (outcome.kind) {
+    case 'decision':
+      return {
+        artifactId: `${taskId}-decision`,
+        name: 'decision',
+        description: `The ${outcome.decision.action} decision for ${outcome.productId}`,
+        data: {
+          type: 'decision',
+          productId: outcome.productId,
+          context: outcome.context,
+          ...projectDecision(outcome.decision),
+        },
+      };
+    case 'profile':
+      return {
+        artifactId: `${taskId}-profile`,
+        name: 'profile',
+        description: `Every action decision for ${outcome.profile.productId}`,
+        data: {
+          type: 'profile',
+          productId: outcome.profile.productId,
+          context: outcome.profile.context,
+          evaluatedAt: outcome.profile.evaluatedAt,
+          validUntil: outcome.profile.validUntil,
+          rulesetVersion: outcome.profile.rulesetVersion,
+          decisions: outcome.profile.decisions.map(projectDecision),
+        },
+      };
+    case 'checkout': {
+      const data: Record<string, unknown> = { type: 'checkout', ...outcome.checkout };
+      if (outcome.decision !== undefined) data.decision = projectDecision(outcome.decision);
+      return {
+        artifactId: `${taskId}-checkout`,
+        name: 'checkout',
+        description: 'The checkout state after this step',
+        data,
+      };
+    }
+  }
+}
+
+/** One line for the task's status message, so a text-only agent still reads the answer. */
+export function summaryOf(task: IntentTask): string {
+  const outcome = task.outcome;
+  if (task.state === 'failed') return `Failed: ${task.failure?.message ?? 'processing failed'}`;
+  if (task.state === 'canceled') return 'Canceled before processing started.';
+  if (outcome === undefined) return `Accepted ${task.intent.action}; ${task.state}.`;
+  const decision = outcome.kind === 'profile' ? undefined : outcome.decision;
+  if (outcome.kind === 'profile')
+    return `Profile of ${outcome.profile.productId} for ${outcome.profile.context.region}/${outcome.profile.context.buyerType}.`;
+  if (decision === undefined) return `${task.intent.action} done.`;
+  const domain = decision.policyDomain ? ` (${decision.policyDomain})` : '';
+  const codes = decision.blockers.map((b) => b.code).join(', ');
+  return `${decision.action}${domain}: ${decision.result}${codes ? ` — ${codes}` : ''}.`;
+}
+
+/** A task ready to be rendered in either protocol version. */
+export interface TaskView {
+  id: string;
+  contextId: string;
+  state: IntentTaskState;
+  timestamp: string;
+  statusText: string;
+  artifacts: ArtifactView[];
+  history: InboundMessage[];
+}
+
+export interface TaskViewOptions {
+  historyLength?: number;
+  includeArtifacts?: boolean;
+}
+
+export function taskView(task: IntentTask, options: TaskViewOptions = {}): TaskView {
+  const history: InboundMessage[] = [
+    {
+      messageId: task.message.messageId,
+      contextId: task.contextId,
+      taskId: task.id,
+      role: 'user',
+      parts: task.message.parts,
+    },
+  ];
+  const limit = options.historyLength;
+  return {
+    id: task.id,
+    contextId: task.contextId,
+    state: task.state,
+    timestamp: task.updatedAt,
+    statusText: summaryOf(task),
+    artifacts:
+      task.outcome !== undefined && options.includeArtifacts !== false
+        ? [artifactOf(task.id, task.outcome)]
+        : [],
+    history: limit === undefined ? history : limit === 0 ? [] : history.slice(-limit),
+  };
+}
