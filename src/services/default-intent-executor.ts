@@ -1,0 +1,48 @@
+import { UnrecoverableError } from 'bullmq';
+import { type CommerceIntent, decisionFor, type EvaluationContext } from '../domain/index.js';
+import {
+  type IntentAnswer,
+  type IntentExecutor,
+  type IntentOutcome,
+  isStateChanging,
+} from './intent-executor.js';
+import { evaluateStoredProduct, type ProductDecisionsDeps } from './product-decisions.js';
+
+/** The evaluation context of a read-only intent; the ingress guarantees region and buyer type. */
+function contextOf(intent: CommerceIntent): EvaluationContext {
+  const { region, buyerType, channel } = intent.context;
+  if (region === undefined || buyerType === undefined)
+    throw new UnrecoverableError(`intent ${intent.action} lacks region or buyer type`);
+  return { region, buyerType, channel };
+}
+
+/**
+ * The executor the worker runs. Read-only intents (discover, compare, quote_policy and the
+ * whole profile) are answered from the product's stored facts through the domain.
+ * State-changing intents need the checkout service, which this build does not have yet:
+ * `supports` says so, so the ingress refuses them before anything is queued.
+ */
+export function createIntentExecutor(deps: ProductDecisionsDeps): IntentExecutor {
+  return {
+    supports: (action) => !isStateChanging(action),
+    async execute(
+      tenant: string,
+      intent: CommerceIntent,
+      answer: IntentAnswer,
+    ): Promise<IntentOutcome> {
+      if (isStateChanging(intent.action))
+        throw new UnrecoverableError(`${intent.action} is not available in this build`);
+      if (intent.productId === undefined)
+        throw new UnrecoverableError(`intent ${intent.action} has no productId`);
+      const context = contextOf(intent);
+      const profile = await evaluateStoredProduct(deps, tenant, intent.productId, context);
+      if (answer === 'profile') return { kind: 'profile', profile };
+      const decision = decisionFor(profile, intent.action, intent.policyDomain);
+      if (decision === undefined)
+        throw new UnrecoverableError(
+          `no ${intent.action}${intent.policyDomain ? `/${intent.policyDomain}` : ''} decision in the profile`,
+        );
+      return { kind: 'decision', productId: intent.productId, context, decision };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import {
+  type CommerceAction,
+  CommerceDecisionSchema,
+  type CommerceIntent,
+  EvaluationContextSchema,
+  ProductActionProfileSchema,
+} from '../domain/index.js';
+
+/** What the caller wants back: the decision for the intent's action, or the whole profile. */
+export const INTENT_ANSWERS = ['decision', 'profile'] as const;
+export const IntentAnswerSchema = z.enum(INTENT_ANSWERS);
+export type IntentAnswer = z.infer<typeof IntentAnswerSchema>;
+
+/**
+ * The result of carrying out one canonical intent, protocol-neutral. A blocked decision is a
+ * normal outcome, not an error: adapters project it as a completed answer with blockers.
+ */
+export const IntentOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('decision'),
+    productId: z.string(),
+    context: EvaluationContextSchema,
+    decision: CommerceDecisionSchema,
+  }),
+  z.object({ kind: z.literal('profile'), profile: ProductActionProfileSchema }),
+  z.object({
+    kind: z.literal('checkout'),
+    /** The checkout or cart as the checkout service reports it (state, version, totals …). */
+    checkout: z.record(z.string(), z.unknown()),
+    /** The decision the checkout service made, when the step was refused by one. */
+    decision: CommerceDecisionSchema.optional(),
+  }),
+]);
+export type IntentOutcome = z.infer<typeof IntentOutcomeSchema>;
+
+/**
+ * Carries out canonical intents for every ingress that queues them (A2A today). Read-only
+ * actions evaluate the product; state-changing ones go through the checkout service.
+ */
+export interface IntentExecutor {
+  /** Whether this deployment can carry out the action; ingresses refuse the rest before queueing. */
+  supports(action: CommerceAction): boolean;
+  execute(tenant: string, intent: CommerceIntent, answer: IntentAnswer): Promise<IntentOutcome>;
+}
+
+/** The actions that change state (carts, checkouts, payment delegation). */
+export const STATE_CHANGING_ACTIONS: readonly CommerceAction[] = [
+  'add_to_cart',
+  'prepare_checkout',
+  'delegate_payment',
+];
+
+export function isStateChanging(action: CommerceAction): boolean {
+  return STATE_CHANGING_ACTIONS.includes(action);
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { CommerceIntentSchema, InstantSchema } from '../domain/index.js';
+import { IntentAnswerSchema, IntentOutcomeSchema } from './intent-executor.js';
+
+/**
+ * An accepted intent and how far its processing got. Protocol-neutral: the A2A adapter projects
+ * it as an A2A Task (v1.0 or v0.3), another ingress could project it its own way.
+ */
+export const INTENT_TASK_STATES = [
+  'submitted',
+  'working',
+  'completed',
+  'failed',
+  'canceled',
+] as const;
+export const IntentTaskStateSchema = z.enum(INTENT_TASK_STATES);
+export type IntentTaskState = z.infer<typeof IntentTaskStateSchema>;
+
+/** Which state may follow which. Terminal states have no way out. */
+export const INTENT_TASK_TRANSITIONS = {
+  submitted: ['working', 'canceled', 'failed'],
+  working: ['completed', 'failed'],
+  completed: [],
+  failed: [],
+  canceled: [],
+} as const satisfies Record<IntentTaskState, readonly IntentTaskState[]>;
+
+export function isTerminalTaskState(state: IntentTaskState): boolean {
+  return INTENT_TASK_TRANSITIONS[state].length === 0;
+}
+
+export function canMoveTask(from: IntentTaskState, to: IntentTaskState): boolean {
+  return (INTENT_TASK_TRANSITIONS[from] as readonly IntentTaskState[]).includes(to);
+}
+
+/** The caller's message as received, kept so the task can show it in its history. */
+export const ReceivedMessageSchema = z.object({
+  messageId: z.string(),
+  contextId: z.string().optional(),
+  parts: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('text'), text: z.string() }),
+      z.object({ type: z.literal('data'), data: z.record(z.string(), z.unknown()) }),
+    ]),
+  ),
+});
+export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>;
+
+export const IntentTaskSchema = z.object({
+  id: z.string(),
+  contextId: z.string(),
+  tenant: z.string(),
+  /** Bumped on every write; writes compare it so two writers never overwrite each other. */
+  version: z.number().int().nonnegative(),
+  state: IntentTaskStateSchema,
+  createdAt: InstantSchema,
+  updatedAt: InstantSchema,
+  /** Fingerprint of the request; the same message id with another request is refused. */
+  requestHash: z.string(),
+  jobId: z.string(),
+  message: ReceivedMessageSchema,
+  intent: CommerceIntentSchema,
+  answer: IntentAnswerSchema,
+  outcome: IntentOutcomeSchema.optional(),
+  failure: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type IntentTask = z.infer<typeof IntentTaskSchema>;

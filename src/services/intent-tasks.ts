@@ -1,0 +1,195 @@
+import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
+import { type ProcessIntentPayload, processIntentJob } from '../../jobs/process-intent.job.js';
+import type { Clock } from '../clock.js';
+import { type CommerceIntent, toInstant } from '../domain/index.js';
+import { enqueue } from '../queues/job-shell.js';
+import type { IntentTaskStore, TaskListPage, TaskListQuery } from '../store/intent-task-store.js';
+import type { IntentAnswer } from './intent-executor.js';
+import { type IntentTask, isTerminalTaskState, type ReceivedMessage } from './intent-task.js';
+
+export interface Submission {
+  tenant: string;
+  taskId: string;
+  jobId: string;
+  contextId: string;
+  requestHash: string;
+  message: ReceivedMessage;
+  intent: CommerceIntent;
+  answer: IntentAnswer;
+}
+
+export type SubmitResult =
+  | { outcome: 'accepted'; task: IntentTask; created: boolean }
+  | { outcome: 'conflict'; task: IntentTask };
+
+export type CancelResult =
+  | { outcome: 'canceled'; task: IntentTask }
+  | { outcome: 'not_found' }
+  | { outcome: 'not_cancelable'; task: IntentTask };
+
+/**
+ * Routes job events to whoever waits for a job, with one listener per event on the shared
+ * QueueEvents however many requests wait at once.
+ */
+class JobWatchers {
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  constructor(events: QueueEvents) {
+    const notify = ({ jobId }: { jobId: string }) => {
+      for (const watcher of this.watchers.get(jobId) ?? []) watcher();
+    };
+    events.on('active', notify);
+    events.on('completed', notify);
+    events.on('failed', notify);
+  }
+
+  watch(jobId: string, watcher: () => void): () => void {
+    let set = this.watchers.get(jobId);
+    if (set === undefined) {
+      set = new Set();
+      this.watchers.set(jobId, set);
+    }
+    set.add(watcher);
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0) this.watchers.delete(jobId);
+    };
+  }
+}
+
+export interface IntentTaskServiceDeps {
+  store: IntentTaskStore;
+  queue: Queue;
+  events: QueueEvents;
+  clock: Clock;
+  retentionSeconds: number;
+}
+
+/**
+ * Accepts intents as tasks and queues them, once per idempotency key: the task is created if
+ * absent (atomically) and the job id derives from the same key, so a message sent twenty times
+ * at once makes one task and one job. Reads and cancels are scoped to the caller's tenant.
+ */
+export class IntentTaskService {
+  private readonly watchers: JobWatchers;
+
+  constructor(private readonly deps: IntentTaskServiceDeps) {
+    this.watchers = new JobWatchers(deps.events);
+  }
+
+  private jobOptions(jobId: string): JobsOptions {
+    const age = this.deps.retentionSeconds;
+    return {
+      jobId,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age },
+      removeOnFail: { age },
+    };
+  }
+
+  async submit(submission: Submission): Promise<SubmitResult> {
+    const now = toInstant(this.deps.clock.nowMs());
+    const { task, created } = await this.deps.store.createIfAbsent({
+      id: submission.taskId,
+      contextId: submission.contextId,
+      tenant: submission.tenant,
+      version: 0,
+      state: 'submitted',
+      createdAt: now,
+      updatedAt: now,
+      requestHash: submission.requestHash,
+      jobId: submission.jobId,
+      message: submission.message,
+      intent: submission.intent,
+      answer: submission.answer,
+    });
+    if (!created && task.requestHash !== submission.requestHash)
+      return { outcome: 'conflict', task };
+    // A task still `submitted` is (re)queued: BullMQ keeps one job per id, so this is a no-op
+    // when the job exists and a repair when the process died between create and enqueue.
+    if (task.state === 'submitted') {
+      const payload: ProcessIntentPayload = {
+        tenant: task.tenant,
+        taskId: task.id,
+        intent: task.intent,
+        answer: task.answer,
+      };
+      await enqueue(
+        this.deps.queue,
+        processIntentJob,
+        'process-intent',
+        payload,
+        this.jobOptions(task.jobId),
+      );
+    }
+    return { outcome: 'accepted', task, created };
+  }
+
+  get(tenant: string, id: string): Promise<IntentTask | undefined> {
+    return this.deps.store.get(tenant, id);
+  }
+
+  list(tenant: string, query: TaskListQuery): Promise<TaskListPage> {
+    return this.deps.store.list(tenant, query, this.deps.clock.nowMs());
+  }
+
+  /** Only a task no worker has picked up can be canceled; its job is then dropped. */
+  async cancel(tenant: string, id: string): Promise<CancelResult> {
+    const task = await this.deps.store.update(tenant, id, (current) =>
+      current.state === 'submitted'
+        ? { ...current, state: 'canceled', updatedAt: toInstant(this.deps.clock.nowMs()) }
+        : undefined,
+    );
+    if (task === undefined) return { outcome: 'not_found' };
+    if (task.state !== 'canceled') return { outcome: 'not_cancelable', task };
+    // The job may have been taken meanwhile; it then sees `canceled` and skips.
+    await this.deps.queue.remove(task.jobId).catch(() => 0);
+    return { outcome: 'canceled', task };
+  }
+
+  /**
+   * Waits until the task is terminal or `limitMs` passes, calling `onChange` on every state it
+   * moves through, and resolves with the task as it then is. Job events only wake the wait; the
+   * store is the truth, read after every event and once more after subscribing (the job may have
+   * finished before the subscription).
+   */
+  async waitForTerminal(
+    task: IntentTask,
+    limitMs: number,
+    onChange?: (task: IntentTask) => void,
+  ): Promise<IntentTask> {
+    if (isTerminalTaskState(task.state) || limitMs <= 0) return task;
+    let last = task;
+    return new Promise<IntentTask>((resolve) => {
+      let settled = false;
+      let reading = Promise.resolve();
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        unwatch();
+        resolve(last);
+      };
+      const check = () => {
+        reading = reading.then(async () => {
+          if (settled) return;
+          const current = await this.deps.store.get(task.tenant, task.id).catch(() => undefined);
+          if (current === undefined) return;
+          if (current.version !== last.version) {
+            last = current;
+            onChange?.(current);
+          }
+          if (isTerminalTaskState(current.state)) settle();
+        });
+      };
+      const unwatch = this.watchers.watch(task.jobId, check);
+      const timer = setTimeout(() => {
+        // One last read so a result that landed with the timer is not missed.
+        check();
+        void reading.then(settle);
+      }, limitMs);
+      check();
+    });
+  }
+}
