@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { Queue, QueueEvents } from 'bullmq';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { INTENTS_QUEUE, processIntentJob } from '../../jobs/process-intent.job.js';
+import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
+import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
+import { idOf, type JsonRpcId, parseEnvelope, versionOf } from '../adapters/a2a/jsonrpc.js';
+import { artifactOf, taskView } from '../adapters/a2a/project.js';
+import type { AppContext } from '../app-context.js';
+import type { Feature } from '../feature.js';
+import { callerOf } from '../http/a2a/caller.js';
+import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
+import { rendererFor } from '../http/a2a/render.js';
+import { openEventStream } from '../http/a2a/sse.js';
+import type { App } from '../http/types.js';
+import { startJobWorker } from '../queues/job-shell.js';
+import { createIntentExecutor } from '../services/default-intent-executor.js';
+import type { IntentExecutor } from '../services/intent-executor.js';
+import { isTerminalTaskState } from '../services/intent-task.js';
+import { IntentTaskService } from '../services/intent-tasks.js';
+import { IntentTaskStore } from '../store/intent-task-store.js';
+
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export const A2A_ENDPOINT_PATH = '/a2a';
+const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
+
+function executorOf(ctx: AppContext): IntentExecutor {
+  return createIntentExecutor({
+    redis: ctx.redis,
+    keyPrefix: ctx.config.KEY_PREFIX,
+    clock: ctx.clock,
+    options: { requiredPolicyDomains: ctx.config.REQUIRED_POLICY_DOMAINS },
+  });
+}
+
+/** The card's endpoint URL: PUBLIC_BASE_URL, else the address this server listens on. */
+function endpointUrl(ctx: AppContext, request: FastifyRequest): string {
+  if (ctx.config.PUBLIC_BASE_URL !== undefined)
+    return new URL(A2A_ENDPOINT_PATH, ctx.config.PUBLIC_BASE_URL).toString();
+  const port = request.socket?.localPort ?? ctx.config.PORT;
+  return `http://${ctx.config.HOST}:${port}${A2A_ENDPOINT_PATH}`;
+}
+
+function sendError(reply: FastifyReply, id: JsonRpcId, error: unknown, log: FastifyRequest['log']) {
+  const mapped = toJsonRpcError(error);
+  if (mapped.httpStatus >= 500 && mapped.httpStatus !== 503)
+    log.error({ err: error }, 'a2a call failed');
+  if (mapped.httpStatus === 401) reply.header('www-authenticate', 'Bearer realm="a2a"');
+  return reply.code(mapped.httpStatus).send({ jsonrpc: '2.0', id, error: mapped.error });
+}
+
+async function routes(app: App, ctx: AppContext): Promise<void> {
+  const queue = new Queue(INTENTS_QUEUE, {
+    connection: ctx.producer,
+    prefix: ctx.config.QUEUE_PREFIX,
+  });
+  // A Queue emits 'error' when Redis goes away; unhandled, that would crash the process.
+  queue.on('error', (err) => ctx.logger.warn({ err }, 'intents queue error'));
+  const events = new QueueEvents(INTENTS_QUEUE, {
+    connection: ctx.workerConnection(),
+    prefix: ctx.config.QUEUE_PREFIX,
+  });
+  events.on('error', (err) => ctx.logger.warn({ err }, 'intents queue events error'));
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([events.close(), queue.close()]);
+  });
+
+  const executor = executorOf(ctx);
+  const deps: CallDeps = {
+    tasks: new IntentTaskService({
+      store: new IntentTaskStore(
+        ctx.producer,
+        ctx.config.KEY_PREFIX,
+        ctx.config.A2A_TASK_RETENTION_SECONDS,
+      ),
+      queue,
+      events,
+      clock: ctx.clock,
+      retentionSeconds: ctx.config.A2A_TASK_RETENTION_SECONDS,
+    }),
+    supports: (action) => executor.supports(action),
+    clock: ctx.clock,
+    blockingTimeoutMs: ctx.config.A2A_BLOCKING_TIMEOUT_MS,
+  };
+
+  // Errors before the handler (body too large, bad JSON, wrong content type) answer JSON-RPC too.
+  app.setErrorHandler((error, request, reply) => sendError(reply, null, error, request.log));
+
+  for (const path of CARD_PATHS) {
+    app.get(path, async (request, reply) => {
+      const options = {
+        endpointUrl: endpointUrl(ctx, request),
+        version: PACKAGE_VERSION,
+        streaming: true,
+      };
+      // Clients that announce 1.0 get the v1.0 card; the others the v0.3 superset of it.
+      const wantsV1 = /^1(\.|$)/.test(String(request.headers['a2a-version'] ?? '').trim());
+      reply.header('vary', 'A2A-Version').header('cache-control', 'public, max-age=300');
+      return wantsV1 ? agentCardV1(options) : agentCardV03(options);
+    });
+  }
+
+  app.post(
+    A2A_ENDPOINT_PATH,
+    {
+      bodyLimit: ctx.config.A2A_MAX_BODY_BYTES,
+      // Before the body is read: an unauthenticated caller costs no parsing.
+      onRequest: async (request, reply) => {
+        const caller = callerOf(ctx.config.AUTH_TOKENS, request.headers.authorization);
+        if (caller === undefined)
+          return sendError(reply, null, new A2aProtocolError('UNAUTHENTICATED'), request.log);
+        request.tenant = caller.tenant;
+        request.a2aCaller = caller;
+      },
+    },
+    async (request, reply) => {
+      const body: unknown = request.body;
+      let id = idOf(body);
+      try {
+        const call = parseEnvelope(body);
+        id = call.id;
+        const version = versionOf(request.headers['a2a-version']);
+        const caller = request.a2aCaller;
+        if (caller === undefined) throw new A2aProtocolError('UNAUTHENTICATED');
+        const answer = await handleCall(version, call, caller, deps);
+        if (answer.kind === 'result')
+          return reply.send({ jsonrpc: '2.0', id, result: answer.result });
+        return streamTask(reply, id, rendererFor(version), answer, deps);
+      } catch (error) {
+        return sendError(reply, id, error, request.log);
+      }
+    },
+  );
+}
+
+/**
+ * SendStreamingMessage / message/stream: the task as accepted, each state it moves through, the
+ * artifact, and a final status; the stream ends when the task is terminal or the blocking limit
+ * passes (the client then polls GetTask).
+ */
+async function streamTask(
+  reply: FastifyReply,
+  id: JsonRpcId,
+  render: ReturnType<typeof rendererFor>,
+  answer: Extract<Awaited<ReturnType<typeof handleCall>>, { kind: 'stream' }>,
+  deps: CallDeps,
+): Promise<void> {
+  const stream = openEventStream(reply);
+  const event = (result: unknown) => stream.send({ jsonrpc: '2.0', id, result });
+  const options = { historyLength: answer.historyLength };
+  event(render.streamTask(taskView(answer.task, options)));
+  if (isTerminalTaskState(answer.task.state)) {
+    stream.end();
+    return;
+  }
+  await deps.tasks.waitForTerminal(answer.task, deps.blockingTimeoutMs, (task) => {
+    const view = taskView(task, options);
+    if (task.outcome !== undefined)
+      event(render.artifactUpdate(view, artifactOf(task.id, task.outcome)));
+    event(render.statusUpdate(view, isTerminalTaskState(task.state)));
+  });
+  stream.end();
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated A2A caller (tenant and credential id), set by the endpoint's hook. */
+    a2aCaller?: import('../adapters/a2a/to-intent.js').Caller;
+  }
+}
+
+/** The A2A ingress: agent card, JSON-RPC endpoint (v1.0 and v0.3), and the intent worker. */
+export const a2aFeature: Feature = {
+  name: 'a2a',
+  publicRoutes: routes,
+  async startWorkers(ctx) {
+    const executor = executorOf(ctx);
+    const worker = startJobWorker(
+      processIntentJob,
+      {
+        executor,
+        tasks: new IntentTaskStore(
+          ctx.redis,
+          ctx.config.KEY_PREFIX,
+          ctx.config.A2A_TASK_RETENTION_SECONDS,
+        ),
+        clock: ctx.clock,
+      },
+      ctx.workerConnection(),
+      {
+        logger: ctx.logger,
+        prefix: ctx.config.QUEUE_PREFIX,
+        concurrency: ctx.config.A2A_WORKER_CONCURRENCY,
+      },
+    );
+    return [{ name: 'a2a-intents-worker', close: () => worker.close() }];
+  },
+};
