@@ -1,4 +1,11 @@
 import type { Feature } from './feature.js';
+import { operationsFeature } from './features/operations.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
 export const FEATURES: readonly Feature[] = [];
+
+/** What the ingress serves: the features plus health, metrics and the operator pages over them. */
+export const INGRESS_FEATURES: readonly Feature[] = [
+  ...FEATURES,
+  operationsFeature(() => FEATURES),
+];

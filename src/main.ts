@@ -3,7 +3,7 @@ import { type AppContext, createAppContext } from './app-context.js';
 import { systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Closable } from './feature.js';
-import { FEATURES } from './features.js';
+import { FEATURES, INGRESS_FEATURES } from './features.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   if (runs(config.ROLE, 'ingress')) {
-    app = await buildApp(ctx, FEATURES);
+    app = await buildApp(ctx, INGRESS_FEATURES);
     await app.listen({ host: config.HOST, port: config.PORT });
   }
   logger.info(
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    ctx.health.markShuttingDown();
     logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error(
