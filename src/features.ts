@@ -9,3 +9,6 @@ export const INGRESS_FEATURES: readonly Feature[] = [
   ...FEATURES,
   operationsFeature(() => FEATURES),
 ];
+
+/** What a worker or scheduler process serves: health, metrics and the dashboard only. */
+export const OPERATIONS_ONLY: readonly Feature[] = [operationsFeature(() => FEATURES)];
