@@ -7,6 +7,7 @@ import { FEATURES, INGRESS_FEATURES, OPERATIONS_ONLY } from './features.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
+import { checkRedisSettings } from './runtime/redis-production-checks.js';
 
 type Role = Config['ROLE'];
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const redis = await ensureRedis(config, logger);
   config = Object.freeze({ ...config, REDIS_URL: redis.url });
   const ctx: AppContext = createAppContext(config, logger, systemClock);
+  await checkRedisSettings(ctx.redis, logger);
   const running: Closable[] = [];
 
   if (runs(config.ROLE, 'worker')) {
