@@ -1,4 +1,6 @@
 import { Queue } from 'bullmq';
+import { readinessRoutes } from '../adapters/admin/readiness-routes.js';
+import type { ReadinessSources } from '../adapters/admin/readiness-sources.js';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors/codes.js';
 import type { Feature } from '../feature.js';
@@ -13,7 +15,10 @@ import { queueExposition } from '../metrics/queue-metrics.js';
  * Health, metrics and the operator pages. Built from the list of every other feature, so the
  * dashboard and the queue metrics always cover every queue the service has.
  */
-export function operationsFeature(features: () => readonly Feature[]): Feature {
+export function operationsFeature(
+  features: () => readonly Feature[],
+  readinessSources?: (ctx: AppContext) => ReadinessSources,
+): Feature {
   let queues: Queue[] | undefined;
   const queuesOf = (ctx: AppContext): Queue[] => {
     queues ??= [...new Set(features().flatMap((feature) => feature.queues ?? []))].map(
@@ -51,6 +56,7 @@ export function operationsFeature(features: () => readonly Feature[]): Feature {
       await app.register(async (admin) => {
         admin.addHook('onRequest', requireOperator(ctx.config.OPERATOR_TOKEN));
         await mountDashboard(admin as App, queuesOf(ctx));
+        if (readinessSources) await readinessRoutes(admin as App, ctx, readinessSources(ctx));
       });
     },
   };
