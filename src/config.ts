@@ -58,6 +58,8 @@ export const ConfigSchema = z
      * @defaultValue true outside production
      */
     REDIS_AUTOSTART: booleanFromEnv.optional(),
+    /** Where a private redis-server started by REDIS_AUTOSTART keeps its AOF files. */
+    REDIS_DATA_DIR: z.string().min(1).default('./var/redis'),
     /** Prefix of every store key; keys are `${KEY_PREFIX}:{tenant}:…` so a tenant stays in one slot. */
     KEY_PREFIX: z
       .string()
