@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { HealthRegistry } from './runtime/health.js';
 import { connectRedis } from './store/redis.js';
 
 /** What every feature receives: settings, log, the clock and its Redis connections. */
@@ -15,6 +17,10 @@ export interface AppContext {
   producer: Redis;
   /** A new blocking connection for one BullMQ worker; closed with the worker. */
   workerConnection(): Redis;
+  /** Prometheus metrics of this process. */
+  metrics: Metrics;
+  /** Readiness checks of this process (/health/ready). */
+  health: HealthRegistry;
   /** Closes the shared connections. */
   close(): Promise<void>;
 }
@@ -23,7 +29,11 @@ export function createAppContext(config: Config, logger: Logger, clock: Clock): 
   const redis = connectRedis(config.REDIS_URL, 'store');
   const producer = connectRedis(config.REDIS_URL, 'producer');
   const opened: Redis[] = [];
+  const health = new HealthRegistry();
+  health.register('redis', async () => (await redis.ping()) === 'PONG');
   return {
+    metrics: createMetrics(),
+    health,
     config,
     logger,
     clock,

@@ -37,60 +37,95 @@ const optionalUrl = z
   .optional()
   .or(z.literal('').transform(() => undefined));
 
-export const ConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** pino level. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Which parts this process runs; `all` is ingress, workers and schedulers together. */
-  ROLE: z.enum(['all', 'ingress', 'worker', 'scheduler']).default('all'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  /**
-   * Start a private redis-server under ./var/redis when REDIS_URL answers nothing.
-   * @defaultValue true outside production
-   */
-  REDIS_AUTOSTART: booleanFromEnv.optional(),
-  /** Prefix of every store key; keys are `${KEY_PREFIX}:{tenant}:…` so a tenant stays in one slot. */
-  KEY_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_-]+$/i, { message: 'letters, digits, _ and - only' })
-    .default('acw'),
-  /** BullMQ prefix; the braces make it a Redis Cluster hash tag. */
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^\{[a-z0-9_-]+\}$/i, { message: 'must be a hash tag such as {acw}' })
-    .default('{acw}'),
-  AUTH_TOKENS: authTokens.prefault('demo:demo-token-change-me-0001'),
-  SEED_DEMO: booleanFromEnv.default(true),
-  /** Policy domains whose coverage quote_policy and prepare_checkout require. */
-  REQUIRED_POLICY_DOMAINS: commaList
-    .pipe(z.array(z.enum(POLICY_DOMAINS)).min(1))
-    .default(['returns', 'shipping']),
-  CATALOG_URL: optionalUrl,
-  SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
-  // --- A2A ingress (adapters/a2a, features/a2a.ts) ---
-  /**
-   * Base URL the agent card advertises for the JSON-RPC endpoint. Set it in every deployment
-   * behind a proxy.
-   * @defaultValue `http://HOST:<listening port>`
-   */
-  PUBLIC_BASE_URL: optionalUrl,
-  /** How long a blocking SendMessage waits for a terminal task before answering with it as is. */
-  A2A_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  /** How long a finished or pending A2A task stays readable (GetTask, ListTasks, replays). */
-  A2A_TASK_RETENTION_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(30 * 86_400)
-    .default(86_400),
-  /** Largest JSON-RPC request body the A2A endpoint reads; larger bodies are refused with 413. */
-  A2A_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
-  /** Intent jobs one worker process runs at once. */
-  A2A_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-  // --- end A2A ingress ---
-});
+/** Demo secrets: public, refused in production. */
+export const DEMO_TENANT_TOKEN = 'demo-token-change-me-0001';
+export const DEMO_OPERATOR_TOKEN = 'operator-token-change-me-0001';
+
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** pino level. */
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Which parts this process runs; `all` is ingress, workers and schedulers together. */
+    ROLE: z.enum(['all', 'ingress', 'worker', 'scheduler']).default('all'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    /**
+     * Start a private redis-server under ./var/redis when REDIS_URL answers nothing.
+     * @defaultValue true outside production
+     */
+    REDIS_AUTOSTART: booleanFromEnv.optional(),
+    /** Where a private redis-server started by REDIS_AUTOSTART keeps its AOF files. */
+    REDIS_DATA_DIR: z.string().min(1).default('./var/redis'),
+    /** Prefix of every store key; keys are `${KEY_PREFIX}:{tenant}:…` so a tenant stays in one slot. */
+    KEY_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/i, { message: 'letters, digits, _ and - only' })
+      .default('acw'),
+    /** BullMQ prefix; the braces make it a Redis Cluster hash tag. */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^\{[a-z0-9_-]+\}$/i, { message: 'must be a hash tag such as {acw}' })
+      .default('{acw}'),
+    AUTH_TOKENS: authTokens.prefault(`demo:${DEMO_TENANT_TOKEN}`),
+    SEED_DEMO: booleanFromEnv.default(true),
+    /** Policy domains whose coverage quote_policy and prepare_checkout require. */
+    REQUIRED_POLICY_DOMAINS: commaList
+      .pipe(z.array(z.enum(POLICY_DOMAINS)).min(1))
+      .default(['returns', 'shipping']),
+    CATALOG_URL: optionalUrl,
+    SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+    // --- operations ---
+    /** Opens /admin/* (dashboard, readiness) as a bearer token or the Basic-auth password. */
+    OPERATOR_TOKEN: z
+      .string()
+      .min(16, { message: 'must be at least 16 characters' })
+      .default(DEMO_OPERATOR_TOKEN),
+    /** When set, /metrics requires it as a bearer token; unset, /metrics is open (scrape on a private network). */
+    METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    // --- A2A ingress (adapters/a2a, features/a2a.ts) ---
+    /**
+     * Base URL the agent card advertises for the JSON-RPC endpoint. Set it in every deployment
+     * behind a proxy.
+     * @defaultValue `http://HOST:<listening port>`
+     */
+    PUBLIC_BASE_URL: optionalUrl,
+    /** How long a blocking SendMessage waits for a terminal task before answering with it as is. */
+    A2A_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /** How long a finished or pending A2A task stays readable (GetTask, ListTasks, replays). */
+    A2A_TASK_RETENTION_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
+    /** Largest JSON-RPC request body the A2A endpoint reads; larger bodies are refused with 413. */
+    A2A_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
+    /** Intent jobs one worker process runs at once. */
+    A2A_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    // --- end A2A ingress ---
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV !== 'production') return;
+    // The demo secrets are public (they are in the README): production must bring its own.
+    if (config.OPERATOR_TOKEN === DEMO_OPERATOR_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPERATOR_TOKEN'],
+        message: 'must be set in production (the demo token is public)',
+      });
+    }
+    if (config.AUTH_TOKENS.some((entry) => entry.token === DEMO_TENANT_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_TOKENS'],
+        message: 'must be set in production (the demo token is public)',
+      });
+    }
+  });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 

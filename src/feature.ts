@@ -12,6 +12,8 @@ export interface Closable {
  */
 export interface Feature {
   name: string;
+  /** Names of the BullMQ queues this feature uses, for the dashboard and queue metrics. */
+  queues?: readonly string[];
   /** Routes behind tenant bearer auth (`request.tenant` is set), mounted by the ingress role. */
   tenantRoutes?(app: App, ctx: AppContext): Promise<void>;
   /** Routes with their own auth or none (discovery documents, protocol endpoints). */

@@ -1,5 +1,15 @@
 import type { Feature } from './feature.js';
 import { a2aFeature } from './features/a2a.js';
+import { operationsFeature } from './features/operations.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
 export const FEATURES: readonly Feature[] = [a2aFeature];
+
+/** What the ingress serves: the features plus health, metrics and the operator pages over them. */
+export const INGRESS_FEATURES: readonly Feature[] = [
+  ...FEATURES,
+  operationsFeature(() => FEATURES),
+];
+
+/** What a worker or scheduler process serves: health, metrics and the dashboard only. */
+export const OPERATIONS_ONLY: readonly Feature[] = [operationsFeature(() => FEATURES)];

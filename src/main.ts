@@ -3,10 +3,11 @@ import { type AppContext, createAppContext } from './app-context.js';
 import { systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Closable } from './feature.js';
-import { FEATURES } from './features.js';
+import { FEATURES, INGRESS_FEATURES, OPERATIONS_ONLY } from './features.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
+import { checkRedisSettings } from './runtime/redis-production-checks.js';
 
 type Role = Config['ROLE'];
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const redis = await ensureRedis(config, logger);
   config = Object.freeze({ ...config, REDIS_URL: redis.url });
   const ctx: AppContext = createAppContext(config, logger, systemClock);
+  await checkRedisSettings(ctx.redis, logger);
   const running: Closable[] = [];
 
   if (runs(config.ROLE, 'worker')) {
@@ -38,11 +40,12 @@ async function main(): Promise<void> {
   if (runs(config.ROLE, 'scheduler')) {
     for (const feature of FEATURES) running.push(...((await feature.startSchedulers?.(ctx)) ?? []));
   }
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  if (runs(config.ROLE, 'ingress')) {
-    app = await buildApp(ctx, FEATURES);
-    await app.listen({ host: config.HOST, port: config.PORT });
-  }
+  // Every role listens: worker and scheduler pods need /health and /metrics for their probes.
+  const app = await buildApp(
+    ctx,
+    runs(config.ROLE, 'ingress') ? INGRESS_FEATURES : OPERATIONS_ONLY,
+  );
+  await app.listen({ host: config.HOST, port: config.PORT });
   logger.info(
     { role: config.ROLE, redis: new URL(config.REDIS_URL).host },
     'agent-commerce-worker started',
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    ctx.health.markShuttingDown();
     logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error(
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    await app?.close();
+    await app.close();
     // Workers finish their active jobs before close() resolves.
     await Promise.allSettled(running.reverse().map((part) => part.close()));
     await ctx.close();

@@ -40,6 +40,13 @@ export async function buildApp(
       .send(errorBody('NOT_FOUND', `route ${request.method} ${request.url} not found`, 404));
   });
   app.decorateRequest('tenant', '');
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL, so ids do not explode the label set.
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequestDuration
+      .labels(request.method, route, String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
 
   for (const feature of features) {
     if (feature.publicRoutes) {

@@ -33,7 +33,7 @@ export interface EnsuredRedis {
 
 /**
  * Uses REDIS_URL when it answers. Otherwise, for a local demo (not in production, unless
- * REDIS_AUTOSTART says so), starts a private redis-server under ./var/redis with AOF on, on the
+ * REDIS_AUTOSTART says so), starts a private redis-server under REDIS_DATA_DIR with AOF on, on the
  * port REDIS_URL names, and stops it on exit.
  */
 export async function ensureRedis(config: Config, logger: Logger): Promise<EnsuredRedis> {
@@ -51,9 +51,10 @@ export async function ensureRedis(config: Config, logger: Logger): Promise<Ensur
     );
   }
   const port = Number(url.port || 6379);
-  const privateServer = await startPrivateRedis({ persistence: 'aof', port, dir: './var/redis' });
+  const dir = config.REDIS_DATA_DIR;
+  const privateServer = await startPrivateRedis({ persistence: 'aof', port, dir });
   logger.warn(
-    { port, dir: './var/redis' },
+    { port, dir },
     'no Redis was reachable: started a private redis-server (AOF on) for this process',
   );
   return { url: privateServer.url, privateServer };

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 
 export interface PrivateRedis {
   url: string;
@@ -78,7 +79,8 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
     mkdirSync(dir, { recursive: true });
     args.push('--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir);
   } else {
-    args.push('--appendonly', 'no');
+    // Nothing is meant to be written, but a CONFIG SET could: keep it out of the working tree.
+    args.push('--appendonly', 'no', '--dir', tmpdir());
   }
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   await waitForPing(port, child, 10_000);
@@ -89,7 +91,10 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
+      // A server busy persisting gets a few seconds, then is killed: tests must not hang on it.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
+      clearTimeout(killer);
     },
   };
 }

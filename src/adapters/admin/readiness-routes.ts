@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { EvaluationContextSchema } from '../../domain/index.js';
+import { AppError } from '../../errors/codes.js';
+import type { App } from '../../http/types.js';
+import { csrfOk, csrfToken } from './csrf.js';
+import { productDetail, summarize } from './readiness-model.js';
+import { type ReadinessPageModel, renderReadinessPage } from './readiness-page.js';
+import type { ReadinessSources } from './readiness-sources.js';
+
+const PageQuery = z.object({
+  tenant: z.string().min(1).max(64).optional(),
+  product: z.string().min(1).max(128).optional(),
+  region: z.string().optional(),
+  buyerType: z.string().optional(),
+  channel: z.string().optional(),
+  notice: z.string().max(200).optional(),
+});
+
+const ActionQuery = z.object({ tenant: z.string().min(1).max(64) });
+const FormBody = z.object({ csrf: z.string().optional() }).loose();
+
+/**
+ * /admin/readiness: the operator's view of the same stored decisions the agents get, as work to
+ * do, plus the outbox and the feeds, with buttons to replay a dead letter or publish a feed.
+ * Mounted inside a scope that already requires the operator token.
+ */
+export async function readinessRoutes(
+  app: App,
+  ctx: AppContext,
+  sources: ReadinessSources,
+): Promise<void> {
+  const tenants = [...new Set(ctx.config.AUTH_TOKENS.map((entry) => entry.tenant))];
+  const knownTenant = (tenant: string) => {
+    if (!tenants.includes(tenant)) throw new AppError('NOT_FOUND', [`tenant ${tenant}`]);
+    return tenant;
+  };
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 4096 },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+
+  app.get('/admin/readiness', { schema: { querystring: PageQuery } }, async (request, reply) => {
+    const query = request.query;
+    const tenant = knownTenant(query.tenant ?? (tenants[0] as string));
+    const model: ReadinessPageModel = {
+      tenant,
+      tenants,
+      summary: await summarize(sources.storedProfiles(tenant)),
+      outbox: sources.outbox ? await sources.outbox(tenant) : null,
+      feeds: sources.feeds ? await sources.feeds(tenant) : [],
+      csrfToken: csrfToken(ctx.config.OPERATOR_TOKEN),
+    };
+    if (query.notice) model.notice = query.notice;
+    if (query.product) {
+      const context = EvaluationContextSchema.safeParse({
+        region: query.region ?? 'EU',
+        buyerType: query.buyerType ?? 'consumer',
+        channel: query.channel ?? 'agent',
+      });
+      if (!context.success)
+        throw new AppError('VALIDATION_FAILED', ['region, buyerType or channel']);
+      const profile = await sources.storedProfile(tenant, query.product, context.data);
+      if (profile === undefined) throw new AppError('NOT_FOUND', [`profile of ${query.product}`]);
+      model.detail = { context: context.data, view: productDetail(profile) };
+    }
+    reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
+    return renderReadinessPage(model);
+  });
+
+  const back = (tenant: string, notice: string) =>
+    `/admin/readiness?tenant=${encodeURIComponent(tenant)}&notice=${encodeURIComponent(notice)}`;
+
+  app.post(
+    '/admin/readiness/dead-letter/:id/replay',
+    {
+      schema: {
+        params: z.object({ id: z.string().min(1).max(300) }),
+        querystring: ActionQuery,
+        body: FormBody,
+      },
+    },
+    async (request, reply) => {
+      if (
+        !csrfOk(ctx.config.OPERATOR_TOKEN, request.body.csrf, request.headers['sec-fetch-site'])
+      ) {
+        throw new AppError('FORBIDDEN', ['missing or invalid CSRF token']);
+      }
+      const tenant = knownTenant(request.query.tenant);
+      if (!sources.replayDeadLetter) throw new AppError('NOT_FOUND', ['dead-letter replay']);
+      const done = await sources.replayDeadLetter(tenant, request.params.id);
+      if (!done) throw new AppError('NOT_FOUND', [`dead letter ${request.params.id}`]);
+      return reply.redirect(back(tenant, `Replayed ${request.params.id}`), 303);
+    },
+  );
+
+  app.post(
+    '/admin/readiness/feeds/:name/publish',
+    {
+      schema: {
+        params: z.object({ name: z.string().min(1).max(64) }),
+        querystring: ActionQuery,
+        body: FormBody,
+      },
+    },
+    async (request, reply) => {
+      if (
+        !csrfOk(ctx.config.OPERATOR_TOKEN, request.body.csrf, request.headers['sec-fetch-site'])
+      ) {
+        throw new AppError('FORBIDDEN', ['missing or invalid CSRF token']);
+      }
+      const tenant = knownTenant(request.query.tenant);
+      if (!sources.publishFeed) throw new AppError('NOT_FOUND', ['feed publishing']);
+      const done = await sources.publishFeed(tenant, request.params.name);
+      if (!done) throw new AppError('NOT_FOUND', [`feed ${request.params.name}`]);
+      return reply.redirect(back(tenant, `Publishing ${request.params.name}`), 303);
+    },
+  );
+}

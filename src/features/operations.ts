@@ -1,0 +1,63 @@
+import { Queue } from 'bullmq';
+import { readinessRoutes } from '../adapters/admin/readiness-routes.js';
+import type { ReadinessSources } from '../adapters/admin/readiness-sources.js';
+import type { AppContext } from '../app-context.js';
+import { AppError } from '../errors/codes.js';
+import type { Feature } from '../feature.js';
+import { tenantOfToken } from '../http/auth.js';
+import { mountDashboard } from '../http/dashboard.js';
+import { healthRoutes } from '../http/health-routes.js';
+import { requireOperator } from '../http/operator-auth.js';
+import type { App } from '../http/types.js';
+import { queueExposition } from '../metrics/queue-metrics.js';
+
+/**
+ * Health, metrics and the operator pages. Built from the list of every other feature, so the
+ * dashboard and the queue metrics always cover every queue the service has.
+ */
+export function operationsFeature(
+  features: () => readonly Feature[],
+  readinessSources?: (ctx: AppContext) => ReadinessSources,
+): Feature {
+  let queues: Queue[] | undefined;
+  const queuesOf = (ctx: AppContext): Queue[] => {
+    queues ??= [...new Set(features().flatMap((feature) => feature.queues ?? []))].map(
+      (name) => new Queue(name, { connection: ctx.producer, prefix: ctx.config.QUEUE_PREFIX }),
+    );
+    return queues;
+  };
+
+  return {
+    name: 'operations',
+    async publicRoutes(app: App, ctx: AppContext) {
+      app.addHook('onClose', async () => {
+        await Promise.allSettled((queues ?? []).map((queue) => queue.close()));
+      });
+      await healthRoutes(app, ctx);
+
+      app.get('/metrics', async (request, reply) => {
+        const required = ctx.config.METRICS_TOKEN;
+        if (
+          required !== undefined &&
+          tenantOfToken([{ tenant: 'metrics', token: required }], request.headers.authorization) ===
+            undefined
+        ) {
+          throw new AppError('UNAUTHORIZED');
+        }
+        const own = await ctx.metrics.registry.metrics();
+        const fromQueues = await queueExposition(queuesOf(ctx)).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'queue metrics unavailable');
+          return '';
+        });
+        reply.header('content-type', ctx.metrics.registry.contentType);
+        return `${own}${fromQueues}`;
+      });
+
+      await app.register(async (admin) => {
+        admin.addHook('onRequest', requireOperator(ctx.config.OPERATOR_TOKEN));
+        await mountDashboard(admin as App, queuesOf(ctx));
+        if (readinessSources) await readinessRoutes(admin as App, ctx, readinessSources(ctx));
+      });
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, one registry per process. Features record into these;
+ * queue depths come from BullMQ's own exporter at scrape time (metrics/queue-metrics.ts).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'acw_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'acw_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'acw_job_duration_seconds',
+      help: 'Duration of BullMQ jobs by queue and outcome',
+      labelNames: ['queue', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers,
+    }),
+    decisions: new Counter({
+      name: 'acw_decisions_total',
+      help: 'Decisions evaluated, by action and result',
+      labelNames: ['action', 'result'] as const,
+      registers,
+    }),
+    providerCallDuration: new Histogram({
+      name: 'acw_provider_call_duration_seconds',
+      help: 'Provider calls by provider and outcome (2xx, 4xx, 5xx, timeout, transport, circuit_open)',
+      labelNames: ['provider', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    outboxEntries: new Gauge({
+      name: 'acw_outbox_entries',
+      help: 'Outbox entries by state (due, in_flight, dead_letter), per tenant',
+      labelNames: ['tenant', 'state'] as const,
+      registers,
+    }),
+    outboxOldestAgeSeconds: new Gauge({
+      name: 'acw_outbox_oldest_due_age_seconds',
+      help: 'Age of the oldest due outbox entry, per tenant',
+      labelNames: ['tenant'] as const,
+      registers,
+    }),
+    feedAgeSeconds: new Gauge({
+      name: 'acw_feed_age_seconds',
+      help: 'Seconds since the feed was last published, per tenant and feed',
+      labelNames: ['tenant', 'feed'] as const,
+      registers,
+    }),
+    feedItems: new Gauge({
+      name: 'acw_feed_items',
+      help: 'Items in the last published feed, per tenant and feed',
+      labelNames: ['tenant', 'feed'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

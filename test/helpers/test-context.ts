@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { type AppContext, createAppContext } from '../../src/app-context.js';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { testRedisUrl } from './redis.js';
+
+/**
+ * An AppContext on the run's Redis with key and queue prefixes no other test file uses, so test
+ * files can run in parallel without FLUSHALL.
+ */
+export function createTestContext(
+  env: Record<string, string> = {},
+  clock: Clock = systemClock,
+): AppContext {
+  const id = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: testRedisUrl(),
+    KEY_PREFIX: `t-${id}`,
+    QUEUE_PREFIX: `{q-${id}}`,
+    ...env,
+  });
+  return createAppContext(config, createLogger({ level: config.LOG_LEVEL }), clock);
+}
