@@ -177,6 +177,7 @@ declare module 'fastify' {
 /** The A2A ingress: agent card, JSON-RPC endpoint (v1.0 and v0.3), and the intent worker. */
 export const a2aFeature: Feature = {
   name: 'a2a',
+  queues: [INTENTS_QUEUE],
   publicRoutes: routes,
   async startWorkers(ctx) {
     const executor = executorOf(ctx);

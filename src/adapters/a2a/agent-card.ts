@@ -85,7 +85,8 @@ export function agentCardV1(options: AgentCardOptions): Record<string, unknown> 
         },
       },
     },
-    securityRequirements: [{ schemes: { bearer: { list: [] } } }],
+    // ProtoJSON leaves an empty repeated field out: the bearer scheme needs no scopes.
+    securityRequirements: [{ schemes: { bearer: {} } }],
     defaultInputModes: INPUT_MODES,
     defaultOutputModes: OUTPUT_MODES,
     skills: SKILLS,
