@@ -46,6 +46,10 @@ function endpointUrl(ctx: AppContext, request: FastifyRequest): string {
   return `http://${ctx.config.HOST}:${port}${A2A_ENDPOINT_PATH}`;
 }
 
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
+
 function sendError(reply: FastifyReply, id: JsonRpcId, error: unknown, log: FastifyRequest['log']) {
   const mapped = toJsonRpcError(error);
   if (mapped.httpStatus >= 500 && mapped.httpStatus !== 503)
@@ -61,13 +65,20 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
   });
   // A Queue emits 'error' when Redis goes away; unhandled, that would crash the process.
   queue.on('error', (err) => ctx.logger.warn({ err }, 'intents queue error'));
-  const events = new QueueEvents(INTENTS_QUEUE, {
-    connection: ctx.workerConnection(),
-    prefix: ctx.config.QUEUE_PREFIX,
-  });
-  events.on('error', (err) => ctx.logger.warn({ err }, 'intents queue events error'));
+  let events: QueueEvents | undefined;
+  const openEvents = async (): Promise<QueueEvents> => {
+    if (events === undefined) {
+      events = new QueueEvents(INTENTS_QUEUE, {
+        connection: ctx.workerConnection(),
+        prefix: ctx.config.QUEUE_PREFIX,
+      });
+      events.on('error', (err) => ctx.logger.warn({ err }, 'intents queue events error'));
+    }
+    await events.waitUntilReady();
+    return events;
+  };
   app.addHook('onClose', async () => {
-    await Promise.allSettled([events.close(), queue.close()]);
+    await Promise.allSettled([events?.close(), queue.close()]);
   });
 
   const executor = executorOf(ctx);
@@ -79,7 +90,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
         ctx.config.A2A_TASK_RETENTION_SECONDS,
       ),
       queue,
-      events,
+      openEvents,
       clock: ctx.clock,
       retentionSeconds: ctx.config.A2A_TASK_RETENTION_SECONDS,
     }),
@@ -122,6 +133,12 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       const body: unknown = request.body;
       let id = idOf(body);
       try {
+        // fastify also parses text/plain; the JSON-RPC binding takes application/json only.
+        if (!isJson(request.headers['content-type']))
+          throw new A2aProtocolError(
+            'CONTENT_TYPE_NOT_SUPPORTED',
+            'Unsupported Content-Type; expected application/json',
+          );
         const call = parseEnvelope(body);
         id = call.id;
         const version = versionOf(request.headers['a2a-version']);

@@ -60,7 +60,12 @@ class JobWatchers {
 export interface IntentTaskServiceDeps {
   store: IntentTaskStore;
   queue: Queue;
-  events: QueueEvents;
+  /**
+   * Opens the queue's event stream on first use. Lazily, because BullMQ's QueueEvents cannot be
+   * closed while its connection has never been ready: opened only once a submit has reached
+   * Redis, it never holds a shutdown with Redis down.
+   */
+  openEvents(): Promise<QueueEvents>;
   clock: Clock;
   retentionSeconds: number;
 }
@@ -71,10 +76,13 @@ export interface IntentTaskServiceDeps {
  * at once makes one task and one job. Reads and cancels are scoped to the caller's tenant.
  */
 export class IntentTaskService {
-  private readonly watchers: JobWatchers;
+  private watchers: Promise<JobWatchers> | undefined;
 
-  constructor(private readonly deps: IntentTaskServiceDeps) {
-    this.watchers = new JobWatchers(deps.events);
+  constructor(private readonly deps: IntentTaskServiceDeps) {}
+
+  private jobWatchers(): Promise<JobWatchers> {
+    this.watchers ??= this.deps.openEvents().then((events) => new JobWatchers(events));
+    return this.watchers;
   }
 
   private jobOptions(jobId: string): JobsOptions {
@@ -136,13 +144,15 @@ export class IntentTaskService {
 
   /** Only a task no worker has picked up can be canceled; its job is then dropped. */
   async cancel(tenant: string, id: string): Promise<CancelResult> {
-    const task = await this.deps.store.update(tenant, id, (current) =>
-      current.state === 'submitted'
+    let canceledNow = false;
+    const task = await this.deps.store.update(tenant, id, (current) => {
+      canceledNow = current.state === 'submitted';
+      return canceledNow
         ? { ...current, state: 'canceled', updatedAt: toInstant(this.deps.clock.nowMs()) }
-        : undefined,
-    );
+        : undefined;
+    });
     if (task === undefined) return { outcome: 'not_found' };
-    if (task.state !== 'canceled') return { outcome: 'not_cancelable', task };
+    if (!canceledNow) return { outcome: 'not_cancelable', task };
     // The job may have been taken meanwhile; it then sees `canceled` and skips.
     await this.deps.queue.remove(task.jobId).catch(() => 0);
     return { outcome: 'canceled', task };
@@ -160,6 +170,7 @@ export class IntentTaskService {
     onChange?: (task: IntentTask) => void,
   ): Promise<IntentTask> {
     if (isTerminalTaskState(task.state) || limitMs <= 0) return task;
+    const watchers = await this.jobWatchers();
     let last = task;
     return new Promise<IntentTask>((resolve) => {
       let settled = false;
@@ -183,7 +194,7 @@ export class IntentTaskService {
           if (isTerminalTaskState(current.state)) settle();
         });
       };
-      const unwatch = this.watchers.watch(task.jobId, check);
+      const unwatch = watchers.watch(task.jobId, check);
       const timer = setTimeout(() => {
         // One last read so a result that landed with the timer is not missed.
         check();

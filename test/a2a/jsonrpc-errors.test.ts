@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTENTS_QUEUE } from '../../jobs/process-intent.job.js';
+import { type A2aHarness, ACME_TOKEN, OTHER_TOKEN, startA2aHarness } from '../helpers/a2a.js';
+
+const V1 = { 'a2a-version': '1.0' };
+const acme = { authorization: `Bearer ${ACME_TOKEN}` };
+
+const RETURN_TERMS = {
+  action: 'get_return_terms',
+  productId: 'BAG-TRAVEL-42',
+  country: 'DE',
+  buyerType: 'consumer',
+};
+
+function sendV1(data: unknown, extra: Record<string, unknown> = {}) {
+  return {
+    jsonrpc: '2.0',
+    id: 42,
+    method: 'SendMessage',
+    params: {
+      message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ data }], ...extra },
+    },
+  };
+}
+
+describe('A2A JSON-RPC errors', () => {
+  let harness: A2aHarness;
+  let queue: Queue;
+
+  const post = async (
+    payload: unknown,
+    headers: Record<string, string> = { ...acme, ...V1 },
+    contentType = 'application/json',
+  ) => {
+    const response = await harness.app.inject({
+      method: 'POST',
+      url: '/a2a',
+      headers: { 'content-type': contentType, ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+    return { status: response.statusCode, headers: response.headers, body: response.json() };
+  };
+
+  beforeAll(async () => {
+    // No worker and no socket: whatever a rejected envelope might enqueue would stay visible.
+    harness = await startA2aHarness({
+      workers: false,
+      listen: false,
+      env: { A2A_MAX_BODY_BYTES: '2048', A2A_BLOCKING_TIMEOUT_MS: '0' },
+    });
+    queue = new Queue(INTENTS_QUEUE, {
+      connection: harness.ctx.redis,
+      prefix: harness.ctx.config.QUEUE_PREFIX,
+    });
+  });
+  afterAll(async () => {
+    await queue.close();
+    await harness.close();
+  });
+
+  describe('envelope', () => {
+    it.each([
+      ['malformed JSON', '{"jsonrpc":', -32700],
+      ['an empty body', '', -32700],
+    ])('answers %s with -32700 and id null', async (_name, payload, code) => {
+      const { status, body } = await post(payload);
+      expect(status).toBe(200);
+      expect(body).toEqual({ jsonrpc: '2.0', id: null, error: expect.objectContaining({ code }) });
+    });
+
+    it.each([
+      ['a batch', [{ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'x' } }]],
+      ['a string', '"hello"'],
+      ['an empty object', {}],
+      ['jsonrpc 1.0', { jsonrpc: '1.0', id: 1, method: 'GetTask' }],
+      ['an object id', { jsonrpc: '2.0', id: { a: 1 }, method: 'GetTask' }],
+      ['a numeric method', { jsonrpc: '2.0', id: 1, method: 5 }],
+    ])('answers %s with -32600', async (_name, payload) => {
+      const { status, body } = await post(payload);
+      expect(status).toBe(200);
+      expect(body.error.code).toBe(-32600);
+    });
+
+    it('answers an unknown method with -32601, echoing the id', async () => {
+      const { body } = await post({ jsonrpc: '2.0', id: 'abc', method: 'Explode', params: {} });
+      expect(body).toMatchObject({ id: 'abc', error: { code: -32601 } });
+    });
+
+    it('answers an unsupported A2A-Version with -32009 naming the supported ones', async () => {
+      const { status, body } = await post(sendV1(RETURN_TERMS), { ...acme, 'a2a-version': '2.0' });
+      expect(status).toBe(200);
+      expect(body.error).toMatchObject({
+        code: -32009,
+        data: { supportedVersions: ['1.0', '0.3'] },
+      });
+    });
+
+    it('answers a non-JSON content type with -32005', async () => {
+      const { status, body } = await post('hello', { ...acme, ...V1 }, 'text/plain');
+      expect(status).toBe(200);
+      expect(body.error.code).toBe(-32005);
+    });
+
+    it('answers a body over the limit with HTTP 413 and a JSON-RPC error', async () => {
+      const { status, body } = await post(sendV1({ ...RETURN_TERMS, pad: 'x'.repeat(4096) }));
+      expect(status).toBe(413);
+      expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+    });
+  });
+
+  describe('authentication', () => {
+    it.each([
+      ['no token', {}],
+      ['a wrong token', { authorization: 'Bearer not-a-token-of-anyone-0001' }],
+      ['another scheme', { authorization: `Basic ${ACME_TOKEN}` }],
+    ])('answers %s with HTTP 401, WWW-Authenticate and a JSON-RPC error', async (_n, headers) => {
+      const {
+        status,
+        headers: replyHeaders,
+        body,
+      } = await post(sendV1(RETURN_TERMS), {
+        ...V1,
+        ...headers,
+      });
+      expect(status).toBe(401);
+      expect(replyHeaders['www-authenticate']).toMatch(/^Bearer/);
+      expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32099 } });
+    });
+  });
+
+  describe('params', () => {
+    it('names each problem by path (-32602)', async () => {
+      const { body } = await post({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: {} });
+      expect(body.error.code).toBe(-32602);
+      expect(body.error.data.problems).toEqual([
+        expect.objectContaining({ path: 'params.message' }),
+      ]);
+    });
+
+    it.each([
+      ['a missing productId', { ...RETURN_TERMS, productId: undefined }, 'productId'],
+      ['an unknown action', { ...RETURN_TERMS, action: 'buy_everything' }, 'action'],
+      ['a bad country', { ...RETURN_TERMS, country: 'Germany' }, 'country'],
+      ['a misspelt field', { ...RETURN_TERMS, productID: 'x' }, ''],
+      [
+        'a domain the action contradicts',
+        { ...RETURN_TERMS, policyDomain: 'shipping' },
+        'policyDomain',
+      ],
+      [
+        'a fractional quantity',
+        { action: 'add_to_cart', productId: 'P', quantity: 1.5 },
+        'quantity',
+      ],
+    ])('refuses %s with its path in the data part', async (_name, data, field) => {
+      const { body } = await post(sendV1(data));
+      expect(body.error.code).toBe(-32602);
+      const paths = (body.error.data.problems as { path: string }[]).map((p) => p.path);
+      expect(paths).toContain(`params.message.parts[0].data${field ? `.${field}` : ''}`);
+    });
+
+    it('refuses a message without a data part, or with two', async () => {
+      const none = await post({
+        ...sendV1(RETURN_TERMS),
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+      });
+      expect(none.body.error.code).toBe(-32602);
+      const two = await post({
+        ...sendV1(RETURN_TERMS),
+        params: {
+          message: {
+            messageId: 'm2',
+            role: 'ROLE_USER',
+            parts: [{ data: RETURN_TERMS }, { data: RETURN_TERMS }],
+          },
+        },
+      });
+      expect(two.body.error.data.problems[0].path).toBe('params.message.parts');
+    });
+
+    it('refuses a message from the agent role', async () => {
+      const { body } = await post({
+        ...sendV1(RETURN_TERMS),
+        params: {
+          message: { messageId: 'm', role: 'ROLE_AGENT', parts: [{ data: RETURN_TERMS }] },
+        },
+      });
+      expect(body.error.data.problems[0].path).toBe('params.message.role');
+    });
+
+    it('refuses params that are not an object', async () => {
+      const { body } = await post({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: [1] });
+      expect(body.error.code).toBe(-32602);
+    });
+  });
+
+  describe('operations this agent does not offer', () => {
+    it.each([
+      ['SubscribeToTask', -32004],
+      ['CreateTaskPushNotificationConfig', -32003],
+      ['GetExtendedAgentCard', -32007],
+    ])('answers %s with %i', async (method, code) => {
+      const { body } = await post({ jsonrpc: '2.0', id: 1, method, params: { id: 'x' } });
+      expect(body.error.code).toBe(code);
+    });
+
+    it('refuses a push notification config on SendMessage with -32003', async () => {
+      const payload = sendV1(RETURN_TERMS);
+      const { body } = await post({
+        ...payload,
+        params: {
+          ...payload.params,
+          configuration: { taskPushNotificationConfig: { url: 'http://127.0.0.1:1/hook' } },
+        },
+      });
+      expect(body.error.code).toBe(-32003);
+    });
+
+    it('refuses a follow-up on an unknown task with -32001', async () => {
+      const { body } = await post(sendV1(RETURN_TERMS, { taskId: randomUUID() }));
+      expect(body.error.code).toBe(-32001);
+    });
+  });
+
+  it('has enqueued nothing for any rejected envelope', async () => {
+    const counts = await queue.getJobCounts();
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  describe('tenancy', () => {
+    it('answers TaskNotFound for a task of another tenant, and lets its owner read it', async () => {
+      const sent = await post(sendV1(RETURN_TERMS));
+      const taskId = sent.body.result.task.id as string;
+      const getTask = { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: taskId } };
+      const foreign = await post(getTask, { authorization: `Bearer ${OTHER_TOKEN}`, ...V1 });
+      expect(foreign.body.error.code).toBe(-32001);
+      const own = await post(getTask);
+      expect(own.body.result.id).toBe(taskId);
+      const cancel = await post(
+        { jsonrpc: '2.0', id: 2, method: 'CancelTask', params: { id: taskId } },
+        { authorization: `Bearer ${OTHER_TOKEN}`, ...V1 },
+      );
+      expect(cancel.body.error.code).toBe(-32001);
+    });
+
+    it('cancels a task no worker has taken, and then refuses to cancel it again (-32002)', async () => {
+      const sent = await post(sendV1(RETURN_TERMS));
+      const taskId = sent.body.result.task.id as string;
+      expect(sent.body.result.task.status.state).toBe('TASK_STATE_SUBMITTED');
+      const cancel = { jsonrpc: '2.0', id: 3, method: 'CancelTask', params: { id: taskId } };
+      const first = await post(cancel);
+      expect(first.body.result.status.state).toBe('TASK_STATE_CANCELED');
+      expect(await queue.getJob(sent.body.result.task.id)).toBeUndefined();
+      const second = await post(cancel);
+      expect(second.body.error.code).toBe(-32002);
+    });
+  });
+});
