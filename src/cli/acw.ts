@@ -6,7 +6,10 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 /** The `acw` commands; each one is its own module. */
 export const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  evaluate: { run: evaluateCommand, summary: 'evaluate FILE   print the action profiles of a facts document' },
+  evaluate: {
+    run: evaluateCommand,
+    summary: 'evaluate FILE   print the action profiles of a facts document',
+  },
 };
 
 function usage(): string {

@@ -1,6 +1,10 @@
-import { DEFAULT_EVALUATION_OPTIONS, type EvaluationOptions, evaluateProduct } from './eligibility/evaluate.js';
-import { RULESET_VERSION } from './eligibility/rules.js';
 import type { ProductActionProfile } from './decision.js';
+import {
+  DEFAULT_EVALUATION_OPTIONS,
+  type EvaluationOptions,
+  evaluateProduct,
+} from './eligibility/evaluate.js';
+import { RULESET_VERSION } from './eligibility/rules.js';
 import type { FactsDocument } from './facts-document.js';
 import { PolicyIndex } from './policy.js';
 import { toMs } from './time.js';
@@ -19,7 +23,8 @@ export function evaluateDocument(
   const nowMs = toMs(doc.now);
   const profiles: ProductActionProfile[] = [];
   for (const product of doc.products) {
-    for (const context of doc.contexts) profiles.push(evaluateProduct(product, policies, context, nowMs, options));
+    for (const context of doc.contexts)
+      profiles.push(evaluateProduct(product, policies, context, nowMs, options));
   }
   return { rulesetVersion: RULESET_VERSION, profiles };
 }

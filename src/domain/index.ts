@@ -13,6 +13,7 @@ export {
   unknownProductProfile,
 } from './eligibility/evaluate.js';
 export { ELIGIBILITY_RULES, RULESET_VERSION } from './eligibility/rules.js';
+export * from './evaluate-document.js';
 export * from './facts-document.js';
 export * from './intent.js';
 export * from './money.js';
@@ -20,4 +21,3 @@ export * from './policy.js';
 export * from './remediation.js';
 export * from './time.js';
 export * from './truth.js';
-export * from './evaluate-document.js';
