@@ -62,6 +62,23 @@ interface Draft {
   validUntilMs: number | null;
 }
 
+/**
+ * Adds a blocker unless the same reason is already listed. Blockers are usually interned by
+ * cachedBlocker, but the cache may be cleared between two rows, so equal words count as equal.
+ */
+function addReason(list: Blocker[], reason: Blocker): void {
+  for (const had of list) {
+    if (
+      had === reason ||
+      (had.code === reason.code &&
+        had.message === reason.message &&
+        had.nextAction === reason.nextAction)
+    )
+      return;
+  }
+  list.push(reason);
+}
+
 function runRows(
   rows: readonly RuleRow[],
   facts: EligibilityFacts,
@@ -77,15 +94,20 @@ function runRows(
   };
   for (const row of rows) {
     const seen = CHECKS[row.check](facts, domain);
-    for (const ref of seen.evidence) draft.evidence.push(ref);
+    // Two rows may see the same fact (prepare_checkout's shippingNotRestricted and
+    // policyCoverage both report a shipping exclusion): one reason, one citation.
+    for (const ref of seen.evidence) {
+      if (!draft.evidence.some((had) => had.id === ref.id && had.type === ref.type))
+        draft.evidence.push(ref);
+    }
     draft.validUntilMs = earliest(draft.validUntilMs, seen.validUntilMs);
     for (const finding of seen.findings) {
       const built = cachedBlocker(finding.code, finding.params);
       if (row.as === 'warning') {
-        draft.warnings.push(built);
+        addReason(draft.warnings, built);
         continue;
       }
-      draft.blockers.push(built);
+      addReason(draft.blockers, built);
       const severity = row.severity?.[finding.code] ?? DEFAULT_SEVERITY[finding.code] ?? 'blocked';
       draft.result = moreSevere(draft.result, severity);
     }
@@ -95,8 +117,8 @@ function runRows(
 
 function merge(into: Draft, from: Draft): void {
   into.result = moreSevere(into.result, from.result);
-  for (const b of from.blockers) if (!into.blockers.includes(b)) into.blockers.push(b);
-  for (const w of from.warnings) if (!into.warnings.includes(w)) into.warnings.push(w);
+  for (const b of from.blockers) addReason(into.blockers, b);
+  for (const w of from.warnings) addReason(into.warnings, w);
   for (const ref of from.evidence) if (!into.evidence.includes(ref)) into.evidence.push(ref);
   into.validUntilMs = earliest(into.validUntilMs, from.validUntilMs);
 }
