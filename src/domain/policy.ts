@@ -168,9 +168,14 @@ function resolvePolicy(
     const edge = nextEdge(policy, nowMs);
     if (edge !== null && (changesAtMs === null || edge < changesAtMs)) changesAtMs = edge;
     if (nowMs < policy.validFromMs || nowMs >= policy.validToMs) continue;
-    if (status === 'active' && policy.excludesRegion(context.region)) restricting.push(policy);
-    else if (!policy.matchesRegion(context.region)) continue;
-    else if (status === 'active') active.push(policy);
+    if (policy.excludesRegion(context.region)) {
+      // A pending fact that excludes the region is no pending coverage for it: approving it
+      // would restrict the region, so "approve it" (requires_review) would be the wrong advice.
+      if (status === 'active') restricting.push(policy);
+      continue;
+    }
+    if (!policy.matchesRegion(context.region)) continue;
+    if (status === 'active') active.push(policy);
     else pending.push(policy);
   }
 
