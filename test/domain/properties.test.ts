@@ -62,33 +62,31 @@ const stalerArb: fc.Arbitrary<Staler> = fc.oneof(
   }),
 );
 
-/** The staler facts, the policies that still hold, and the now to evaluate at. */
+/**
+ * The policies whose windows neither open nor close between NOW and the later now, so that only
+ * freshness differs between the two evaluations.
+ */
+function steadyPolicies(policies: PolicyFact[], staler: Staler): PolicyFact[] {
+  if (staler.kind !== 'later-now') return policies;
+  const laterMs = NOW_MS + staler.byS * 1000;
+  const crosses = (instant: string | null) =>
+    instant !== null && toMs(instant) > NOW_MS && toMs(instant) <= laterMs;
+  return policies.filter((p) => !crosses(p.validFrom) && !crosses(p.validTo));
+}
+
+/** The staler product and the now to evaluate it at. */
 function makeStaler(
   product: ProductFacts,
-  policies: PolicyFact[],
   staler: Staler,
-): { product: ProductFacts; policies: PolicyFact[]; nowMs: number } {
-  if (staler.kind === 'later-now') {
-    const laterMs = NOW_MS + staler.byS * 1000;
-    // A policy window opening or closing in between changes the policy, not the freshness.
-    const crosses = (instant: string | null) =>
-      instant !== null && toMs(instant) > NOW_MS && toMs(instant) <= laterMs;
-    const steady = policies.filter((p) => !crosses(p.validFrom) && !crosses(p.validTo));
-    return { product, policies: steady, nowMs: laterMs };
-  }
+): { product: ProductFacts; nowMs: number } {
+  if (staler.kind === 'later-now') return { product, nowMs: NOW_MS + staler.byS * 1000 };
   const fact = product[staler.fact];
-  if (fact === undefined) return { product, policies, nowMs: NOW_MS };
+  if (fact === undefined) return { product, nowMs: NOW_MS };
   const changed =
     staler.kind === 'observed-earlier'
       ? { ...fact, observedAt: toInstant(toMs(fact.observedAt) - staler.byS * 1000) }
       : { ...fact, ttlSeconds: Math.max(1, fact.ttlSeconds - staler.byS) };
-  return { product: { ...product, [staler.fact]: changed }, policies, nowMs: NOW_MS };
-}
-
-/** Same policies and context for before and after, so only the staleness differs. */
-function steadyPolicies(policies: PolicyFact[], staler: Staler): PolicyFact[] {
-  return makeStaler({ id: 'x', title: 'x', category: 'x', status: 'active' }, policies, staler)
-    .policies;
+  return { product: { ...product, [staler.fact]: changed }, nowMs: NOW_MS };
 }
 
 describe('evaluateProduct, for any product, policy set and context', () => {
@@ -103,8 +101,8 @@ describe('evaluateProduct, for any product, policy set and context', () => {
         (product, policies, context, options, staler) => {
           const steady = steadyPolicies(policies, staler);
           const before = evaluate(product, steady, context, options);
-          const after = makeStaler(product, steady, staler);
-          const later = evaluate(after.product, after.policies, context, options, after.nowMs);
+          const after = makeStaler(product, staler);
+          const later = evaluate(after.product, steady, context, options, after.nowMs);
           expect(later.decisions).toHaveLength(before.decisions.length);
           before.decisions.forEach((decision, i) => {
             const next = later.decisions[i];
