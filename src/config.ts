@@ -152,7 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze(result.data);
 }
 
-/** Secrets never reach an error message either. */
+/**
+ * Secrets never reach an error message either: not the secret variables, and not the password
+ * of a URL such as `redis://:password@host`, which is shown when its scheme is wrong.
+ */
 function redactConfigValue(name: string, value: string): string {
-  return /TOKEN|SECRET|PASSWORD|KEY$/i.test(name) && name !== 'KEY_PREFIX' ? '[redacted]' : value;
+  if (/TOKEN|SECRET|PASSWORD|KEY$/i.test(name) && name !== 'KEY_PREFIX') return '[redacted]';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/i, '$1[redacted]@');
 }

@@ -4,6 +4,8 @@ import type { App } from './http/types.js';
 export interface Closable {
   name: string;
   close(): Promise<void>;
+  /** What it is still busy with (job ids), logged when the shutdown deadline passes. */
+  active?(): string[];
 }
 
 /**

@@ -1,44 +1,44 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
+/** Keys that hold a secret or payment data wherever they appear. */
+const SECRET_KEYS = [
+  'authorization',
+  'token',
+  'accessToken',
+  'secret',
+  'webhookSecret',
+  'password',
+  'payment',
+  'paymentData',
+  'payment_data',
+  'card',
+  'cardNumber',
+  'cvc',
+  'cvv',
+  'paymentToken',
+  'payment_token',
+  'mandate',
+  'allowance',
+  'credential',
+];
+
+/** Header names that carry credentials, in whatever object holds the headers. */
+const SECRET_HEADERS = ['authorization', 'cookie', '["x-api-key"]', '["set-cookie"]'];
+
 /**
  * Paths pino censors before a line is written. Authorization headers, bearer and API tokens,
  * webhook secrets and anything that could carry payment data (card numbers, payment tokens,
- * mandates, allowances) never reach a log.
+ * mandates, allowances) never reach a log. pino's `*` matches exactly one level, so a bare
+ * `*.mandate` misses `log.info({ mandate })`: each key is listed at the top level and at the
+ * two levels below it, which is as deep as our log objects go.
  */
 export const REDACTED_PATHS = [
-  'authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-  '*.authorization',
-  '*.headers.authorization',
-  'token',
-  '*.token',
-  '*.*.token',
-  'accessToken',
-  '*.accessToken',
-  'secret',
-  '*.secret',
-  '*.webhookSecret',
-  '*.password',
-  'payment',
-  '*.payment',
-  '*.paymentData',
-  '*.payment_data',
-  '*.card',
-  '*.cardNumber',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+  ...['headers', '*.headers', '*.*.headers'].flatMap((at) =>
+    SECRET_HEADERS.map((header) => (header.startsWith('[') ? `${at}${header}` : `${at}.${header}`)),
+  ),
+  // A card's number under any name one level down (`card` itself is censored whole above).
   '*.number',
-  '*.cvc',
-  '*.cvv',
-  '*.paymentToken',
-  '*.payment_token',
-  '*.mandate',
-  '*.allowance',
-  '*.*.allowance',
-  '*.credential',
-  '*.*.credential',
 ];
 
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {

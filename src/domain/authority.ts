@@ -172,7 +172,7 @@ export interface AuthorityOutcome {
   result: DecisionResult;
   blockers: Blocker[];
   evidenceRefs: EvidenceRef[];
-  /** The mandate's expiry, when it is still in the future. */
+  /** The mandate's expiry or a later-dated revocation, whichever comes first after now. */
   validUntilMs: number | null;
 }
 
@@ -196,11 +196,19 @@ export function evaluateAuthority(request: AuthorityRequest): AuthorityOutcome {
     const params = check.fails(present);
     return params === undefined ? [] : [{ check, params }];
   });
+  // A revocation dated later takes effect then (MANDATE_REVOKED compares with now), so it ends
+  // what the mandate may be relied on for just as expiry does.
   const expiresAtMs = toMs(mandate.expiresAt);
+  const revokedAtMs =
+    mandate.revokedAt == null ? Number.POSITIVE_INFINITY : toMs(mandate.revokedAt);
+  const validUntilMs =
+    expiresAtMs > request.nowMs && revokedAtMs > request.nowMs
+      ? Math.min(expiresAtMs, revokedAtMs)
+      : null;
   return {
     result: mostSevere(failed.map(({ check }) => check.severity)),
     blockers: failed.map(({ check, params }) => blocker(check.code, params)),
     evidenceRefs: [{ type: 'authority_record', id: mandate.ref }, checkoutRef],
-    validUntilMs: expiresAtMs > request.nowMs ? expiresAtMs : null,
+    validUntilMs,
   };
 }

@@ -104,16 +104,35 @@ function compile(fact: PolicyFact): CompiledPolicy {
 
 /**
  * Policies compiled once for a batch of evaluations; resolutions are memoised per
- * (domain, category, context, now) because thousands of products share a handful of categories.
+ * (category, context, now), then per domain, because thousands of products share a handful of
+ * categories.
  */
 export class PolicyIndex {
   private readonly byDomain = new Map<PolicyDomain, CompiledPolicy[]>();
-  private readonly memo = new Map<string, PolicyResolution>();
+  private readonly memo = new Map<string, PolicyScope>();
   private memoNowMs = Number.NaN;
 
   constructor(policies: readonly PolicyFact[]) {
     for (const domain of POLICY_DOMAINS) this.byDomain.set(domain, []);
     for (const policy of policies) this.byDomain.get(policy.domain)?.push(compile(policy));
+  }
+
+  /**
+   * Every domain's resolution for one category and context at `nowMs`, resolved on first ask.
+   * An evaluation takes its scope once, so it builds one memo key rather than one per rule.
+   */
+  scope(category: string, context: EvaluationContext, nowMs: number): PolicyScope {
+    if (nowMs !== this.memoNowMs) {
+      this.memo.clear();
+      this.memoNowMs = nowMs;
+    }
+    const key = `${category}|${context.region}|${context.buyerType}|${context.channel}`;
+    let scope = this.memo.get(key);
+    if (scope === undefined) {
+      scope = new PolicyScope(this.byDomain, category, context, nowMs);
+      this.memo.set(key, scope);
+    }
+    return scope;
   }
 
   resolve(
@@ -122,15 +141,41 @@ export class PolicyIndex {
     context: EvaluationContext,
     nowMs: number,
   ): PolicyResolution {
-    if (nowMs !== this.memoNowMs) {
-      this.memo.clear();
-      this.memoNowMs = nowMs;
-    }
-    const key = `${domain}|${category}|${context.region}|${context.buyerType}|${context.channel}`;
-    let resolution = this.memo.get(key);
+    return this.scope(category, context, nowMs).resolve(domain);
+  }
+}
+
+/** One category and context at one instant, as seen by every policy domain. */
+export class PolicyScope {
+  private readonly byDomain: ReadonlyMap<PolicyDomain, readonly CompiledPolicy[]>;
+  private readonly category: string;
+  private readonly context: EvaluationContext;
+  private readonly nowMs: number;
+  private readonly resolved: Partial<Record<PolicyDomain, PolicyResolution>> = {};
+
+  constructor(
+    byDomain: ReadonlyMap<PolicyDomain, readonly CompiledPolicy[]>,
+    category: string,
+    context: EvaluationContext,
+    nowMs: number,
+  ) {
+    this.byDomain = byDomain;
+    this.category = category;
+    // A copy: the caller's context object may be reused and changed after this scope is memoised.
+    this.context = {
+      region: context.region,
+      buyerType: context.buyerType,
+      channel: context.channel,
+    };
+    this.nowMs = nowMs;
+  }
+
+  resolve(domain: PolicyDomain): PolicyResolution {
+    let resolution = this.resolved[domain];
     if (resolution === undefined) {
-      resolution = resolvePolicy(this.byDomain.get(domain) ?? [], category, context, nowMs);
-      this.memo.set(key, resolution);
+      const candidates = this.byDomain.get(domain) ?? [];
+      resolution = resolvePolicy(candidates, this.category, this.context, this.nowMs);
+      this.resolved[domain] = resolution;
     }
     return resolution;
   }
@@ -168,9 +213,14 @@ function resolvePolicy(
     const edge = nextEdge(policy, nowMs);
     if (edge !== null && (changesAtMs === null || edge < changesAtMs)) changesAtMs = edge;
     if (nowMs < policy.validFromMs || nowMs >= policy.validToMs) continue;
-    if (status === 'active' && policy.excludesRegion(context.region)) restricting.push(policy);
-    else if (!policy.matchesRegion(context.region)) continue;
-    else if (status === 'active') active.push(policy);
+    if (policy.excludesRegion(context.region)) {
+      // A pending fact that excludes the region is no pending coverage for it: approving it
+      // would restrict the region, so "approve it" (requires_review) would be the wrong advice.
+      if (status === 'active') restricting.push(policy);
+      continue;
+    }
+    if (!policy.matchesRegion(context.region)) continue;
+    if (status === 'active') active.push(policy);
     else pending.push(policy);
   }
 

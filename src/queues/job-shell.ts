@@ -8,7 +8,10 @@ import {
 } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { Closable } from '../feature.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { HealthRegistry } from '../runtime/health.js';
 
 /**
  * The shape of every `jobs/<name>.job.ts`: a queue name, a payload schema and a processor.
@@ -53,24 +56,58 @@ export async function enqueue<Schema extends z.ZodType>(
   return queue.add(name, parsed.data, options);
 }
 
+const activeByWorker = new WeakMap<Worker, Set<string>>();
+
+/** Ids of the jobs a worker started by startJobWorker is processing right now. */
+export function activeJobIds(worker: Worker): string[] {
+  return [...(activeByWorker.get(worker) ?? [])];
+}
+
+/**
+ * Wraps a worker for main.ts: readiness reports whether it runs, close() lets active jobs finish,
+ * and what was still active at the shutdown deadline can be logged.
+ */
+export function workerClosable(health: HealthRegistry, worker: Worker): Closable {
+  health.register(`worker:${worker.name}`, () => worker.isRunning());
+  return {
+    name: `worker:${worker.name}`,
+    close: () => worker.close(),
+    active: () => activeJobIds(worker),
+  };
+}
+
 /** Starts a BullMQ worker for a job definition, with the shell's payload check in front. */
 export function startJobWorker<Schema extends z.ZodType, Deps, Result>(
   definition: JobDefinition<Schema, Deps, Result>,
   deps: Deps,
   connection: Redis,
-  options: Omit<WorkerOptions, 'connection'> & { logger: Logger },
+  options: Omit<WorkerOptions, 'connection'> & { logger: Logger; metrics?: Metrics },
 ): Worker {
-  const { logger, ...workerOptions } = options;
+  const { logger, metrics, ...workerOptions } = options;
+  const active = new Set<string>();
   const worker = new Worker(
     definition.queue,
     async (job) => {
       const parsed = definition.PayloadSchema.safeParse(job.data);
       if (!parsed.success)
         throw new InvalidJobPayloadError(definition.queue, issuesOf(parsed.error));
-      return definition.process(parsed.data, deps, job);
+      const id = job.id ?? job.name;
+      active.add(id);
+      const stopTimer = metrics?.jobDuration.startTimer({ queue: definition.queue });
+      try {
+        const result = await definition.process(parsed.data, deps, job);
+        stopTimer?.({ outcome: 'completed' });
+        return result;
+      } catch (error) {
+        stopTimer?.({ outcome: 'failed' });
+        throw error;
+      } finally {
+        active.delete(id);
+      }
     },
     { ...workerOptions, connection },
   );
+  activeByWorker.set(worker, active);
   worker.on('failed', (job, error) => {
     logger.warn(
       { queue: definition.queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },

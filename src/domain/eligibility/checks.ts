@@ -2,9 +2,8 @@ import type { BlockerCode, BlockerParams } from '../blockers.js';
 import { POLICY_MISSING_CODE } from '../blockers.js';
 import type { EvidenceRef } from '../decision.js';
 import type { PolicyDomain, PolicyResolution } from '../policy.js';
-import { toInstant } from '../time.js';
-import { factEvidenceId } from '../truth.js';
 import type { EligibilityFacts } from './facts.js';
+import { instantOf } from './instants.js';
 
 export interface Finding {
   code: BlockerCode;
@@ -38,8 +37,27 @@ function categoryName(facts: EligibilityFacts): string {
   return facts.product.categoryName ?? facts.product.category;
 }
 
-function policyEvidence(resolution: PolicyResolution): EvidenceRef[] {
-  return resolution.facts.map((policy) => ({ type: 'policy_fact', id: policy.evidenceId }));
+/** Resolutions are memoised by the PolicyIndex, so their citations are built once each. */
+const citations = new WeakMap<PolicyResolution, readonly EvidenceRef[]>();
+function policyEvidence(resolution: PolicyResolution): readonly EvidenceRef[] {
+  let refs = citations.get(resolution);
+  if (refs === undefined) {
+    refs =
+      resolution.facts.length === 0
+        ? NOTHING
+        : Object.freeze(
+            resolution.facts.map(
+              (policy): EvidenceRef =>
+                Object.freeze({ type: 'policy_fact', id: policy.evidenceId }),
+            ),
+          );
+    citations.set(resolution, refs);
+  }
+  return refs;
+}
+
+function policyIds(resolution: PolicyResolution): string {
+  return resolution.facts.map((policy) => policy.fact.id).join(', ');
 }
 
 /**
@@ -52,16 +70,18 @@ function policyFinding(
   facts: EligibilityFacts,
   quoting: boolean,
 ): Finding | null {
-  const ids = () => resolution.facts.map((policy) => policy.fact.id).join(', ');
   switch (resolution.outcome) {
     case 'covered':
       return quoting && !resolution.quoteable
         ? { code: 'POLICY_NOT_QUOTEABLE', params: { domain } }
         : null;
     case 'conflict':
-      return { code: 'POLICY_CONFLICT', params: { domain, policyIds: ids() } };
+      return { code: 'POLICY_CONFLICT', params: { domain, policyIds: policyIds(resolution) } };
     case 'pending_approval':
-      return { code: 'POLICY_PENDING_APPROVAL', params: { domain, policyIds: ids() } };
+      return {
+        code: 'POLICY_PENDING_APPROVAL',
+        params: { domain, policyIds: policyIds(resolution) },
+      };
     case 'region_restricted':
       return {
         code: 'REGION_RESTRICTED',
@@ -103,15 +123,13 @@ function freshnessOutcome(
   extra: Finding | null,
 ): CheckOutcome {
   const state = facts[which];
-  const fact = facts.product[which];
-  if (state.freshness === 'missing' || fact === undefined)
+  const ref = facts.truthRef(which);
+  if (state.freshness === 'missing' || ref === undefined)
     return outcome([{ code: missing, params: {} }], NOTHING);
-  const evidence: EvidenceRef[] = [
-    { type: 'commercial_truth', id: factEvidenceId(facts.product.id, which, fact.observedAt) },
-  ];
+  const evidence: EvidenceRef[] = [ref];
   if (state.freshness === 'stale') {
     const findings: Finding[] = [
-      { code: stale, params: { expiredAt: toInstant(state.expiresAtMs as number) } },
+      { code: stale, params: { expiredAt: instantOf(state.expiresAtMs as number) } },
     ];
     if (extra !== null) findings.push(extra);
     return outcome(findings, evidence);

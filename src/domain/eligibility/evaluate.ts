@@ -1,13 +1,18 @@
-import { type CommerceAction, type DecisionResult, moreSevere } from '../actions.js';
+import {
+  COMMERCE_ACTIONS,
+  type CommerceAction,
+  type DecisionResult,
+  moreSevere,
+} from '../actions.js';
 import { type AuthorityRequest, evaluateAuthority } from '../authority.js';
 import { type Blocker, type BlockerCode, type BlockerParams, blocker } from '../blockers.js';
 import type { EvaluationContext } from '../context.js';
 import type { CommerceDecision, EvidenceRef, ProductActionProfile } from '../decision.js';
 import { POLICY_DOMAINS, type PolicyDomain, PolicyIndex } from '../policy.js';
-import { toInstant } from '../time.js';
 import type { ProductFacts } from '../truth.js';
 import { CHECKS } from './checks.js';
 import { type EligibilityFacts, gatherFacts } from './facts.js';
+import { instantOf } from './instants.js';
 import { DEFAULT_SEVERITY, ELIGIBILITY_RULES, RULESET_VERSION, type RuleRow } from './rules.js';
 
 export interface EvaluationOptions {
@@ -21,30 +26,58 @@ export const DEFAULT_EVALUATION_OPTIONS: EvaluationOptions = {
 
 /**
  * Blockers are immutable values; the same code with the same params is built once, because a
- * catalog repeats the same few reasons thousands of times.
+ * catalog repeats the same few reasons thousands of times. The cache is a trie over code, then
+ * each param's name and value in order, so a lookup builds no key string (that concatenation
+ * was a tenth of evaluation time) and no two param sets can collide.
  */
-const blockerCache = new Map<string, Blocker>();
-function cachedBlocker(code: BlockerCode, params: BlockerParams): Blocker {
-  let key: string = code;
-  for (const name in params) key += `|${name}=${params[name]}`;
-  let built = blockerCache.get(key);
-  if (built === undefined) {
-    built = Object.freeze(blocker(code, params)) as Blocker;
-    if (blockerCache.size > 10_000) blockerCache.clear();
-    blockerCache.set(key, built);
+interface BlockerNode {
+  built?: Blocker;
+  next?: Map<string | number, BlockerNode>;
+}
+const blockerRoots = new Map<BlockerCode, BlockerNode>();
+let blockerCount = 0;
+
+function child(node: BlockerNode, key: string | number): BlockerNode {
+  node.next ??= new Map();
+  let found = node.next.get(key);
+  if (found === undefined) {
+    found = {};
+    node.next.set(key, found);
   }
-  return built;
+  return found;
 }
 
-const ruleRefs = new Map<string, EvidenceRef>();
-function ruleRef(action: CommerceAction, domain?: PolicyDomain): EvidenceRef {
-  const id = `${RULESET_VERSION}/${action}${domain ? `/${domain}` : ''}`;
-  let ref = ruleRefs.get(id);
-  if (ref === undefined) {
-    ref = Object.freeze({ type: 'eligibility_rule', id }) as EvidenceRef;
-    ruleRefs.set(id, ref);
+function cachedBlocker(code: BlockerCode, params: BlockerParams): Blocker {
+  let node = blockerRoots.get(code);
+  if (node === undefined) {
+    node = {};
+    blockerRoots.set(code, node);
   }
-  return ref;
+  for (const name in params) node = child(child(node, name), params[name] as string | number);
+  if (node.built === undefined) {
+    if (blockerCount >= 10_000) {
+      blockerRoots.clear();
+      blockerCount = 0;
+      return cachedBlocker(code, params);
+    }
+    node.built = Object.freeze(blocker(code, params)) as Blocker;
+    blockerCount++;
+  }
+  return node.built;
+}
+
+/** The rule citations, one frozen ref per action and per (action, domain), built at load. */
+const NO_DOMAIN = 'all';
+const RULE_REFS = {} as Record<CommerceAction, Record<string, EvidenceRef>>;
+for (const action of COMMERCE_ACTIONS) {
+  RULE_REFS[action] = {};
+  for (const domain of [undefined, ...POLICY_DOMAINS]) {
+    const id = `${RULESET_VERSION}/${action}${domain ? `/${domain}` : ''}`;
+    RULE_REFS[action][domain ?? NO_DOMAIN] = Object.freeze({ type: 'eligibility_rule', id });
+  }
+}
+function ruleRef(action: CommerceAction, domain?: PolicyDomain): EvidenceRef {
+  return RULE_REFS[action][domain ?? NO_DOMAIN] as EvidenceRef;
 }
 
 function earliest(a: number | null, b: number | null): number | null {
@@ -62,6 +95,23 @@ interface Draft {
   validUntilMs: number | null;
 }
 
+/**
+ * Adds a blocker unless the same reason is already listed. Blockers are usually interned by
+ * cachedBlocker, but the cache may be cleared between two rows, so equal words count as equal.
+ */
+function addReason(list: Blocker[], reason: Blocker): void {
+  for (const had of list) {
+    if (
+      had === reason ||
+      (had.code === reason.code &&
+        had.message === reason.message &&
+        had.nextAction === reason.nextAction)
+    )
+      return;
+  }
+  list.push(reason);
+}
+
 function runRows(
   rows: readonly RuleRow[],
   facts: EligibilityFacts,
@@ -77,15 +127,20 @@ function runRows(
   };
   for (const row of rows) {
     const seen = CHECKS[row.check](facts, domain);
-    for (const ref of seen.evidence) draft.evidence.push(ref);
+    // Two rows may see the same fact (prepare_checkout's shippingNotRestricted and
+    // policyCoverage both report a shipping exclusion): one reason, one citation.
+    for (const ref of seen.evidence) {
+      if (!draft.evidence.some((had) => had.id === ref.id && had.type === ref.type))
+        draft.evidence.push(ref);
+    }
     draft.validUntilMs = earliest(draft.validUntilMs, seen.validUntilMs);
     for (const finding of seen.findings) {
       const built = cachedBlocker(finding.code, finding.params);
       if (row.as === 'warning') {
-        draft.warnings.push(built);
+        addReason(draft.warnings, built);
         continue;
       }
-      draft.blockers.push(built);
+      addReason(draft.blockers, built);
       const severity = row.severity?.[finding.code] ?? DEFAULT_SEVERITY[finding.code] ?? 'blocked';
       draft.result = moreSevere(draft.result, severity);
     }
@@ -95,8 +150,8 @@ function runRows(
 
 function merge(into: Draft, from: Draft): void {
   into.result = moreSevere(into.result, from.result);
-  for (const b of from.blockers) if (!into.blockers.includes(b)) into.blockers.push(b);
-  for (const w of from.warnings) if (!into.warnings.includes(w)) into.warnings.push(w);
+  for (const b of from.blockers) addReason(into.blockers, b);
+  for (const w of from.warnings) addReason(into.warnings, w);
   for (const ref of from.evidence) if (!into.evidence.includes(ref)) into.evidence.push(ref);
   into.validUntilMs = earliest(into.validUntilMs, from.validUntilMs);
 }
@@ -115,7 +170,7 @@ function finish(
     warnings: draft.warnings,
     evidenceRefs: draft.evidence,
     evaluatedAt,
-    validUntil: draft.validUntilMs === null ? null : toInstant(draft.validUntilMs),
+    validUntil: draft.validUntilMs === null ? null : instantOf(draft.validUntilMs),
     rulesetVersion: RULESET_VERSION,
   };
   if (domain !== undefined) decision.policyDomain = domain;
@@ -168,7 +223,7 @@ export function evaluateProduct(
   authority?: AuthorityRequest,
 ): ProductActionProfile {
   const facts = gatherFacts(product, policies, context, nowMs, options.requiredPolicyDomains);
-  const evaluatedAt = toInstant(nowMs);
+  const evaluatedAt = instantOf(nowMs);
 
   const byDomain = new Map<PolicyDomain, Draft>();
   for (const domain of POLICY_DOMAINS) {
@@ -228,7 +283,7 @@ export function unknownProductProfile(
   context: EvaluationContext,
   nowMs: number,
 ): ProductActionProfile {
-  const evaluatedAt = toInstant(nowMs);
+  const evaluatedAt = instantOf(nowMs);
   const unknown = cachedBlocker('PRODUCT_UNKNOWN', { productId });
   const decide = (action: CommerceAction, domain?: PolicyDomain): CommerceDecision =>
     finish(
