@@ -13,7 +13,7 @@ const scripts = Object.keys(
 describe('README.md', () => {
   it('documents every environment variable src/config.ts reads, in the configuration table', () => {
     const documented = new Set(
-      [...readme.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]),
+      [...readme.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((match) => match[1] as string),
     );
     const missing = Object.keys(ConfigSchema.shape).filter((name) => !documented.has(name));
     expect(missing, 'variables missing from the README configuration table').toEqual([]);
