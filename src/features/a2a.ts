@@ -13,7 +13,7 @@ import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
 import { openEventStream } from '../http/a2a/sse.js';
 import type { App } from '../http/types.js';
-import { startJobWorker } from '../queues/job-shell.js';
+import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
 import { isTerminalTaskState } from '../services/intent-task.js';
@@ -212,10 +212,11 @@ export const a2aFeature: Feature = {
       ctx.workerConnection(),
       {
         logger: ctx.logger,
+        metrics: ctx.metrics,
         prefix: ctx.config.QUEUE_PREFIX,
         concurrency: ctx.config.A2A_WORKER_CONCURRENCY,
       },
     );
-    return [{ name: 'a2a-intents-worker', close: () => worker.close() }];
+    return [workerClosable(ctx.health, worker)];
   },
 };
