@@ -5,18 +5,16 @@ import { INTENTS_QUEUE, processIntentJob } from '../../jobs/process-intent.job.j
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
 import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
 import { idOf, type JsonRpcId, parseEnvelope, versionOf } from '../adapters/a2a/jsonrpc.js';
-import { artifactOf, taskView } from '../adapters/a2a/project.js';
 import type { AppContext } from '../app-context.js';
 import type { Feature } from '../feature.js';
 import { callerOf } from '../http/a2a/caller.js';
 import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
-import { openEventStream } from '../http/a2a/sse.js';
+import { streamTask } from '../http/a2a/stream-task.js';
 import type { App } from '../http/types.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
-import { isTerminalTaskState } from '../services/intent-task.js';
 import { IntentTaskService } from '../services/intent-tasks.js';
 import { IntentTaskStore } from '../store/intent-task-store.js';
 
@@ -153,35 +151,6 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       }
     },
   );
-}
-
-/**
- * SendStreamingMessage / message/stream: the task as accepted, each state it moves through, the
- * artifact, and a final status; the stream ends when the task is terminal or the blocking limit
- * passes (the client then polls GetTask).
- */
-async function streamTask(
-  reply: FastifyReply,
-  id: JsonRpcId,
-  render: ReturnType<typeof rendererFor>,
-  answer: Extract<Awaited<ReturnType<typeof handleCall>>, { kind: 'stream' }>,
-  deps: CallDeps,
-): Promise<void> {
-  const stream = openEventStream(reply);
-  const event = (result: unknown) => stream.send({ jsonrpc: '2.0', id, result });
-  const options = { historyLength: answer.historyLength };
-  event(render.streamTask(taskView(answer.task, options)));
-  if (isTerminalTaskState(answer.task.state)) {
-    stream.end();
-    return;
-  }
-  await deps.tasks.waitForTerminal(answer.task, deps.blockingTimeoutMs, (task) => {
-    const view = taskView(task, options);
-    if (task.outcome !== undefined)
-      event(render.artifactUpdate(view, artifactOf(task.id, task.outcome)));
-    event(render.statusUpdate(view, isTerminalTaskState(task.state)));
-  });
-  stream.end();
 }
 
 declare module 'fastify' {
