@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import {
+  BlockerSchema,
   type CommerceAction,
   CommerceDecisionSchema,
   type CommerceIntent,
+  DecisionResultSchema,
   EvaluationContextSchema,
+  EvidenceRefSchema,
+  InstantSchema,
   ProductActionProfileSchema,
 } from '../domain/index.js';
 
@@ -26,10 +30,18 @@ export const IntentOutcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('profile'), profile: ProductActionProfileSchema }),
   z.object({
     kind: z.literal('checkout'),
-    /** The checkout or cart as the checkout service reports it (state, version, totals …). */
-    checkout: z.record(z.string(), z.unknown()),
-    /** The decision the checkout service made, when the step was refused by one. */
-    decision: CommerceDecisionSchema.optional(),
+    /** Whether the checkout service carried the step out or refused it on a decision. */
+    outcome: z.enum(['applied', 'refused']),
+    /** The decision the step was made on: its result, blockers and evidence. */
+    decision: z.object({
+      action: z.string(),
+      result: DecisionResultSchema,
+      blockers: z.array(BlockerSchema),
+      evidenceRefs: z.array(EvidenceRefSchema),
+      evaluatedAt: InstantSchema,
+    }),
+    /** The cart or checkout after the step, as the checkout service reports it; null when none. */
+    checkout: z.record(z.string(), z.unknown()).nullable(),
   }),
 ]);
 export type IntentOutcome = z.infer<typeof IntentOutcomeSchema>;

@@ -180,6 +180,26 @@ describe('toIntent', () => {
   });
 });
 
+describe('requestOf', () => {
+  it('asks for the buyer context when add_to_cart opens a new cart, not when it names one', () => {
+    const opening = () =>
+      requestOf(message({ action: 'add_to_cart', productId: 'P', quantity: 1 }));
+    expect(opening).toThrow(
+      expect.objectContaining({
+        data: {
+          problems: [
+            expect.objectContaining({ path: 'params.message.parts[0].data.country' }),
+            expect.objectContaining({ path: 'params.message.parts[0].data.buyerType' }),
+          ],
+        },
+      }),
+    );
+    expect(
+      requestOf(message({ action: 'add_to_cart', cartId: 'c-1', productId: 'P', quantity: 1 })),
+    ).toMatchObject({ action: 'add_to_cart', cartId: 'c-1', quantity: 1 });
+  });
+});
+
 describe('idsOfMessage', () => {
   it('derives the same ids from the same caller and message, and others otherwise', () => {
     const a = idsOfMessage(caller, 'm-1');

@@ -76,13 +76,26 @@ export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView
         },
       };
     case 'checkout': {
-      const data: Record<string, unknown> = { type: 'checkout', ...outcome.checkout };
-      if (outcome.decision !== undefined) data.decision = projectDecision(outcome.decision);
+      const { decision } = outcome;
       return {
         artifactId: `${taskId}-checkout`,
         name: 'checkout',
-        description: 'The checkout state after this step',
-        data,
+        description: `The ${decision.action} step and the checkout after it`,
+        data: {
+          type: 'checkout',
+          action: decision.action,
+          outcome: outcome.outcome,
+          result: decision.result,
+          allowed: decision.result === 'allowed',
+          blockers: decision.blockers.map((b) => ({
+            code: b.code,
+            message: b.message,
+            nextAction: b.nextAction,
+          })),
+          evidenceIds: decision.evidenceRefs.map((ref) => `${ref.type}:${ref.id}`),
+          evaluatedAt: decision.evaluatedAt,
+          checkout: outcome.checkout,
+        },
       };
     }
   }
@@ -94,11 +107,11 @@ export function summaryOf(task: IntentTask): string {
   if (task.state === 'failed') return `Failed: ${task.failure?.message ?? 'processing failed'}`;
   if (task.state === 'canceled') return 'Canceled before processing started.';
   if (outcome === undefined) return `Accepted ${task.intent.action}; ${task.state}.`;
-  const decision = outcome.kind === 'profile' ? undefined : outcome.decision;
   if (outcome.kind === 'profile')
     return `Profile of ${outcome.profile.productId} for ${outcome.profile.context.region}/${outcome.profile.context.buyerType}.`;
-  if (decision === undefined) return `${task.intent.action} done.`;
-  const domain = decision.policyDomain ? ` (${decision.policyDomain})` : '';
+  const decision = outcome.decision;
+  const domain =
+    'policyDomain' in decision && decision.policyDomain ? ` (${decision.policyDomain})` : '';
   const codes = decision.blockers.map((b) => b.code).join(', ');
   return `${decision.action}${domain}: ${decision.result}${codes ? ` — ${codes}` : ''}.`;
 }

@@ -42,15 +42,28 @@ const ProductReadSchema = z.strictObject({
 
 const QuotePolicySchema = ProductReadSchema.extend({ policyDomain: PolicyDomainSchema.optional() });
 
-const AddToCartSchema = z.strictObject({
-  action: z.string(),
-  cartId: ref.optional(),
-  productId: ProductIdSchema,
-  quantity: z.number().int().min(1).max(10_000),
-  country: country.optional(),
-  buyerType: BuyerTypeSchema.optional(),
-  ...actorFields,
-});
+const AddToCartSchema = z
+  .strictObject({
+    action: z.string(),
+    cartId: ref.optional(),
+    productId: ProductIdSchema,
+    quantity: z.number().int().min(1).max(10_000),
+    country: country.optional(),
+    buyerType: BuyerTypeSchema.optional(),
+    ...actorFields,
+  })
+  .superRefine((request, ctx) => {
+    // A new cart is opened for a buyer context; an existing cart already has one.
+    if (request.cartId !== undefined) return;
+    for (const field of ['country', 'buyerType'] as const) {
+      if (request[field] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'needed to open a new cart (no cartId given)',
+        });
+    }
+  });
 
 const PrepareCheckoutSchema = z.strictObject({
   action: z.string(),
