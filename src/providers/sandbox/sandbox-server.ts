@@ -45,6 +45,8 @@ export interface FaultOptions {
   kinds?: readonly FaultKind[];
   /** @defaultValue 2000 */
   timeoutMs?: number;
+  /** Every answer waits this long (after applying), like a provider's own latency. @defaultValue 0 */
+  latencyMs?: number;
   /** Answers a call instead of the provider (to force a 4xx or 429); undefined lets it through. */
   override?: (call: SandboxCall) => SandboxReply | undefined;
 }
@@ -175,6 +177,14 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
           timers.delete(timer);
           if (!response.destroyed) send(response, reply);
         }, faults.timeoutMs ?? 2_000);
+        timers.add(timer);
+        return;
+      }
+      if (faults.latencyMs) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!response.destroyed) send(response, reply);
+        }, faults.latencyMs);
         timers.add(timer);
         return;
       }

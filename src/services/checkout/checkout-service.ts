@@ -6,6 +6,7 @@ import {
   ActorSchema,
   applyPaymentEvent,
   blocker,
+  type CurrencyCode,
   CurrencyCodeSchema,
   cartTotal,
   type EvaluationContext,
@@ -43,8 +44,9 @@ export const AllowanceSchema = z.object({
   currency: z
     .string()
     .regex(/^[a-z]{3}$/, { message: 'three lower-case letters, e.g. eur' })
-    .transform((code) => code.toUpperCase())
-    .pipe(CurrencyCodeSchema),
+    .refine((code) => CurrencyCodeSchema.safeParse(code.toUpperCase()).success, {
+      message: 'must be a supported ISO 4217 currency code',
+    }),
   checkout_session_id: z.string().min(1).max(200),
   merchant_id: z.string().min(1).max(256),
   expires_at: InstantSchema,
@@ -538,7 +540,10 @@ export function mandateOf(allowance: Allowance, allowanceRef: string | undefined
     kind: 'acp_allowance',
     merchantId: allowance.merchant_id,
     checkoutSessionId: allowance.checkout_session_id,
-    maxAmount: { amount: allowance.max_amount, currency: allowance.currency },
+    maxAmount: {
+      amount: allowance.max_amount,
+      currency: allowance.currency.toUpperCase() as CurrencyCode,
+    },
     expiresAt: allowance.expires_at,
   };
 }

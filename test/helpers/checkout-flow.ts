@@ -1,0 +1,34 @@
+import type { TransitionResult } from '../../src/services/checkout/checkout-record.js';
+import type { CheckoutService } from '../../src/services/checkout/checkout-service.js';
+import { AGENT_ACTOR, allowanceFor, EU_AGENT } from './checkout-fixtures.js';
+
+/** Drives one cart through create → add → prepare → complete; returns the complete answer. */
+export async function buyBackpack(
+  service: CheckoutService,
+  tenant: string,
+  options: { quantity?: number; key?: string } = {},
+): Promise<TransitionResult> {
+  const key = options.key ?? `buy-${Math.random().toString(36).slice(2)}`;
+  const created = await service.createCheckout(
+    tenant,
+    { context: EU_AGENT },
+    { idempotencyKey: `${key}-c` },
+  );
+  const id = created.checkout?.id as string;
+  const quantity = options.quantity ?? 1;
+  await service.addItem(
+    tenant,
+    id,
+    { productId: 'BAG-TRAVEL-42', quantity },
+    { idempotencyKey: `${key}-a` },
+  );
+  const prepared = await service.prepare(tenant, id, {}, { idempotencyKey: `${key}-p` });
+  if (prepared.outcome !== 'applied')
+    throw new Error(`prepare refused: ${JSON.stringify(prepared.decision)}`);
+  return service.complete(
+    tenant,
+    id,
+    { allowance: allowanceFor(id, 12900 * quantity, Date.now()), actor: AGENT_ACTOR },
+    { idempotencyKey: `${key}-x` },
+  );
+}
