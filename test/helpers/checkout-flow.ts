@@ -28,7 +28,7 @@ export async function buyBackpack(
   return service.complete(
     tenant,
     id,
-    { allowance: allowanceFor(id, 12900 * quantity, Date.now()), actor: AGENT_ACTOR },
+    { allowance: allowanceFor(id, 12900 * quantity, Date.now(), tenant), actor: AGENT_ACTOR },
     { idempotencyKey: `${key}-x` },
   );
 }

@@ -7,6 +7,7 @@ import { type FaultOptions, type SandboxServer, startSandboxServer } from './san
  */
 
 export interface ReceivedWebhook {
+  path: string;
   webhookId: string;
   timestamp: string;
   body: unknown;
@@ -41,7 +42,7 @@ export async function startSandboxWebhookReceiver(options: {
         state.badSignatures += 1;
         return { status: 401, body: { error: 'bad_signature' } };
       }
-      received.push({ webhookId, timestamp, body: call.body });
+      received.push({ path: call.path, webhookId, timestamp, body: call.body });
       return { status: 204 };
     },
   });
