@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Provider } from '../src/domain/index.js';
 import { defineJob } from '../src/queues/job-shell.js';
 import type { EffectDelivery } from '../src/services/outbox/effect-delivery.js';
+import { OutboxEffectSchema } from '../src/store/outbox-store.js';
 
 /**
  * Delivers one outbox effect to its provider. One queue per provider (`deliver-effect-payment`,
@@ -22,6 +23,11 @@ export function deliveryQueue(provider: Provider): string {
 export const PayloadSchema = z.object({
   tenant: z.string().min(1),
   effectId: z.string().min(1),
+  /**
+   * The effect's definition as the drain read it. Definitions never change, so carrying it saves
+   * the worker a read; its status is still checked before sending.
+   */
+  effect: OutboxEffectSchema.optional(),
 });
 
 /** A transient failure; `retryAfterMs` reaches the backoff strategy. */
@@ -47,7 +53,10 @@ export const deliverEffectJob = defineJob({
   PayloadSchema,
   async process(payload, deps: DeliverDeps, job: Job) {
     const isLast = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await deps.delivery.deliver(payload.tenant, payload.effectId, { isLast });
+    const result = await deps.delivery.deliver(payload.tenant, payload.effectId, {
+      isLast,
+      effect: payload.effect,
+    });
     switch (result.kind) {
       case 'delivered':
       case 'skipped':

@@ -143,6 +143,12 @@ export class OutboxStore {
     return { status, effect: JSON.parse(json) as OutboxEffect };
   }
 
+  async status(effectId: string): Promise<EffectStatus | undefined> {
+    return ((await this.redis.hget(this.key('outbox', 'status'), effectId)) ?? undefined) as
+      | EffectStatus
+      | undefined;
+  }
+
   /** Appends an unsuccessful attempt; returns attempts made, or -1 when no longer pending. */
   async recordAttempt(effectId: string, record: AttemptRecord, counts: boolean): Promise<number> {
     return (await runScript(

@@ -49,7 +49,7 @@ export async function drainOutbox(deps: DrainDeps, onlyTenant?: string): Promise
           deps.queues[provider].addBulk(
             list.map((effect) => ({
               name: effect.kind,
-              data: { tenant, effectId: effect.id },
+              data: { tenant, effectId: effect.id, effect },
               opts: { ...deps.jobOptions, jobId: effect.id },
             })),
           ),

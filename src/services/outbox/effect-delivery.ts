@@ -44,13 +44,19 @@ export class EffectDelivery {
   async deliver(
     tenant: string,
     effectId: string,
-    attempt: { isLast: boolean },
+    attempt: { isLast: boolean; effect?: OutboxEffect },
   ): Promise<DeliveryResult> {
     const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, tenant);
-    const loaded = await outbox.load(effectId);
-    if (loaded === undefined) return { kind: 'skipped', status: 'missing' };
-    if (loaded.status !== 'pending') return { kind: 'skipped', status: loaded.status };
-    const { effect } = loaded;
+    let effect = attempt.effect;
+    if (effect === undefined) {
+      const loaded = await outbox.load(effectId);
+      if (loaded === undefined) return { kind: 'skipped', status: 'missing' };
+      if (loaded.status !== 'pending') return { kind: 'skipped', status: loaded.status };
+      effect = loaded.effect;
+    } else {
+      const status = await outbox.status(effectId);
+      if (status !== 'pending') return { kind: 'skipped', status: status ?? 'missing' };
+    }
 
     const breaker = this.deps.breakers.for(this.deps.client.destinationOf(effect));
     const admission = breaker.admit();
