@@ -1,8 +1,9 @@
 import type { Feature } from './feature.js';
+import { checkoutFeature } from './features/checkout.js';
 import { operationsFeature } from './features/operations.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
-export const FEATURES: readonly Feature[] = [];
+export const FEATURES: readonly Feature[] = [checkoutFeature];
 
 /** What the ingress serves: the features plus health, metrics and the operator pages over them. */
 export const INGRESS_FEATURES: readonly Feature[] = [
