@@ -40,6 +40,7 @@ const optionalUrl = z
 /** Demo secrets: public, refused in production. */
 export const DEMO_TENANT_TOKEN = 'demo-token-change-me-0001';
 export const DEMO_OPERATOR_TOKEN = 'operator-token-change-me-0001';
+export const DEMO_WEBHOOK_SECRET = 'sandbox-webhook-secret-change-me';
 
 export const ConfigSchema = z
   .object({
@@ -78,6 +79,52 @@ export const ConfigSchema = z
       .default(['returns', 'shipping']),
     CATALOG_URL: optionalUrl,
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+    // ── Checkout: outbox and provider effects ───────────────────────────────────────────────
+    /** Inventory reservation provider; unset outside production starts the sandbox provider. */
+    RESERVATION_URL: optionalUrl,
+    /** Payment provider (authorize, capture, void, refund, status); unset → sandbox (not in production). */
+    PAYMENT_URL: optionalUrl,
+    /** Receipt provider; unset → sandbox (not in production). */
+    RECEIPT_URL: optionalUrl,
+    /** This merchant's id as mandates name it. @defaultValue the tenant id */
+    MERCHANT_ID: z.string().min(1).max(256).optional(),
+    /** HMAC-SHA256 key for `Merchant-Signature` on agent webhooks. */
+    WEBHOOK_SECRET: z.string().min(16).default(DEMO_WEBHOOK_SECRET),
+    /** TCP connect timeout of every provider call. */
+    PROVIDER_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(3_000),
+    /** Time for the provider's response headers, and again for its body. */
+    PROVIDER_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),
+    /** Connections per provider pool (undici Pool). */
+    PROVIDER_CONNECTIONS: z.coerce.number().int().min(1).max(1_000).default(32),
+    /** Delivery attempts per effect before it is dead-lettered. */
+    OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    /** First retry delay; doubles per attempt, with full jitter. */
+    OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+    /** Ceiling of one retry delay. */
+    OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(300_000),
+    /** A provider's Retry-After is honoured up to this long. */
+    OUTBOX_RETRY_AFTER_MAX_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** How often the drain job moves due outbox entries into delivery jobs. */
+    OUTBOX_DRAIN_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+    /** Entries moved per drain round trip. */
+    OUTBOX_DRAIN_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** A drained entry is due again after this long unless delivered (a lost enqueue heals). */
+    OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    /** Concurrent deliveries per provider per worker process. */
+    DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+    /** BullMQ lock of a delivery job; a crashed worker's job is picked up after about this long. */
+    DELIVERY_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+    /** Consecutive failures that open a provider's circuit breaker. */
+    BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+    /** How long an open breaker holds calls back before one trial call. */
+    BREAKER_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+    /** How often the reconciliation job compares payments with the provider. */
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+    /** How long a reservation holds stock. */
+    RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    /** How long checkout Idempotency-Key records are kept (ACP: at least 24 h). */
+    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(86_400).max(2_592_000).default(86_400),
+    // ── end checkout ───────────────────────────────────────────────────────────────────────
     // --- operations ---
     /** Opens /admin/* (dashboard, readiness) as a bearer token or the Basic-auth password. */
     OPERATOR_TOKEN: z
@@ -116,6 +163,13 @@ export const ConfigSchema = z
         code: 'custom',
         path: ['OPERATOR_TOKEN'],
         message: 'must be set in production (the demo token is public)',
+      });
+    }
+    if (config.WEBHOOK_SECRET === DEMO_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message: 'must be set in production (the sandbox secret is public)',
       });
     }
     if (config.AUTH_TOKENS.some((entry) => entry.token === DEMO_TENANT_TOKEN)) {

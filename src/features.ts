@@ -1,9 +1,10 @@
 import type { Feature } from './feature.js';
 import { a2aFeature } from './features/a2a.js';
+import { checkoutFeature } from './features/checkout.js';
 import { operationsFeature } from './features/operations.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
-export const FEATURES: readonly Feature[] = [a2aFeature];
+export const FEATURES: readonly Feature[] = [checkoutFeature, a2aFeature];
 
 /** What the ingress serves: the features plus health, metrics and the operator pages over them. */
 export const INGRESS_FEATURES: readonly Feature[] = [

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
+import { deadLetterCommand } from './dead-letter-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import type { CliIo } from './io.js';
 
@@ -9,6 +10,11 @@ export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   evaluate: {
     run: evaluateCommand,
     summary: 'evaluate FILE   print the action profiles of a facts document',
+  },
+  'dead-letter': {
+    run: deadLetterCommand,
+    summary:
+      'dead-letter list|replay [ID] --tenant T   list or replay dead-lettered outbox effects',
   },
 };
 

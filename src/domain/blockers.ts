@@ -142,6 +142,22 @@ export const BLOCKERS = {
     message: 'The total is now {current}; the checkout was prepared at {prepared}.',
     nextAction: 'Prepare the checkout again to accept the current total.',
   },
+  CART_EMPTY: {
+    message: 'The cart has no lines.',
+    nextAction: 'Add an item before preparing the checkout.',
+  },
+  CART_CURRENCY_MIXED: {
+    message: 'The cart is in {cartCurrency}; {productId} is priced in {currency}.',
+    nextAction: 'Keep one currency per cart: start another cart for {currency} items.',
+  },
+  PAYMENT_TRANSITION_REFUSED: {
+    message: 'A payment in state {from} cannot {event}.',
+    nextAction: 'Read the payment state and send an action it allows: {allowed}.',
+  },
+  REFUND_EXCEEDS_CAPTURED: {
+    message: 'The refund {requested} exceeds the {refundable} still refundable.',
+    nextAction: 'Refund at most what was captured and not yet refunded.',
+  },
 } as const satisfies Record<string, { message: string; nextAction: string }>;
 
 export type BlockerCode = keyof typeof BLOCKERS;

@@ -2,6 +2,8 @@
 export * from './actions.js';
 export * from './authority.js';
 export * from './blockers.js';
+export * from './checkout/cart.js';
+export * from './checkout/effect-chain.js';
 export * from './checkout/transitions.js';
 export * from './context.js';
 export * from './decision.js';
@@ -17,6 +19,7 @@ export * from './evaluate-document.js';
 export * from './facts-document.js';
 export * from './intent.js';
 export * from './money.js';
+export * from './payment/transitions.js';
 export * from './policy.js';
 export * from './remediation.js';
 export * from './time.js';

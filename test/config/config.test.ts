@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       CATALOG_URL: 'https://catalog.example/api',
       SHUTDOWN_DEADLINE_MS: '5000',
       OPERATOR_TOKEN: 'operator-0123456789abcdef',
+      WEBHOOK_SECRET: 'webhook-0123456789abcdef',
     });
 
     it('parses each into its typed value', () => {
@@ -171,13 +172,14 @@ describe('loadConfig', () => {
   });
 
   describe('in production with the public demo secrets', () => {
-    it('refuses the demo tenant and operator tokens by name', () => {
+    it('refuses the demo tenant and operator tokens and the sandbox webhook secret by name', () => {
       const error = configErrorFor({ NODE_ENV: 'production' });
-      expect(error.problems).toHaveLength(2);
+      expect(error.problems).toHaveLength(3);
       expect(error.problems).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^AUTH_TOKENS: must be set in production/),
           expect.stringMatching(/^OPERATOR_TOKEN: must be set in production/),
+          expect.stringMatching(/^WEBHOOK_SECRET: must be set in production/),
         ]),
       );
       expect(error.message).not.toContain('demo-token-change-me');

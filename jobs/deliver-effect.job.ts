@@ -1,0 +1,76 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { z } from 'zod';
+import type { Provider } from '../src/domain/index.js';
+import { defineJob } from '../src/queues/job-shell.js';
+import type { EffectDelivery } from '../src/services/outbox/effect-delivery.js';
+import { OutboxEffectSchema } from '../src/store/outbox-store.js';
+
+/**
+ * Delivers one outbox effect to its provider. One queue per provider (`deliver-effect-payment`,
+ * …) so a slow or throttled provider holds back only its own effects. BullMQ control flow:
+ * - retry → thrown error carrying Retry-After; the backoff strategy (src/queues/delivery-options.ts)
+ *   turns it into the next delay;
+ * - throttle (429) → the provider's queue is rate-limited, no attempt spent;
+ * - held (breaker open) → this job waits until the breaker's trial, no attempt spent;
+ * - dead → UnrecoverableError: dead-lettered already, never retried.
+ */
+export const queue = 'deliver-effect';
+
+export function deliveryQueue(provider: Provider): string {
+  return `${queue}-${provider}`;
+}
+
+export const PayloadSchema = z.object({
+  tenant: z.string().min(1),
+  effectId: z.string().min(1),
+  /**
+   * The effect's definition as the drain read it. Definitions never change, so carrying it saves
+   * the worker a read; its status is still checked before sending.
+   */
+  effect: OutboxEffectSchema.optional(),
+});
+
+/** A transient failure; `retryAfterMs` reaches the backoff strategy. */
+export class RetryableDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = 'RetryableDeliveryError';
+  }
+}
+
+export interface DeliverDeps {
+  delivery: EffectDelivery;
+  /** Rate-limits this provider's queue (bound to its worker once started). */
+  throttle(delayMs: number): Promise<void>;
+  nowMs(): number;
+}
+
+export const deliverEffectJob = defineJob({
+  queue,
+  PayloadSchema,
+  async process(payload, deps: DeliverDeps, job: Job) {
+    const isLast = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const result = await deps.delivery.deliver(payload.tenant, payload.effectId, {
+      isLast,
+      effect: payload.effect,
+    });
+    switch (result.kind) {
+      case 'delivered':
+      case 'skipped':
+        return result;
+      case 'retry':
+        throw new RetryableDeliveryError(result.reason, result.retryAfterMs);
+      case 'throttle':
+        await deps.throttle(result.delayMs);
+        throw Worker.RateLimitError();
+      case 'held':
+        await job.moveToDelayed(deps.nowMs() + result.delayMs, job.token);
+        throw new DelayedError();
+      case 'dead':
+        throw new UnrecoverableError(`dead-lettered: ${result.reason}`);
+    }
+  },
+});

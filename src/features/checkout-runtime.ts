@@ -1,0 +1,202 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  type DeliverDeps,
+  deliverEffectJob,
+  deliveryQueue,
+} from '../../jobs/deliver-effect.job.js';
+import { queue as DRAIN_QUEUE, drainOutboxJob } from '../../jobs/drain-outbox.job.js';
+import {
+  queue as RECONCILE_QUEUE,
+  reconcilePaymentsJob,
+} from '../../jobs/reconcile-payments.job.js';
+import type { AppContext } from '../app-context.js';
+import { PROVIDERS, type Provider } from '../domain/index.js';
+import type { Closable } from '../feature.js';
+import { ProviderClient, type ProviderEndpoints } from '../providers/provider-client.js';
+import { deliveryJobOptions, deliveryWorkerSettings } from '../queues/delivery-options.js';
+import { startJobWorker } from '../queues/job-shell.js';
+import { CheckoutService } from '../services/checkout/checkout-service.js';
+import { EffectSettlement } from '../services/checkout/effect-settlement.js';
+import { BreakerRegistry } from '../services/outbox/breaker-registry.js';
+import { EffectDelivery } from '../services/outbox/effect-delivery.js';
+
+/**
+ * Wiring of the checkout feature: the service for request paths, the queues, and the workers
+ * that drain the outbox, deliver effects and reconcile payments. Tests and the crash-test worker
+ * process start exactly this.
+ */
+
+export function deliveryQueues(connection: Redis, prefix: string): Record<Provider, Queue> {
+  return Object.fromEntries(
+    PROVIDERS.map((provider) => [
+      provider,
+      new Queue(deliveryQueue(provider), { connection, prefix }),
+    ]),
+  ) as Record<Provider, Queue>;
+}
+
+export interface CheckoutQueues {
+  drain: Queue;
+  reconcile: Queue;
+  delivery: Record<Provider, Queue>;
+  close(): Promise<void>;
+}
+
+export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueues {
+  const drain = new Queue(DRAIN_QUEUE, { connection, prefix });
+  const reconcile = new Queue(RECONCILE_QUEUE, { connection, prefix });
+  const delivery = deliveryQueues(connection, prefix);
+  return {
+    drain,
+    reconcile,
+    delivery,
+    async close() {
+      await Promise.all([drain, reconcile, ...Object.values(delivery)].map((q) => q.close()));
+    },
+  };
+}
+
+export function createCheckoutService(ctx: AppContext, queues?: Pick<CheckoutQueues, 'drain'>) {
+  const { config } = ctx;
+  return new CheckoutService({
+    redis: ctx.producer,
+    prefix: config.KEY_PREFIX,
+    nowMs: () => ctx.clock.nowMs(),
+    evaluationOptions: { requiredPolicyDomains: config.REQUIRED_POLICY_DOMAINS },
+    idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    merchantIdOf: (tenant) => config.MERCHANT_ID ?? tenant,
+    nudge:
+      queues === undefined
+        ? undefined
+        : async (tenant) => {
+            try {
+              // Deduplicated while one is waiting: a burst of transitions wakes the drain once.
+              await queues.drain.add(
+                'nudge',
+                { tenant },
+                {
+                  deduplication: { id: `nudge-${tenant}` },
+                  removeOnComplete: true,
+                  removeOnFail: 100,
+                },
+              );
+            } catch (error) {
+              // The effects are committed; the scheduled drain picks them up anyway.
+              ctx.logger.warn({ err: error, tenant }, 'could not nudge the outbox drain');
+            }
+          },
+  });
+}
+
+export async function startCheckoutWorkers(
+  ctx: AppContext,
+  endpoints: ProviderEndpoints,
+): Promise<Closable[]> {
+  const { config, logger } = ctx;
+  const nowMs = () => ctx.clock.nowMs();
+  const queues = checkoutQueues(ctx.redis, config.QUEUE_PREFIX);
+  const client = new ProviderClient({
+    endpoints,
+    connectTimeoutMs: config.PROVIDER_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT_MS,
+    connections: config.PROVIDER_CONNECTIONS,
+    webhookSecret: config.WEBHOOK_SECRET,
+    nowMs,
+  });
+  const settlement = new EffectSettlement({
+    redis: ctx.redis,
+    prefix: config.KEY_PREFIX,
+    nowMs,
+    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+  });
+  const delivery = new EffectDelivery({
+    redis: ctx.redis,
+    prefix: config.KEY_PREFIX,
+    nowMs,
+    client,
+    breakers: new BreakerRegistry({
+      failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+      openMs: config.BREAKER_OPEN_MS,
+      nowMs,
+    }),
+    settlement,
+    defaultThrottleMs: Math.min(1_000, config.OUTBOX_RETRY_AFTER_MAX_MS),
+    retryAfterMaxMs: config.OUTBOX_RETRY_AFTER_MAX_MS,
+  });
+  const settings = deliveryWorkerSettings({
+    baseMs: config.OUTBOX_BACKOFF_BASE_MS,
+    maxMs: config.OUTBOX_BACKOFF_MAX_MS,
+    retryAfterMaxMs: config.OUTBOX_RETRY_AFTER_MAX_MS,
+  });
+
+  const closables: Closable[] = [];
+  for (const provider of PROVIDERS) {
+    const deps: DeliverDeps = { delivery, nowMs, throttle: async () => {} };
+    const worker = startJobWorker(
+      { ...deliverEffectJob, queue: deliveryQueue(provider) },
+      deps,
+      ctx.workerConnection(),
+      {
+        logger,
+        prefix: config.QUEUE_PREFIX,
+        concurrency: config.DELIVERY_CONCURRENCY,
+        lockDuration: config.DELIVERY_LOCK_MS,
+        stalledInterval: Math.max(250, Math.floor(config.DELIVERY_LOCK_MS / 2)),
+        // Deliveries are idempotent: a job that stalls (its worker died) is simply run again.
+        maxStalledCount: 1_000,
+        settings,
+      },
+    );
+    deps.throttle = (delayMs) => worker.rateLimit(delayMs);
+    closables.push({ name: `deliver-${provider}`, close: () => worker.close() });
+  }
+
+  const drainWorker = startJobWorker(
+    drainOutboxJob,
+    {
+      redis: ctx.redis,
+      prefix: config.KEY_PREFIX,
+      nowMs,
+      queues: queues.delivery,
+      leaseMs: config.OUTBOX_LEASE_MS,
+      batch: config.OUTBOX_DRAIN_BATCH,
+      jobOptions: deliveryJobOptions(config.OUTBOX_MAX_ATTEMPTS),
+    },
+    ctx.workerConnection(),
+    { logger, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+  );
+  const reconcileWorker = startJobWorker(
+    reconcilePaymentsJob,
+    { redis: ctx.redis, prefix: config.KEY_PREFIX, nowMs, client },
+    ctx.workerConnection(),
+    { logger, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+  );
+  closables.push(
+    { name: 'outbox-drain', close: () => drainWorker.close() },
+    { name: 'reconcile-payments', close: () => reconcileWorker.close() },
+  );
+  // main.ts closes in reverse order: workers first, then the client and queues they use.
+  return [
+    { name: 'checkout-queues', close: () => queues.close() },
+    { name: 'provider-client', close: () => client.close() },
+    ...closables,
+  ];
+}
+
+export async function startCheckoutSchedulers(ctx: AppContext): Promise<Closable[]> {
+  const { config } = ctx;
+  const queues = checkoutQueues(ctx.redis, config.QUEUE_PREFIX);
+  await queues.drain.upsertJobScheduler(
+    'outbox-drain',
+    { every: config.OUTBOX_DRAIN_INTERVAL_MS },
+    { name: 'drain', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
+  await queues.reconcile.upsertJobScheduler(
+    'reconcile-payments',
+    { every: config.RECONCILE_INTERVAL_MS },
+    { name: 'reconcile', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  return [{ name: 'checkout-schedulers', close: () => queues.close() }];
+}

@@ -1,0 +1,51 @@
+import type { Feature } from '../feature.js';
+import { checkoutOpsRoutes } from '../http/routes/checkout-ops-routes.js';
+import { checkoutRoutes } from '../http/routes/checkout-routes.js';
+import { resolveProviderEndpoints } from '../providers/sandbox/demo-endpoints.js';
+import {
+  checkoutQueues,
+  createCheckoutService,
+  startCheckoutSchedulers,
+  startCheckoutWorkers,
+} from './checkout-runtime.js';
+
+/**
+ * Async checkout with a transactional outbox: the checkout API and the outbox's ops routes
+ * (ingress), delivery/drain/reconcile workers (worker), and the drain and reconcile schedules
+ * (scheduler). Workers start the sandbox providers when provider URLs are unset outside
+ * production (demo mode).
+ */
+export const checkoutFeature: Feature = {
+  name: 'checkout',
+
+  async tenantRoutes(app, ctx) {
+    const queues = checkoutQueues(ctx.producer, ctx.config.QUEUE_PREFIX);
+    app.addHook('onClose', () => queues.close());
+    const service = createCheckoutService(ctx, queues);
+    await checkoutRoutes(app, service);
+    await checkoutOpsRoutes(app, {
+      redis: ctx.producer,
+      prefix: ctx.config.KEY_PREFIX,
+      nowMs: () => ctx.clock.nowMs(),
+      queues: queues.delivery,
+      async enqueueReconciliation(tenant) {
+        await queues.reconcile.add(
+          'reconcile',
+          { tenant },
+          { removeOnComplete: 100, removeOnFail: 100 },
+        );
+      },
+    });
+  },
+
+  async startWorkers(ctx) {
+    const { endpoints, sandbox } = await resolveProviderEndpoints(ctx.config, ctx.logger);
+    const workers = await startCheckoutWorkers(ctx, endpoints);
+    // Listed first so it closes last (main.ts closes in reverse), after the workers that call it.
+    return sandbox === undefined
+      ? workers
+      : [{ name: 'sandbox-providers', close: () => sandbox.close() }, ...workers];
+  },
+
+  startSchedulers: (ctx) => startCheckoutSchedulers(ctx),
+};

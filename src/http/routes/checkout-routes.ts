@@ -1,0 +1,124 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../errors/codes.js';
+import type { TransitionResult } from '../../services/checkout/checkout-record.js';
+import {
+  AddItemSchema,
+  type CheckoutService,
+  CompleteSchema,
+  CreateCheckoutSchema,
+  PaymentActionSchema,
+  type RequestMeta,
+  VersionOnlySchema,
+} from '../../services/checkout/checkout-service.js';
+import type { App } from '../types.js';
+
+/**
+ * A tenant-scoped checkout API for the demo and tests: create a cart, add items, prepare,
+ * complete with an ACP allowance, cancel, and capture/void/refund. Answers carry the domain's
+ * decision and blockers; protocol checkout surfaces (ACP, UCP) translate the same service.
+ * Mutations need an Idempotency-Key (ACP semantics: replays answer `Idempotent-Replayed: true`).
+ */
+
+const IdParams = z.object({ id: z.string().min(1).max(128) });
+const ItemParams = IdParams.extend({ productId: z.string().min(1).max(128) });
+
+function meta(request: FastifyRequest): RequestMeta {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key.length === 0) throw new AppError('IDEMPOTENCY_KEY_MISSING');
+  if (key.length > 255) {
+    throw new AppError('VALIDATION_FAILED', ['headers.idempotency-key: at most 255 characters']);
+  }
+  const correlation = request.headers['x-correlation-id'];
+  return {
+    idempotencyKey: key,
+    correlationId:
+      typeof correlation === 'string' && correlation.length > 0 ? correlation : request.id,
+  };
+}
+
+/** Refusals are answers: 409 for a race or an illegal transition, 422 for a blocked decision. */
+function reply(reply: FastifyReply, result: TransitionResult, created = false) {
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  if (result.outcome === 'applied') return reply.code(created ? 201 : 200).send(result);
+  const conflict = result.decision.blockers.some(
+    (b) => b.code === 'CART_VERSION_CONFLICT' || b.code === 'ILLEGAL_TRANSITION',
+  );
+  return reply.code(conflict ? 409 : 422).send(result);
+}
+
+export async function checkoutRoutes(app: App, service: CheckoutService): Promise<void> {
+  app.post('/v1/checkouts', { schema: { body: CreateCheckoutSchema } }, async (request, res) =>
+    reply(res, await service.createCheckout(request.tenant, request.body, meta(request)), true),
+  );
+
+  app.get('/v1/checkouts/:id', { schema: { params: IdParams } }, async (request) => {
+    const checkout = await service.get(request.tenant, request.params.id);
+    if (checkout === undefined) throw new AppError('NOT_FOUND', [`checkout ${request.params.id}`]);
+    return checkout;
+  });
+
+  app.post(
+    '/v1/checkouts/:id/items',
+    { schema: { params: IdParams, body: AddItemSchema } },
+    async (request, res) =>
+      reply(
+        res,
+        await service.addItem(request.tenant, request.params.id, request.body, meta(request)),
+      ),
+  );
+
+  app.delete(
+    '/v1/checkouts/:id/items/:productId',
+    {
+      schema: {
+        params: ItemParams,
+        querystring: VersionOnlySchema.extend({
+          expectedVersion: z.coerce.number().int().positive().optional(),
+        }),
+      },
+    },
+    async (request, res) =>
+      reply(
+        res,
+        await service.removeItem(
+          request.tenant,
+          request.params.id,
+          { productId: request.params.productId, expectedVersion: request.query.expectedVersion },
+          meta(request),
+        ),
+      ),
+  );
+
+  for (const step of ['prepare', 'cancel'] as const) {
+    app.post(
+      `/v1/checkouts/:id/${step}`,
+      { schema: { params: IdParams, body: VersionOnlySchema.optional() } },
+      async (request, res) =>
+        reply(
+          res,
+          await service[step](request.tenant, request.params.id, request.body ?? {}, meta(request)),
+        ),
+    );
+  }
+
+  app.post(
+    '/v1/checkouts/:id/complete',
+    { schema: { params: IdParams, body: CompleteSchema } },
+    async (request, res) =>
+      reply(
+        res,
+        await service.complete(request.tenant, request.params.id, request.body, meta(request)),
+      ),
+  );
+
+  app.post(
+    '/v1/checkouts/:id/payment',
+    { schema: { params: IdParams, body: PaymentActionSchema } },
+    async (request, res) =>
+      reply(
+        res,
+        await service.paymentAction(request.tenant, request.params.id, request.body, meta(request)),
+      ),
+  );
+}

@@ -1,0 +1,183 @@
+import type { Redis } from 'ioredis';
+import {
+  applyPaymentEvents,
+  type ChainStep,
+  chainStep,
+  EFFECT_CHAIN,
+  type EffectOutcome,
+  toInstant,
+  transition,
+} from '../../domain/index.js';
+import { CheckoutStore } from '../../store/checkout-store.js';
+import {
+  type AttemptRecord,
+  type DueEffect,
+  type OutboxEffect,
+  OutboxStore,
+  type SettleResult,
+} from '../../store/outbox-store.js';
+import { WebhookSubscriberStore } from '../../store/webhook-subscriber-store.js';
+import type { CheckoutRecord, PaymentRecord } from './checkout-record.js';
+import { buildEffects } from './effect-requests.js';
+
+/**
+ * Settles a delivered or dead-lettered effect and writes what its outcome causes, following the
+ * domain's EFFECT_CHAIN: the checkout's and payment's next state and the follow-up effects, all in
+ * the same atomic step as marking the effect settled (outbox-settle-9.lua).
+ */
+
+export interface SettlementDeps {
+  redis: Redis;
+  prefix: string;
+  nowMs: () => number;
+  reservationTtlSeconds: number;
+}
+
+/** Lost races with a concurrent checkout change before giving up (the job then retries). */
+const MAX_RACES = 16;
+
+function hasWork(step: ChainStep): boolean {
+  return step.checkout !== undefined || (step.payment?.length ?? 0) > 0 || step.next.length > 0;
+}
+
+export class EffectSettlement {
+  constructor(private readonly deps: SettlementDeps) {}
+
+  async settle(
+    effect: OutboxEffect,
+    outcome: Exclude<EffectOutcome, 'closed'>,
+    record: AttemptRecord,
+  ): Promise<SettleResult> {
+    const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, effect.tenant);
+    const checkouts = new CheckoutStore(this.deps.redis, this.deps.prefix, effect.tenant);
+    const status = outcome === 'succeeded' ? 'delivered' : 'dead';
+    const row = EFFECT_CHAIN[effect.kind];
+    const audit = (extra: Record<string, unknown>) => ({
+      type: status === 'delivered' ? 'effect.delivered' : 'effect.dead_lettered',
+      effectId: effect.id,
+      kind: effect.kind,
+      outcome,
+      checkoutId: effect.checkoutId,
+      reason: record.reason,
+      at: record.at,
+      ...extra,
+    });
+    const plain = { effectId: effect.id, status, record, followUps: [] } as const;
+    const touches =
+      effect.checkoutId !== undefined &&
+      (hasWork(chainStep(effect.kind, outcome)) ||
+        (outcome === 'succeeded' && row.advancesCheckout) ||
+        outcome !== 'succeeded');
+
+    for (let race = 0; race < MAX_RACES; race++) {
+      const nowMs = this.deps.nowMs();
+      const checkoutId = effect.checkoutId;
+      if (!touches || checkoutId === undefined) {
+        return outbox.settle({ ...plain, nowMs, audit: audit({}) }, checkouts.checkoutKey('-'));
+      }
+      const stored = await checkouts.load(checkoutId);
+      if (stored === undefined) {
+        return outbox.settle({ ...plain, nowMs, audit: audit({}) }, checkouts.checkoutKey('-'));
+      }
+      const checkout = JSON.parse(stored.doc) as CheckoutRecord;
+      const planned = await this.plan(checkout, effect, outcome, record, nowMs);
+      const result = await outbox.settle(
+        {
+          ...plain,
+          nowMs,
+          checkout: {
+            id: checkoutId,
+            expectedVersion: stored.version,
+            doc: JSON.stringify(planned.next),
+          },
+          followUps: planned.followUps,
+          audit: audit({
+            applied: planned.applied,
+            checkoutState: planned.next.state,
+            followUps: planned.followUps.map(({ effect: e }) => e.id),
+            notes: planned.notes,
+          }),
+        },
+        checkouts.checkoutKey(checkoutId),
+      );
+      if (result.kind !== 'version_conflict') return result;
+    }
+    throw new Error(`effect ${effect.id}: the checkout kept changing while settling`);
+  }
+
+  /** The checkout after the outcome, and the effects that follow. Pure but for subscribers. */
+  private async plan(
+    checkout: CheckoutRecord,
+    effect: OutboxEffect,
+    outcome: Exclude<EffectOutcome, 'closed'>,
+    record: AttemptRecord,
+    nowMs: number,
+  ): Promise<{
+    next: CheckoutRecord;
+    followUps: DueEffect[];
+    applied: EffectOutcome;
+    notes: string[];
+  }> {
+    const active = checkout.state === 'completing' && checkout.attempt === effect.attempt;
+    const applied: EffectOutcome =
+      outcome === 'succeeded' && EFFECT_CHAIN[effect.kind].advancesCheckout && !active
+        ? 'closed'
+        : outcome;
+    const step = chainStep(effect.kind, applied);
+    const notes: string[] = [];
+    const next: CheckoutRecord = {
+      ...checkout,
+      version: checkout.version + 1,
+      updatedAt: toInstant(nowMs),
+    };
+
+    if (step.checkout !== undefined && active) {
+      const moved = transition(checkout.state, step.checkout);
+      if (moved.ok) next.state = moved.to;
+      else notes.push(`checkout ${step.checkout} refused from ${checkout.state}`);
+    }
+    let payment = checkout.payments.find((p) => p.paymentId === effect.paymentId);
+    if (payment !== undefined && step.payment !== undefined && step.payment.length > 0) {
+      const moved = applyPaymentEvents(payment, step.payment);
+      if (moved.ok) {
+        const refunded = moved.payment.refundedAmount > payment.refundedAmount;
+        payment = { ...payment, ...moved.payment } as PaymentRecord;
+        // A refund the chain decides (capture landed on a canceled checkout) is numbered too.
+        const current = payment;
+        next.payments = checkout.payments.map((p) =>
+          p.paymentId === current.paymentId
+            ? { ...current, refunds: current.refunds + (refunded ? 1 : 0) }
+            : p,
+        );
+      } else {
+        notes.push(`payment ${step.payment.join(', ')} refused: ${moved.code}`);
+      }
+    }
+    if (effect.kind === 'capture' && applied === 'succeeded' && next.state === 'completed') {
+      next.orderId = `ord_${checkout.id.replace(/^co_/, '')}`;
+    }
+    if (outcome !== 'succeeded') {
+      next.lastFailure = { effectId: effect.id, reason: record.reason ?? outcome };
+    }
+
+    let followUps: DueEffect[] = [];
+    if (payment !== undefined && step.next.length > 0) {
+      const subscribers = step.next.includes('webhook')
+        ? await new WebhookSubscriberStore(
+            this.deps.redis,
+            this.deps.prefix,
+            checkout.tenant,
+          ).list()
+        : [];
+      followUps = buildEffects(step.next, {
+        checkout: next,
+        payment,
+        correlationId: effect.correlationId,
+        nowMs,
+        reservationTtlSeconds: this.deps.reservationTtlSeconds,
+        subscribers,
+      });
+    }
+    return { next, followUps, applied, notes };
+  }
+}

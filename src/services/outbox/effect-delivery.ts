@@ -1,0 +1,128 @@
+import type { Redis } from 'ioredis';
+import { toInstant } from '../../domain/index.js';
+import { classifyStatus, type Verdict } from '../../providers/classify-response.js';
+import {
+  type ProviderAnswer,
+  type ProviderClient,
+  ProviderTransportError,
+} from '../../providers/provider-client.js';
+import { type AttemptRecord, type OutboxEffect, OutboxStore } from '../../store/outbox-store.js';
+import type { EffectSettlement } from '../checkout/effect-settlement.js';
+import type { BreakerRegistry } from './breaker-registry.js';
+
+/**
+ * Delivers one outbox effect to its provider and says what the queue should do next. The job
+ * (jobs/deliver-effect.job.ts) translates the answer into BullMQ control flow; nothing here
+ * knows about queues.
+ */
+export type DeliveryResult =
+  | { kind: 'delivered' }
+  /** Already settled (a re-run after a crash, or a stale job): nothing was sent. */
+  | { kind: 'skipped'; status: string }
+  | { kind: 'retry'; retryAfterMs: number | undefined; reason: string }
+  /** The provider asked us to slow down (429): hold its whole queue, spend no attempt. */
+  | { kind: 'throttle'; delayMs: number; reason: string }
+  /** The destination's breaker is open: hold this job, spend no attempt. */
+  | { kind: 'held'; delayMs: number }
+  | { kind: 'dead'; reason: string };
+
+export interface DeliveryDeps {
+  redis: Redis;
+  prefix: string;
+  nowMs: () => number;
+  client: ProviderClient;
+  breakers: BreakerRegistry;
+  settlement: EffectSettlement;
+  /** How long a 429 without Retry-After throttles the provider's queue. */
+  defaultThrottleMs: number;
+  retryAfterMaxMs: number;
+}
+
+export class EffectDelivery {
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  async deliver(
+    tenant: string,
+    effectId: string,
+    attempt: { isLast: boolean; effect?: OutboxEffect },
+  ): Promise<DeliveryResult> {
+    const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, tenant);
+    let effect = attempt.effect;
+    if (effect === undefined) {
+      const loaded = await outbox.load(effectId);
+      if (loaded === undefined) return { kind: 'skipped', status: 'missing' };
+      if (loaded.status !== 'pending') return { kind: 'skipped', status: loaded.status };
+      effect = loaded.effect;
+    } else {
+      const status = await outbox.status(effectId);
+      if (status !== 'pending') return { kind: 'skipped', status: status ?? 'missing' };
+    }
+
+    const breaker = this.deps.breakers.for(this.deps.client.destinationOf(effect));
+    const admission = breaker.admit();
+    if (!admission.admitted) return { kind: 'held', delayMs: admission.retryInMs };
+
+    const at = toInstant(this.deps.nowMs());
+    let answer: ProviderAnswer | undefined;
+    let verdict: Verdict;
+    try {
+      answer = await this.deps.client.send({
+        provider: effect.provider,
+        method: effect.method,
+        path: effect.path,
+        url: effect.url,
+        body: effect.body,
+        idempotencyKey: effect.id,
+        correlationId: effect.correlationId,
+        webhookId: effect.id,
+      });
+      verdict = classifyStatus(answer.status, answer.retryAfter, this.deps.nowMs());
+    } catch (error) {
+      if (!(error instanceof ProviderTransportError)) throw error;
+      verdict = { kind: 'transient', retryAfterMs: undefined, reason: error.message };
+    }
+    const record: AttemptRecord = {
+      at,
+      result: verdict.kind === 'delivered' ? 'delivered' : verdict.kind,
+    };
+    if (answer !== undefined) {
+      record.status = answer.status;
+      record.durationMs = answer.durationMs;
+    }
+    if (verdict.kind !== 'delivered') record.reason = verdict.reason;
+
+    switch (verdict.kind) {
+      case 'delivered':
+        breaker.success();
+        await this.deps.settlement.settle(effect, 'succeeded', record);
+        return { kind: 'delivered' };
+      case 'permanent':
+        // The provider is up and said no: not a health signal, but final for this effect.
+        breaker.success();
+        await this.deps.settlement.settle(effect, 'rejected', record);
+        return { kind: 'dead', reason: verdict.reason };
+      case 'throttled': {
+        breaker.success();
+        await outbox.recordAttempt(effect.id, record, false);
+        const delayMs = Math.min(
+          verdict.retryAfterMs ?? this.deps.defaultThrottleMs,
+          this.deps.retryAfterMaxMs,
+        );
+        return { kind: 'throttle', delayMs, reason: verdict.reason };
+      }
+      case 'transient':
+        breaker.failure();
+        if (attempt.isLast) {
+          await this.deps.settlement.settle(effect, 'exhausted', {
+            ...record,
+            result: 'exhausted',
+          });
+          return { kind: 'dead', reason: `attempts exhausted: ${verdict.reason}` };
+        }
+        await outbox.recordAttempt(effect.id, record, true);
+        return { kind: 'retry', retryAfterMs: verdict.retryAfterMs, reason: verdict.reason };
+    }
+  }
+}
+
+export type { OutboxEffect };

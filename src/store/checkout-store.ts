@@ -1,0 +1,143 @@
+import type { Redis } from 'ioredis';
+import { type TenantKey, tenantKeys } from './keys.js';
+import { runScript } from './lua/scripts.js';
+import { AUDIT_MAXLEN, type DueEffect, effectTriples } from './outbox-store.js';
+
+/**
+ * Checkouts of one tenant, each a hash `checkout:<id>` {v: version, doc: JSON}, and the
+ * Idempotency-Key records of the checkout API (`idem:<key>`, "<request hash>|<result JSON>").
+ * A transition is written by `commit`: new document, version bump, outbox effects, idempotency
+ * record and audit event in one Lua call, checked against the version it was computed from.
+ */
+
+export interface CommitInput {
+  checkoutId: string;
+  /** The version the new document was computed from; 0 to create. */
+  expectedVersion: number;
+  doc: string;
+  idempotency?: { key: string; requestHash: string; result: string; ttlSeconds: number };
+  effects: readonly DueEffect[];
+  audit: Record<string, unknown>;
+  /** A payment the transition opened, indexed for reconciliation. */
+  paymentId?: string;
+}
+
+export type CommitResult =
+  | { kind: 'ok'; version: number }
+  | { kind: 'version_conflict'; currentVersion: number }
+  | { kind: 'replay'; result: string }
+  | { kind: 'idempotency_conflict' };
+
+export interface StoredCheckout {
+  version: number;
+  doc: string;
+}
+
+export class CheckoutStore {
+  readonly key: TenantKey;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    readonly tenant: string,
+  ) {
+    this.key = tenantKeys(prefix, tenant);
+  }
+
+  checkoutKey(id: string): string {
+    return this.key('checkout', id);
+  }
+
+  async load(id: string): Promise<StoredCheckout | undefined> {
+    const [version, doc] = await this.redis.hmget(this.checkoutKey(id), 'v', 'doc');
+    if (version == null || doc == null) return undefined;
+    return { version: Number(version), doc };
+  }
+
+  async readIdempotency(key: string): Promise<{ requestHash: string; result: string } | undefined> {
+    const stored = await this.redis.get(this.key('idem', key));
+    if (stored === null) return undefined;
+    return { requestHash: stored.slice(0, 64), result: stored.slice(65) };
+  }
+
+  /**
+   * Keeps a refusal for its key, so the same request replays the same answer. NX: if the key
+   * was taken meanwhile, the earlier answer stands and is returned.
+   */
+  async rememberRefusal(
+    key: string,
+    requestHash: string,
+    result: string,
+    ttlSeconds: number,
+  ): Promise<{ requestHash: string; result: string } | undefined> {
+    const written = await this.redis.set(
+      this.key('idem', key),
+      `${requestHash}|${result}`,
+      'EX',
+      ttlSeconds,
+      'NX',
+    );
+    return written === 'OK' ? undefined : this.readIdempotency(key);
+  }
+
+  async commit(input: CommitInput): Promise<CommitResult> {
+    const idem = input.idempotency;
+    const reply = (await runScript(
+      this.redis,
+      'checkout-commit-7',
+      [
+        this.checkoutKey(input.checkoutId),
+        this.key('idem', idem?.key ?? '-'),
+        this.key('outbox', 'def'),
+        this.key('outbox', 'status'),
+        this.key('outbox', 'due'),
+        this.key('audit'),
+        this.key('payments'),
+      ],
+      [
+        input.expectedVersion,
+        input.doc,
+        idem === undefined ? '0' : '1',
+        idem?.requestHash ?? '',
+        idem?.result ?? '',
+        idem?.ttlSeconds ?? 0,
+        JSON.stringify(input.audit),
+        AUDIT_MAXLEN,
+        input.paymentId ?? '',
+        input.checkoutId,
+        ...effectTriples(input.effects),
+      ],
+    )) as (string | number)[];
+    switch (reply[0]) {
+      case 'ok':
+        return { kind: 'ok', version: Number(reply[1]) };
+      case 'version_conflict':
+        return { kind: 'version_conflict', currentVersion: Number(reply[1]) };
+      case 'replay':
+        return { kind: 'replay', result: String(reply[1]) };
+      default:
+        return { kind: 'idempotency_conflict' };
+    }
+  }
+
+  /** Pages through payment id → checkout id, for reconciliation. */
+  async *scanPayments(count = 500): AsyncGenerator<[paymentId: string, checkoutId: string][]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.key('payments'), cursor, 'COUNT', count);
+      cursor = next;
+      const pairs: [string, string][] = [];
+      for (let i = 0; i < flat.length; i += 2)
+        pairs.push([flat[i] as string, flat[i + 1] as string]);
+      if (pairs.length > 0) yield pairs;
+    } while (cursor !== '0');
+  }
+
+  async putReconciliationReport(report: string): Promise<void> {
+    await this.redis.set(this.key('reconciliation', 'last'), report);
+  }
+
+  async getReconciliationReport(): Promise<string | undefined> {
+    return (await this.redis.get(this.key('reconciliation', 'last'))) ?? undefined;
+  }
+}

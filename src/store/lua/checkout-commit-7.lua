@@ -1,0 +1,73 @@
+--[[
+  Commits one checkout transition with everything it causes, atomically: the new checkout
+  document and version, its outbox effects, its idempotency record and its audit event.
+  Either all of it is written or none.
+
+  Input:
+    KEYS[1] checkout hash (fields v = version, doc = JSON)
+    KEYS[2] idempotency record (string "<64-hex request hash>|<result JSON>")
+    KEYS[3] outbox definitions hash (effect id -> JSON)
+    KEYS[4] outbox status hash (effect id -> pending | delivered | dead)
+    KEYS[5] outbox due zset (effect id -> due ms)
+    KEYS[6] audit stream
+    KEYS[7] payment index hash (payment id -> checkout id)
+
+    ARGV[1] expected version ("0": the checkout must not exist yet)
+    ARGV[2] new checkout document JSON (its version is expected + 1)
+    ARGV[3] "1" when the request carries an idempotency key, else "0"
+    ARGV[4] request hash (64 hex)
+    ARGV[5] result JSON to replay for the same key
+    ARGV[6] idempotency record TTL, seconds
+    ARGV[7] audit event JSON
+    ARGV[8] audit stream approximate max length
+    ARGV[9] payment id to index, or ""
+    ARGV[10] checkout id
+    ARGV[11..] effects as triples: effect id, definition JSON, due ms
+
+  Output:
+    {"ok", newVersion}
+    {"version_conflict", currentVersion}
+    {"replay", resultJSON}       the key was used for this same request
+    {"idempotency_conflict"}     the key was used for another request
+]]
+local rcall = redis.call
+
+if ARGV[3] == "1" then
+  local stored = rcall("GET", KEYS[2])
+  if stored then
+    if string.sub(stored, 1, 64) == ARGV[4] then
+      return {"replay", string.sub(stored, 66)}
+    end
+    return {"idempotency_conflict"}
+  end
+end
+
+local current = rcall("HGET", KEYS[1], "v")
+local expected = tonumber(ARGV[1])
+local currentVersion = tonumber(current or "0")
+if currentVersion ~= expected then
+  return {"version_conflict", currentVersion}
+end
+
+local newVersion = expected + 1
+rcall("HSET", KEYS[1], "v", newVersion, "doc", ARGV[2])
+
+for i = 11, #ARGV, 3 do
+  local id = ARGV[i]
+  -- Effect ids are deterministic: an id already written is the same effect, never re-queued.
+  if rcall("HSETNX", KEYS[3], id, ARGV[i + 1]) == 1 then
+    rcall("HSET", KEYS[4], id, "pending")
+    rcall("ZADD", KEYS[5], ARGV[i + 2], id)
+  end
+end
+
+if ARGV[9] ~= "" then
+  rcall("HSET", KEYS[7], ARGV[9], ARGV[10])
+end
+
+if ARGV[3] == "1" then
+  rcall("SET", KEYS[2], ARGV[4] .. "|" .. ARGV[5], "EX", ARGV[6])
+end
+
+rcall("XADD", KEYS[6], "MAXLEN", "~", ARGV[8], "*", "event", ARGV[7])
+return {"ok", newVersion}

@@ -1,0 +1,73 @@
+--[[
+  Settles one outbox effect after its delivery: marks it delivered (or dead-lettered), appends
+  the attempt to its history, and writes what its outcome causes — the checkout's new document
+  and the follow-up effects — in the same atomic step. An effect is settled once: a second call
+  (a worker that crashed after settling and ran the job again) changes nothing.
+
+  Input:
+    KEYS[1] outbox status hash
+    KEYS[2] outbox due zset
+    KEYS[3] outbox dead-letter zset (effect id -> dead-lettered at ms)
+    KEYS[4] outbox history hash (effect id -> JSON array of attempts)
+    KEYS[5] outbox attempts hash (effect id -> attempts made)
+    KEYS[6] checkout hash (fields v, doc); ignored when ARGV[5] is ""
+    KEYS[7] outbox definitions hash
+    KEYS[8] audit stream
+    KEYS[9] settled zset (effect id -> settled at ms), for retention
+
+    ARGV[1] effect id
+    ARGV[2] final status: "delivered" | "dead"
+    ARGV[3] attempt record JSON
+    ARGV[4] now ms
+    ARGV[5] expected checkout version, or "" to leave the checkout alone
+    ARGV[6] new checkout document JSON
+    ARGV[7] audit event JSON
+    ARGV[8] audit stream approximate max length
+    ARGV[9..] follow-up effects as triples: effect id, definition JSON, due ms
+
+  Output:
+    {"ok", attempts}
+    {"already", status}             settled before; nothing written
+    {"version_conflict", current}   the checkout moved on; re-read and settle again
+]]
+local rcall = redis.call
+local id = ARGV[1]
+
+local status = rcall("HGET", KEYS[1], id)
+if status ~= "pending" then
+  return {"already", status or "missing"}
+end
+
+if ARGV[5] ~= "" then
+  local current = tonumber(rcall("HGET", KEYS[6], "v") or "0")
+  if current ~= tonumber(ARGV[5]) then
+    return {"version_conflict", current}
+  end
+  rcall("HSET", KEYS[6], "v", current + 1, "doc", ARGV[6])
+end
+
+rcall("HSET", KEYS[1], id, ARGV[2])
+rcall("ZREM", KEYS[2], id)
+if ARGV[2] == "dead" then
+  rcall("ZADD", KEYS[3], ARGV[4], id)
+end
+rcall("ZADD", KEYS[9], ARGV[4], id)
+
+local history = rcall("HGET", KEYS[4], id)
+if history then
+  rcall("HSET", KEYS[4], id, string.sub(history, 1, -2) .. "," .. ARGV[3] .. "]")
+else
+  rcall("HSET", KEYS[4], id, "[" .. ARGV[3] .. "]")
+end
+local attempts = rcall("HINCRBY", KEYS[5], id, 1)
+
+for i = 9, #ARGV, 3 do
+  local next = ARGV[i]
+  if rcall("HSETNX", KEYS[7], next, ARGV[i + 1]) == 1 then
+    rcall("HSET", KEYS[1], next, "pending")
+    rcall("ZADD", KEYS[2], ARGV[i + 2], next)
+  end
+end
+
+rcall("XADD", KEYS[8], "MAXLEN", "~", ARGV[8], "*", "event", ARGV[7])
+return {"ok", attempts}

@@ -1,0 +1,265 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { EffectKindSchema, ProviderSchema } from '../domain/index.js';
+import { globalKey, type TenantKey, tenantKeys } from './keys.js';
+import { runScript } from './lua/scripts.js';
+
+/**
+ * The transactional outbox of one tenant. An effect is written in the same atomic step as the
+ * transition that causes it (checkout-store.ts) and leaves only by being settled: delivered, or
+ * dead-lettered with its history. Keys (under the tenant's hash tag):
+ * - `outbox:def` hash: effect id → definition JSON (immutable)
+ * - `outbox:status` hash: effect id → pending | delivered | dead
+ * - `outbox:due` zset: pending effect ids by due time (pushed out by a lease when drained)
+ * - `outbox:dead` zset: dead-lettered ids by time
+ * - `outbox:history` hash: effect id → JSON array of attempts
+ * - `outbox:attempts` hash: effect id → attempts made since the last replay
+ * - `outbox:settled` zset: settled ids by time (for retention)
+ */
+
+/** One provider effect, exactly as it will be sent on every attempt. */
+export const OutboxEffectSchema = z.object({
+  /** Deterministic and tenant-unique; the Idempotency-Key and the BullMQ job id. */
+  id: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  tenant: z.string().min(1),
+  kind: EffectKindSchema,
+  provider: ProviderSchema,
+  checkoutId: z.string().min(1).optional(),
+  /** The checkout's payment attempt the effect belongs to. */
+  attempt: z.number().int().nonnegative().optional(),
+  paymentId: z.string().optional(),
+  method: z.enum(['POST']),
+  /** Path under the provider's base URL; webhooks carry an absolute `url` instead. */
+  path: z.string().startsWith('/').optional(),
+  url: z.url().optional(),
+  body: z.unknown(),
+  /** Refund amount, for the payment record when the refund settles. */
+  amount: z.number().int().positive().optional(),
+  correlationId: z.string().min(1),
+  createdAtMs: z.number().int(),
+});
+export type OutboxEffect = z.infer<typeof OutboxEffectSchema>;
+
+export const ATTEMPT_RESULTS = [
+  'delivered',
+  'transient',
+  'throttled',
+  'permanent',
+  'exhausted',
+  'replayed',
+] as const;
+
+export interface AttemptRecord {
+  at: string;
+  result: (typeof ATTEMPT_RESULTS)[number];
+  status?: number;
+  reason?: string;
+  durationMs?: number;
+}
+
+export type EffectStatus = 'pending' | 'delivered' | 'dead';
+
+export interface EffectView {
+  effect: OutboxEffect;
+  status: EffectStatus;
+  attempts: number;
+  history: AttemptRecord[];
+}
+
+/** A follow-up effect and when it is due. */
+export interface DueEffect {
+  effect: OutboxEffect;
+  dueMs: number;
+}
+
+export type SettleResult =
+  | { kind: 'ok'; attempts: number }
+  | { kind: 'already'; status: string }
+  | { kind: 'version_conflict'; currentVersion: number };
+
+export interface SettleInput {
+  effectId: string;
+  status: 'delivered' | 'dead';
+  record: AttemptRecord;
+  nowMs: number;
+  /** Checkout write made atomic with the settlement. */
+  checkout?: { id: string; expectedVersion: number; doc: string };
+  followUps: readonly DueEffect[];
+  audit: Record<string, unknown>;
+}
+
+export const AUDIT_MAXLEN = 100_000;
+
+/** Tenants that have ever written an outbox effect; the drain walks them. */
+export function outboxTenantsKey(prefix: string): string {
+  return globalKey(prefix, 'outbox-tenants');
+}
+
+export function effectTriples(effects: readonly DueEffect[]): string[] {
+  return effects.flatMap(({ effect, dueMs }) => [effect.id, JSON.stringify(effect), String(dueMs)]);
+}
+
+export class OutboxStore {
+  readonly key: TenantKey;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    readonly tenant: string,
+  ) {
+    this.key = tenantKeys(prefix, tenant);
+  }
+
+  /** Registers the tenant with the drain; cheap and idempotent, so callers may repeat it. */
+  async registerTenant(): Promise<void> {
+    await this.redis.sadd(outboxTenantsKey(this.prefix), this.tenant);
+  }
+
+  /** Claims due effects (pushing each out by the lease) and returns their definitions. */
+  async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<OutboxEffect[]> {
+    const ids = (await runScript(
+      this.redis,
+      'outbox-claim-due-1',
+      [this.key('outbox', 'due')],
+      [nowMs, leaseMs, limit],
+    )) as string[];
+    if (ids.length === 0) return [];
+    const definitions = await this.redis.hmget(this.key('outbox', 'def'), ...ids);
+    return definitions.flatMap((json) => (json === null ? [] : [JSON.parse(json) as OutboxEffect]));
+  }
+
+  /** Status and definition in one round trip (the delivery worker's only read). */
+  async load(
+    effectId: string,
+  ): Promise<{ status: EffectStatus; effect: OutboxEffect } | undefined> {
+    const reply = await this.redis
+      .multi()
+      .hget(this.key('outbox', 'status'), effectId)
+      .hget(this.key('outbox', 'def'), effectId)
+      .exec();
+    const status = reply?.[0]?.[1] as EffectStatus | null;
+    const json = reply?.[1]?.[1] as string | null;
+    if (status == null || json == null) return undefined;
+    return { status, effect: JSON.parse(json) as OutboxEffect };
+  }
+
+  async status(effectId: string): Promise<EffectStatus | undefined> {
+    return ((await this.redis.hget(this.key('outbox', 'status'), effectId)) ?? undefined) as
+      | EffectStatus
+      | undefined;
+  }
+
+  /** Appends an unsuccessful attempt; returns attempts made, or -1 when no longer pending. */
+  async recordAttempt(effectId: string, record: AttemptRecord, counts: boolean): Promise<number> {
+    return (await runScript(
+      this.redis,
+      'outbox-record-attempt-3',
+      [this.key('outbox', 'status'), this.key('outbox', 'history'), this.key('outbox', 'attempts')],
+      [effectId, JSON.stringify(record), counts ? '1' : '0'],
+    )) as number;
+  }
+
+  async settle(input: SettleInput, checkoutKey: string): Promise<SettleResult> {
+    const reply = (await runScript(
+      this.redis,
+      'outbox-settle-9',
+      [
+        this.key('outbox', 'status'),
+        this.key('outbox', 'due'),
+        this.key('outbox', 'dead'),
+        this.key('outbox', 'history'),
+        this.key('outbox', 'attempts'),
+        checkoutKey,
+        this.key('outbox', 'def'),
+        this.key('audit'),
+        this.key('outbox', 'settled'),
+      ],
+      [
+        input.effectId,
+        input.status,
+        JSON.stringify(input.record),
+        input.nowMs,
+        input.checkout === undefined ? '' : String(input.checkout.expectedVersion),
+        input.checkout?.doc ?? '',
+        JSON.stringify(input.audit),
+        AUDIT_MAXLEN,
+        ...effectTriples(input.followUps),
+      ],
+    )) as (string | number)[];
+    if (reply[0] === 'ok') return { kind: 'ok', attempts: Number(reply[1]) };
+    if (reply[0] === 'already') return { kind: 'already', status: String(reply[1]) };
+    return { kind: 'version_conflict', currentVersion: Number(reply[1]) };
+  }
+
+  async view(effectId: string): Promise<EffectView | undefined> {
+    const reply = await this.redis
+      .multi()
+      .hget(this.key('outbox', 'def'), effectId)
+      .hget(this.key('outbox', 'status'), effectId)
+      .hget(this.key('outbox', 'attempts'), effectId)
+      .hget(this.key('outbox', 'history'), effectId)
+      .exec();
+    const [def, status, attempts, history] = (reply ?? []).map(
+      ([, value]) => value as string | null,
+    );
+    if (def == null || status == null) return undefined;
+    return {
+      effect: JSON.parse(def) as OutboxEffect,
+      status: status as EffectStatus,
+      attempts: Number(attempts ?? 0),
+      history: history == null ? [] : (JSON.parse(history) as AttemptRecord[]),
+    };
+  }
+
+  /** Dead-lettered effects, most recent first, with their history. */
+  async listDead(limit: number, offset = 0): Promise<{ total: number; items: EffectView[] }> {
+    const [total, ids] = await Promise.all([
+      this.redis.zcard(this.key('outbox', 'dead')),
+      this.redis.zrevrange(this.key('outbox', 'dead'), offset, offset + limit - 1),
+    ]);
+    const views = await Promise.all(ids.map((id) => this.view(id)));
+    return { total, items: views.filter((view): view is EffectView => view !== undefined) };
+  }
+
+  /** Puts a dead-lettered effect back, due now, attempts reset. False when it is not dead. */
+  async replay(effectId: string, nowMs: number, at: string): Promise<boolean> {
+    const record: AttemptRecord = { at, result: 'replayed' };
+    const replayed = await runScript(
+      this.redis,
+      'outbox-replay-7',
+      [
+        this.key('outbox', 'status'),
+        this.key('outbox', 'dead'),
+        this.key('outbox', 'due'),
+        this.key('outbox', 'attempts'),
+        this.key('outbox', 'history'),
+        this.key('audit'),
+        this.key('outbox', 'settled'),
+      ],
+      [
+        effectId,
+        nowMs,
+        JSON.stringify(record),
+        JSON.stringify({ type: 'effect.replayed', effectId, at }),
+        AUDIT_MAXLEN,
+      ],
+    );
+    return replayed === 1;
+  }
+
+  async countByStatus(): Promise<Record<EffectStatus, number>> {
+    const counts: Record<EffectStatus, number> = { pending: 0, delivered: 0, dead: 0 };
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(
+        this.key('outbox', 'status'),
+        cursor,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      for (let i = 1; i < flat.length; i += 2) counts[flat[i] as EffectStatus] += 1;
+    } while (cursor !== '0');
+    return counts;
+  }
+}

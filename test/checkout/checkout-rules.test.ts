@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransitionResult } from '../../src/services/checkout/checkout-record.js';
+import { CatalogStore } from '../../src/store/catalog-store.js';
+import { WebhookSubscriberStore } from '../../src/store/webhook-subscriber-store.js';
+import {
+  AGENT_ACTOR,
+  allowanceFor,
+  EU_AGENT,
+  readyBackpack,
+} from '../helpers/checkout-fixtures.js';
+import { buyBackpack, settledCheckout } from '../helpers/checkout-flow.js';
+import {
+  type CheckoutHarness,
+  OTHER_TENANT,
+  startCheckoutHarness,
+  TENANT,
+} from '../helpers/checkout-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const codes = (result: TransitionResult) => result.decision.blockers.map((b) => b.code);
+
+describe('checkout rules', () => {
+  let h: CheckoutHarness;
+  beforeAll(async () => {
+    h = await startCheckoutHarness();
+  });
+  afterAll(() => h.close());
+
+  const completed = (id: string, tenant = TENANT) => settledCheckout(h, id, 'completed', tenant);
+
+  /** A prepared cart of one backpack; returns its id. */
+  async function preparedCart(tenant = TENANT): Promise<string> {
+    const created = await h.service.createCheckout(tenant, { context: EU_AGENT });
+    const id = created.checkout?.id as string;
+    await h.service.addItem(tenant, id, { productId: 'BAG-TRAVEL-42', quantity: 1 });
+    const prepared = await h.service.prepare(tenant, id, {});
+    expect(prepared.outcome).toBe('applied');
+    return id;
+  }
+
+  const completeBody = (id: string, amount = 12900) => ({
+    allowance: allowanceFor(id, amount, Date.now()),
+    actor: AGENT_ACTOR,
+  });
+
+  describe('concurrency', () => {
+    it('charges once when the same complete is sent twice at once with one key', async () => {
+      const id = await preparedCart();
+      const body = completeBody(id);
+      const [a, b] = await Promise.all([
+        h.service.complete(TENANT, id, body, { idempotencyKey: 'same-key' }),
+        h.service.complete(TENANT, id, body, { idempotencyKey: 'same-key' }),
+      ]);
+      expect([a.outcome, b.outcome]).toEqual(['applied', 'applied']);
+      expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+      await completed(id);
+      expect(h.sandbox.payment.capturesByCheckout.get(id)).toBe(1);
+    });
+
+    it('charges once when the same cart is completed under two keys at once', async () => {
+      const id = await preparedCart();
+      const body = completeBody(id);
+      const results = await Promise.all([
+        h.service.complete(TENANT, id, body, { idempotencyKey: 'key-one' }),
+        h.service.complete(TENANT, id, body, { idempotencyKey: 'key-two' }),
+      ]);
+      expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'refused']);
+      const refused = results.find((r) => r.outcome === 'refused') as TransitionResult;
+      expect(codes(refused)).toEqual(['ILLEGAL_TRANSITION']);
+      const checkout = await completed(id);
+      expect(checkout.payments).toHaveLength(1);
+      expect(h.sandbox.payment.capturesByCheckout.get(id)).toBe(1);
+    });
+
+    it('refuses a stale version with CART_VERSION_CONFLICT naming both versions', async () => {
+      const id = await preparedCart();
+      const result = await h.service.addItem(TENANT, id, {
+        productId: 'BAG-TRAVEL-42',
+        quantity: 1,
+        expectedVersion: 1,
+      });
+      expect(result.outcome).toBe('refused');
+      expect(result.decision.blockers[0]).toMatchObject({
+        code: 'CART_VERSION_CONFLICT',
+        params: { expectedVersion: 1, currentVersion: 3 },
+      });
+    });
+  });
+
+  describe('domain decisions', () => {
+    it('refuses add_to_cart with the domain blockers when inventory is stale', async () => {
+      const catalog = new CatalogStore(h.ctx.redis, h.env.KEY_PREFIX as string, TENANT);
+      const stale = readyBackpack(Date.now(), { id: 'BAG-STALE', sku: 'BAG-STALE' });
+      stale.inventory = {
+        status: 'in_stock',
+        observedAt: '2026-01-01T00:00:00Z',
+        ttlSeconds: 60,
+        source: 'wms',
+      };
+      await catalog.putProducts([stale]);
+      const created = await h.service.createCheckout(TENANT, { context: EU_AGENT });
+      const result = await h.service.addItem(TENANT, created.checkout?.id as string, {
+        productId: 'BAG-STALE',
+        quantity: 1,
+      });
+      expect(result.outcome).toBe('refused');
+      expect(result.decision.result).toBe('requires_revalidation');
+      expect(codes(result)).toContain('INVENTORY_STALE');
+    });
+
+    it('refuses a line in another currency with CART_CURRENCY_MIXED', async () => {
+      const catalog = new CatalogStore(h.ctx.redis, h.env.KEY_PREFIX as string, TENANT);
+      const usd = readyBackpack(Date.now(), { id: 'BAG-USD', sku: 'BAG-USD' });
+      usd.price = { ...(usd.price as NonNullable<typeof usd.price>), currency: 'USD' };
+      await catalog.putProducts([usd]);
+      const created = await h.service.createCheckout(TENANT, { context: EU_AGENT });
+      const id = created.checkout?.id as string;
+      await h.service.addItem(TENANT, id, { productId: 'BAG-TRAVEL-42', quantity: 1 });
+      const result = await h.service.addItem(TENANT, id, { productId: 'BAG-USD', quantity: 1 });
+      expect(codes(result)).toEqual(['CART_CURRENCY_MIXED']);
+    });
+
+    it('refuses to complete at a price that changed since prepare, with AMOUNT_MISMATCH', async () => {
+      const tenant = OTHER_TENANT;
+      const id = await preparedCart(tenant);
+      const catalog = new CatalogStore(h.ctx.redis, h.env.KEY_PREFIX as string, tenant);
+      const dearer = readyBackpack(Date.now());
+      dearer.price = { ...(dearer.price as NonNullable<typeof dearer.price>), amount: 13900 };
+      await catalog.putProducts([dearer]);
+      const result = await h.service.complete(tenant, id, {
+        ...completeBody(id, 20000),
+        allowance: allowanceFor(id, 20000, Date.now(), OTHER_TENANT),
+      });
+      expect(codes(result)).toContain('AMOUNT_MISMATCH');
+      await catalog.putProducts([readyBackpack(Date.now())]);
+    });
+
+    it('runs the authority checks against the allowance', async () => {
+      const id = await preparedCart();
+      const result = await h.service.complete(TENANT, id, {
+        allowance: { ...allowanceFor(id, 100, Date.now(), 'someone-else') },
+        actor: AGENT_ACTOR,
+      });
+      expect(result.outcome).toBe('refused');
+      expect(codes(result)).toEqual(
+        expect.arrayContaining(['AMOUNT_EXCEEDS_LIMIT', 'MERCHANT_MISMATCH']),
+      );
+      expect((await h.service.get(TENANT, id))?.state).toBe('ready_for_payment');
+    });
+  });
+
+  describe('payment rules', () => {
+    let id: string;
+    beforeAll(async () => {
+      const result = await buyBackpack(h.service, TENANT, { quantity: 2 });
+      id = result.checkout?.id as string;
+      await completed(id);
+    });
+
+    it('refuses a second capture', async () => {
+      const result = await h.service.paymentAction(TENANT, id, { action: 'capture' });
+      expect(result.decision.blockers[0]).toMatchObject({
+        code: 'PAYMENT_TRANSITION_REFUSED',
+        params: { from: 'captured', event: 'capture' },
+      });
+      expect(h.sandbox.payment.capturesByCheckout.get(id)).toBe(1);
+    });
+
+    it('refuses to void a captured payment', async () => {
+      const result = await h.service.paymentAction(TENANT, id, { action: 'void' });
+      expect(codes(result)).toEqual(['PAYMENT_TRANSITION_REFUSED']);
+    });
+
+    it('refunds in parts up to the captured amount and refuses an over-refund', async () => {
+      const over = await h.service.paymentAction(TENANT, id, { action: 'refund', amount: 25801 });
+      expect(codes(over)).toEqual(['REFUND_EXCEEDS_CAPTURED']);
+      const part = await h.service.paymentAction(TENANT, id, { action: 'refund', amount: 5000 });
+      expect(part.outcome).toBe('applied');
+      const rest = await h.service.paymentAction(TENANT, id, { action: 'refund', amount: 20800 });
+      expect(rest.checkout?.payments[0]).toMatchObject({
+        state: 'refunded',
+        refundedAmount: 25800,
+      });
+      const more = await h.service.paymentAction(TENANT, id, { action: 'refund', amount: 1 });
+      expect(codes(more)).toEqual(['PAYMENT_TRANSITION_REFUSED']);
+      const provider = await waitFor('both refunds at the provider', async () => {
+        const payment = h.sandbox.payment.payments.get(`${id}.p1`);
+        return payment?.refundedAmount === 25800 ? payment : undefined;
+      });
+      expect(provider.status).toBe('refunded');
+    });
+  });
+
+  describe('webhooks', () => {
+    it("go only to the tenant's own subscribers", async () => {
+      await new WebhookSubscriberStore(h.ctx.redis, h.env.KEY_PREFIX as string, OTHER_TENANT).put({
+        id: 'globex-agent',
+        url: `${h.webhook.url}/globex`,
+        events: ['order.completed'],
+      });
+      const before = h.webhook.received.length;
+      const mine = await buyBackpack(h.service, TENANT);
+      const theirs = await buyBackpack(h.service, OTHER_TENANT);
+      await h.webhook.appliedAtLeast(before + 2);
+      const received = h.webhook.received.slice(before);
+      const byPath = (path: string) =>
+        received
+          .filter((r) => r.path === path)
+          .map((r) => (r.body as { data: { checkoutId: string } }).data.checkoutId);
+      expect(byPath('/hooks')).toEqual([mine.checkout?.id]);
+      expect(byPath('/globex')).toEqual([theirs.checkout?.id]);
+    });
+  });
+});
