@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Queue, QueueEvents } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { queue as DRAIN_QUEUE } from '../../jobs/drain-outbox.job.js';
 import { INTENTS_QUEUE, processIntentJob } from '../../jobs/process-intent.job.js';
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
 import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
@@ -17,6 +18,7 @@ import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
 import { IntentTaskService } from '../services/intent-tasks.js';
 import { IntentTaskStore } from '../store/intent-task-store.js';
+import { createCheckoutService } from './checkout-runtime.js';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -27,12 +29,13 @@ const PACKAGE_VERSION = (
 export const A2A_ENDPOINT_PATH = '/a2a';
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
 
-function executorOf(ctx: AppContext): IntentExecutor {
+function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
   return createIntentExecutor({
     redis: ctx.redis,
     keyPrefix: ctx.config.KEY_PREFIX,
     clock: ctx.clock,
     options: { requiredPolicyDomains: ctx.config.REQUIRED_POLICY_DOMAINS },
+    checkout: createCheckoutService(ctx, drain === undefined ? undefined : { drain }),
   });
 }
 
@@ -166,7 +169,12 @@ export const a2aFeature: Feature = {
   queues: [INTENTS_QUEUE],
   publicRoutes: routes,
   async startWorkers(ctx) {
-    const executor = executorOf(ctx);
+    // Checkout steps wake the outbox drain through its queue, as the checkout API does.
+    const drain = new Queue(DRAIN_QUEUE, {
+      connection: ctx.redis,
+      prefix: ctx.config.QUEUE_PREFIX,
+    });
+    const executor = executorOf(ctx, drain);
     const worker = startJobWorker(
       processIntentJob,
       {
@@ -186,6 +194,10 @@ export const a2aFeature: Feature = {
         concurrency: ctx.config.A2A_WORKER_CONCURRENCY,
       },
     );
-    return [workerClosable(ctx.health, worker)];
+    // main.ts closes in reverse: the worker first, then the queue its jobs nudge.
+    return [
+      { name: 'a2a-drain-queue', close: () => drain.close() },
+      workerClosable(ctx.health, worker),
+    ];
   },
 };

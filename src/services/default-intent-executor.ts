@@ -1,5 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { type CommerceIntent, decisionFor, type EvaluationContext } from '../domain/index.js';
+import type { CheckoutService } from './checkout/checkout-service.js';
+import { executeCheckoutIntent } from './checkout-intents.js';
 import {
   type IntentAnswer,
   type IntentExecutor,
@@ -16,22 +18,32 @@ function contextOf(intent: CommerceIntent): EvaluationContext {
   return { region, buyerType, channel };
 }
 
+export interface IntentExecutorDeps extends ProductDecisionsDeps {
+  /** Carries out add_to_cart, prepare_checkout and delegate_payment; absent, they are refused. */
+  checkout?: CheckoutService;
+}
+
 /**
  * The executor the worker runs. Read-only intents (discover, compare, quote_policy and the
- * whole profile) are answered from the product's stored facts through the domain.
- * State-changing intents need the checkout service, which this build does not have yet:
- * `supports` says so, so the ingress refuses them before anything is queued.
+ * whole profile) are answered from the product's stored facts through the domain; the
+ * state-changing ones go through the checkout service, which decides them on current facts and
+ * authority. A deployment without the checkout service says so in `supports`, and the ingress
+ * refuses those intents before anything is queued.
  */
-export function createIntentExecutor(deps: ProductDecisionsDeps): IntentExecutor {
+export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
+  const { checkout } = deps;
   return {
-    supports: (action) => !isStateChanging(action),
+    supports: (action) => !isStateChanging(action) || checkout !== undefined,
     async execute(
       tenant: string,
       intent: CommerceIntent,
       answer: IntentAnswer,
     ): Promise<IntentOutcome> {
-      if (isStateChanging(intent.action))
-        throw new UnrecoverableError(`${intent.action} is not available in this build`);
+      if (isStateChanging(intent.action)) {
+        if (checkout === undefined)
+          throw new UnrecoverableError(`${intent.action} is not available in this build`);
+        return executeCheckoutIntent(checkout, tenant, intent);
+      }
       if (intent.productId === undefined)
         throw new UnrecoverableError(`intent ${intent.action} has no productId`);
       const context = contextOf(intent);

@@ -183,9 +183,9 @@ describe('A2A v1.0 with the @a2a-js/sdk client', () => {
     });
   });
 
-  it('keeps a state-changing action out of the queue until checkout is available', async () => {
-    await expect(
-      client.sendMessage(
+  describe('when asked to add the Travel Backpack to a cart (inventory stale)', () => {
+    it('completes the task with the checkout service’s refusal: requires_revalidation', async () => {
+      const result = await client.sendMessage(
         send({
           action: 'add_to_cart',
           productId: 'BAG-TRAVEL-42',
@@ -193,8 +193,20 @@ describe('A2A v1.0 with the @a2a-js/sdk client', () => {
           country: 'DE',
           buyerType: 'consumer',
         }),
-      ),
-    ).rejects.toMatchObject({ name: 'UnsupportedOperationError' });
+      );
+      const task = result as Exclude<typeof result, Message>;
+      expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      const step = artifactData(task);
+      expect(step).toMatchObject({
+        type: 'checkout',
+        action: 'add_to_cart',
+        outcome: 'refused',
+        result: 'requires_revalidation',
+        allowed: false,
+        checkout: { state: 'cart_open', lines: [] },
+      });
+      expect(step.blockers.map((b) => b.code)).toContain('INVENTORY_STALE');
+    });
   });
 
   it('uses Role from the SDK for user messages', () => {

@@ -7,13 +7,19 @@ import {
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client';
 import type { AppContext } from '../../src/app-context.js';
-import { type Clock, manualClock } from '../../src/clock.js';
+import { type Clock, manualClock, systemClock } from '../../src/clock.js';
 import { FactsDocumentSchema, toMs } from '../../src/domain/index.js';
 import type { Closable } from '../../src/feature.js';
 import { a2aFeature } from '../../src/features/a2a.js';
+import {
+  startCheckoutSchedulers,
+  startCheckoutWorkers,
+} from '../../src/features/checkout-runtime.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
+import { type SandboxProviders, startSandboxProviders } from '../../src/providers/sandbox/index.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
+import { coveringPolicies, readyBackpack } from './checkout-fixtures.js';
 import { createTestContext } from './test-context.js';
 
 export const ACME_TOKEN = 'acme-token-0000000000000001';
@@ -34,6 +40,8 @@ export interface A2aHarness {
   /** http://127.0.0.1:<port> once listening. */
   baseUrl: string;
   workers: Closable[];
+  /** The loopback payment, reservation and receipt providers, when checkout runs. */
+  sandbox?: SandboxProviders;
   close(): Promise<void>;
 }
 
@@ -43,6 +51,12 @@ export interface HarnessOptions {
   workers?: boolean;
   /** Listen on a real socket (default true); off for app.inject only. */
   listen?: boolean;
+  /**
+   * `scenario` (default): the Travel Backpack as in DESIGN.md, the clock stopped at its now
+   * (inventory stale). `ready`: a backpack with every fact fresh and covering policies, the
+   * system clock, and checkout running end to end against loopback sandbox providers.
+   */
+  catalog?: 'scenario' | 'ready';
 }
 
 /**
@@ -51,21 +65,38 @@ export interface HarnessOptions {
  */
 export async function startA2aHarness(options: HarnessOptions = {}): Promise<A2aHarness> {
   const doc = travelBackpack();
-  const clock = manualClock(toMs(doc.now));
+  const ready = options.catalog === 'ready';
+  const clock = ready ? systemClock : manualClock(toMs(doc.now));
+  const sandbox = ready ? await startSandboxProviders() : undefined;
   const ctx = createTestContext(
     {
       AUTH_TOKENS: `acme:${ACME_TOKEN},other:${OTHER_TOKEN}`,
       A2A_BLOCKING_TIMEOUT_MS: '10000',
+      OUTBOX_DRAIN_INTERVAL_MS: '50',
       ...options.env,
     },
     clock,
   );
   const catalog = new CatalogStore(ctx.redis, ctx.config.KEY_PREFIX, 'acme');
-  await catalog.putProducts(doc.products);
-  for (const policy of doc.policies) await catalog.putPolicy(policy);
+  await catalog.putProducts(ready ? [readyBackpack(clock.nowMs())] : doc.products);
+  for (const policy of ready ? coveringPolicies() : doc.policies) await catalog.putPolicy(policy);
 
   const app = await buildApp(ctx, [a2aFeature]);
-  const workers = options.workers === false ? [] : ((await a2aFeature.startWorkers?.(ctx)) ?? []);
+  const workers: Closable[] = [];
+  if (options.workers !== false) {
+    workers.push(...((await a2aFeature.startWorkers?.(ctx)) ?? []));
+    if (sandbox !== undefined) {
+      const endpoints = {
+        reservation: sandbox.reservation.url,
+        payment: sandbox.payment.url,
+        receipt: sandbox.receipt.url,
+      };
+      workers.push(
+        ...(await startCheckoutWorkers(ctx, endpoints)),
+        ...(await startCheckoutSchedulers(ctx)),
+      );
+    }
+  }
   let baseUrl = '';
   if (options.listen !== false) {
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -79,10 +110,13 @@ export async function startA2aHarness(options: HarnessOptions = {}): Promise<A2a
     clock,
     baseUrl,
     workers,
+    sandbox,
     async close() {
       await app.close();
-      await Promise.allSettled(workers.map((worker) => worker.close()));
+      // Workers close before the queues and clients they use (listed first, closed last).
+      for (const worker of [...workers].reverse()) await worker.close();
       await ctx.close();
+      await sandbox?.close();
     },
   };
 }

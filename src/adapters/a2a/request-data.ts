@@ -3,11 +3,11 @@ import {
   BuyerTypeSchema,
   type CommerceAction,
   CurrencyCodeSchema,
-  InstantSchema,
   type PolicyDomain,
   PolicyDomainSchema,
   ProductIdSchema,
 } from '../../domain/index.js';
+import { AllowanceSchema } from '../../services/checkout/checkout-service.js';
 import type { IntentAnswer } from '../../services/intent-executor.js';
 import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';
@@ -73,15 +73,11 @@ const PrepareCheckoutSchema = z.strictObject({
   ...actorFields,
 });
 
-/** The ACP delegate-payment allowance (2026-04-17): amounts in minor units, currency lower case. */
-export const AcpAllowanceSchema = z.strictObject({
-  reason: z.literal('one_time'),
-  max_amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().regex(/^[a-z]{3}$/, { message: 'lower-case ISO 4217 code such as eur' }),
-  checkout_session_id: ref,
-  merchant_id: ref,
-  expires_at: InstantSchema,
-});
+/**
+ * The ACP delegate-payment allowance (2026-04-17), as the checkout service reads it; strict here
+ * so a misspelt field is named instead of dropped.
+ */
+export const AcpAllowanceSchema = AllowanceSchema.strict();
 export type AcpAllowance = z.infer<typeof AcpAllowanceSchema>;
 
 const DelegatePaymentSchema = z.strictObject({

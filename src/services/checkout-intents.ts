@@ -1,0 +1,118 @@
+import { UnrecoverableError } from 'bullmq';
+import type { CommerceIntent, EvaluationContext } from '../domain/index.js';
+import { AppError } from '../errors/codes.js';
+import type { CheckoutRecord, TransitionResult } from './checkout/checkout-record.js';
+import type { Allowance, CheckoutService, RequestMeta } from './checkout/checkout-service.js';
+import type { IntentOutcome } from './intent-executor.js';
+
+/**
+ * State-changing intents carried out by the checkout service, the same service the checkout
+ * HTTP API uses. Every transition carries a key derived from the intent's idempotency key, so a
+ * retried job replays the stored answer instead of doing the step twice.
+ */
+
+/** What an agent may see of a checkout: no tenant, no internal correlation or failure detail. */
+function publicCheckout(checkout: CheckoutRecord | null): Record<string, unknown> | null {
+  if (checkout === null) return null;
+  return {
+    id: checkout.id,
+    state: checkout.state,
+    version: checkout.version,
+    context: checkout.context,
+    lines: checkout.lines,
+    preparedTotal: checkout.preparedTotal,
+    orderId: checkout.orderId,
+    payments: checkout.payments.map((payment) => ({
+      paymentId: payment.paymentId,
+      state: payment.state,
+      amount: payment.amount,
+      capturedAmount: payment.capturedAmount,
+      refundedAmount: payment.refundedAmount,
+    })),
+    updatedAt: checkout.updatedAt,
+  };
+}
+
+function outcomeOf(result: TransitionResult): IntentOutcome {
+  return {
+    kind: 'checkout',
+    outcome: result.outcome,
+    decision: result.decision,
+    checkout: publicCheckout(result.checkout),
+  };
+}
+
+/** The ACP allowance back from the mandate the ingress normalised it into (lossless for ACP). */
+function allowanceOf(intent: CommerceIntent): Allowance {
+  const mandate = intent.mandate;
+  if (mandate?.kind !== 'acp_allowance' || mandate.checkoutSessionId === undefined)
+    throw new UnrecoverableError('delegate_payment needs an ACP allowance');
+  return {
+    reason: 'one_time',
+    max_amount: mandate.maxAmount.amount,
+    currency: mandate.maxAmount.currency.toLowerCase(),
+    checkout_session_id: mandate.checkoutSessionId,
+    merchant_id: mandate.merchantId,
+    expires_at: mandate.expiresAt,
+  };
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new UnrecoverableError(`intent lacks ${what}`);
+  return value;
+}
+
+async function run(
+  service: CheckoutService,
+  tenant: string,
+  intent: CommerceIntent,
+): Promise<TransitionResult> {
+  const key = required(intent.idempotencyKey, 'an idempotency key');
+  const meta = (step: string): RequestMeta => ({
+    idempotencyKey: `${key}-${step}`,
+    correlationId: intent.correlationId,
+  });
+  switch (intent.action) {
+    case 'add_to_cart': {
+      const item = {
+        productId: required(intent.productId, 'productId'),
+        quantity: required(intent.quantity, 'quantity'),
+      };
+      if (intent.cartId !== undefined)
+        return service.addItem(tenant, intent.cartId, item, meta('add'));
+      const context: EvaluationContext = {
+        region: required(intent.context.region, 'a region'),
+        buyerType: required(intent.context.buyerType, 'a buyer type'),
+        channel: intent.context.channel,
+      };
+      const opened = await service.createCheckout(tenant, { context }, meta('open'));
+      if (opened.outcome !== 'applied' || opened.checkout === null) return opened;
+      return service.addItem(tenant, opened.checkout.id, item, meta('add'));
+    }
+    case 'prepare_checkout':
+      return service.prepare(tenant, required(intent.cartId, 'cartId'), {}, meta('prepare'));
+    case 'delegate_payment':
+      return service.complete(
+        tenant,
+        required(intent.checkoutId, 'checkoutId'),
+        { allowance: allowanceOf(intent), actor: intent.actor },
+        meta('complete'),
+      );
+    default:
+      throw new UnrecoverableError(`${intent.action} does not change a checkout`);
+  }
+}
+
+export async function executeCheckoutIntent(
+  service: CheckoutService,
+  tenant: string,
+  intent: CommerceIntent,
+): Promise<IntentOutcome> {
+  try {
+    return outcomeOf(await run(service, tenant, intent));
+  } catch (error) {
+    // A reference to no checkout of this tenant, or a reused key, will not heal on retry.
+    if (error instanceof AppError && !error.retryable) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+}
