@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import {
+  contextKey,
+  type EvaluationContext,
+  type EvaluationOptions,
+  type EvidenceRef,
+  evaluateProduct,
+  PolicyIndex,
+  type ProductFacts,
+  RULESET_VERSION,
+  toInstant,
+} from '../domain/index.js';
+import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
+import { enqueue } from '../queues/job-shell.js';
+import type { AuditChange, AuditStore } from '../store/audit-store.js';
+import type { CatalogStore } from '../store/catalog-store.js';
+import type { EvaluationWorkStore } from '../store/evaluation-work-store.js';
+import { decisionSignatures, encodeProfile, type StoredProfile } from '../store/profile-codec.js';
+import type { EvaluationCommit, ProfileStore } from '../store/profile-store.js';
+
+/** The stores of one tenant the evaluation reads and writes. */
+export interface TenantStores {
+  catalog: CatalogStore;
+  profiles: ProfileStore;
+  audit: AuditStore;
+  work: EvaluationWorkStore;
+}
+
+export interface EvaluationSettings {
+  contexts: readonly EvaluationContext[];
+  options: EvaluationOptions;
+  coalesceMs: number;
+}
+
+export interface BatchOutcome {
+  /** products read (evaluated, kept as current, or removed) */
+  products: number;
+  /** product × context pairs the domain evaluated */
+  evaluations: number;
+  /** pairs whose stored profile was still current (same facts, policies, rules, not expired) */
+  skipped: number;
+  removed: number;
+  /** context keys in which at least one profile changed */
+  changedContexts: Set<string>;
+}
+
+/**
+ * Fingerprint of what a profile was evaluated from besides policies: the stored product JSON,
+ * the ruleset and the options. Equal fingerprints and policy version mean equal decisions until
+ * the profile's validUntil, which is what lets readers trust a stored profile.
+ */
+export function factsFingerprint(rawProduct: string, options: EvaluationOptions): string {
+  return createHash('sha1')
+    .update(rawProduct)
+    .update(`\n${RULESET_VERSION}\n${options.requiredPolicyDomains.join(',')}`)
+    .digest('base64url')
+    .slice(0, 20);
+}
+
+/**
+ * Whether a stored profile still says what the domain would decide at `nowMs`: evaluated from
+ * the same facts, policies and rules, and not past its validUntil. Decisions only change with
+ * time at validUntil (the earliest expiry of what they relied on), so this is exact.
+ */
+export function isCurrent(
+  stored: StoredProfile,
+  fingerprint: string,
+  policyVersion: number,
+  nowMs: number,
+): boolean {
+  return (
+    stored.f === fingerprint &&
+    stored.p === policyVersion &&
+    stored.r === RULESET_VERSION &&
+    (stored.u === null || nowMs < stored.u)
+  );
+}
+
+function refOf(key: string): EvidenceRef {
+  const bar = key.indexOf('|');
+  return { type: key.slice(0, bar) as EvidenceRef['type'], id: key.slice(bar + 1) };
+}
+
+/** The decisions of `next` that differ from `old` (all of them when there was none). */
+function changedDecisions(
+  context: string,
+  old: StoredProfile | undefined,
+  next: StoredProfile,
+): AuditChange[] {
+  const before = old === undefined ? new Map<string, string>() : decisionSignatures(old);
+  const beforeResults = new Map(old?.d.map((d) => [`${d[0]}/${d[1] || ''}`, d[2]]) ?? []);
+  const after = decisionSignatures(next);
+  const changes: AuditChange[] = [];
+  for (const [action, domain, result, blockers, , evidence, validUntil] of next.d) {
+    const key = `${action}/${domain || ''}`;
+    if (before.get(key) === after.get(key)) continue;
+    const change: AuditChange = {
+      context,
+      action,
+      result,
+      blockers: blockers.map(([code]) => code),
+      evidenceRefs: evidence.map((at) => refOf(next.x[at] as string)),
+      validUntil: validUntil === 0 ? null : toInstant(validUntil),
+    };
+    if (domain !== 0) change.policyDomain = domain;
+    const previousResult = beforeResults.get(key);
+    if (previousResult !== undefined) change.previousResult = previousResult;
+    changes.push(change);
+  }
+  return changes;
+}
+
+/**
+ * Keeps product action profiles current: takes dirty product ids, asks the domain, writes the
+ * profiles, the due times and the audit of changed decisions in one MULTI per batch.
+ * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
+ */
+export class EvaluationService {
+  private readonly policyCache = new Map<string, { version: number; index: PolicyIndex }>();
+  readonly contextKeys: readonly string[];
+
+  constructor(
+    private readonly settings: EvaluationSettings,
+    private readonly evaluateQueue: Queue,
+  ) {
+    this.contextKeys = settings.contexts.map(contextKey);
+  }
+
+  get contexts(): readonly EvaluationContext[] {
+    return this.settings.contexts;
+  }
+
+  get options(): EvaluationOptions {
+    return this.settings.options;
+  }
+
+  /**
+   * Enqueues an evaluation of the tenant's dirty set. Deduplicated per tenant: while one is
+   * waiting, more requests are absorbed by it; while one runs, one more is kept to run after
+   * it (keepLastIfActive), so a burst of changes costs one or two jobs, never one per change.
+   */
+  async requestEvaluation(tenant: string, delayMs = this.settings.coalesceMs): Promise<void> {
+    await enqueue(
+      this.evaluateQueue,
+      { queue: CATALOG_QUEUE_NAMES.evaluate, PayloadSchema: EvaluateProfilesPayloadSchema },
+      'evaluate',
+      { tenant },
+      { delay: delayMs, deduplication: { id: `evaluate:${tenant}`, keepLastIfActive: true } },
+    );
+  }
+
+  /** Cached per tenant and policy version: policies change rarely, batches run constantly. */
+  async policyIndex(catalog: CatalogStore): Promise<{ version: number; index: PolicyIndex }> {
+    const cached = this.policyCache.get(catalog.tenant);
+    const version = await catalog.policyVersion();
+    if (cached !== undefined && cached.version === version) return cached;
+    const read = await catalog.policiesWithVersion();
+    const fresh = { version: read.version, index: new PolicyIndex(read.policies) };
+    this.policyCache.set(catalog.tenant, fresh);
+    return fresh;
+  }
+
+  /** Evaluates `ids` in every configured context at `nowMs` and commits the result. */
+  async evaluateBatch(
+    stores: TenantStores,
+    ids: readonly string[],
+    nowMs: number,
+    claimJobId?: string,
+  ): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = {
+      products: ids.length,
+      evaluations: 0,
+      skipped: 0,
+      removed: 0,
+      changedContexts: new Set(),
+    };
+    const [raws, policies, ...previous] = await Promise.all([
+      stores.catalog.getProductsRaw(ids),
+      this.policyIndex(stores.catalog),
+      ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
+    ]);
+    const commit: EvaluationCommit = {
+      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string>()])),
+      removed: [],
+      due: new Map(),
+      audit: [],
+    };
+    if (claimJobId !== undefined) commit.claimJobId = claimJobId;
+
+    ids.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw === null || raw === undefined) {
+        commit.removed.push(id);
+        outcome.removed += 1;
+        for (const key of this.contextKeys) outcome.changedContexts.add(key);
+        return;
+      }
+      let product: ProductFacts | undefined;
+      const fingerprint = factsFingerprint(raw, this.settings.options);
+      const changes: AuditChange[] = [];
+      let dueMs: number | null = null;
+      let evaluatedAt = '';
+      this.settings.contexts.forEach((context, c) => {
+        const key = this.contextKeys[c] as string;
+        const before = previous[c]?.[i];
+        const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
+        let stored: StoredProfile;
+        if (old !== undefined && isCurrent(old, fingerprint, policies.version, nowMs)) {
+          // Same facts, same policies, not expired: the domain would answer the same.
+          outcome.skipped += 1;
+          stored = old;
+        } else {
+          product ??= JSON.parse(raw) as ProductFacts;
+          const profile = evaluateProduct(
+            product,
+            policies.index,
+            context,
+            nowMs,
+            this.settings.options,
+          );
+          outcome.evaluations += 1;
+          evaluatedAt = profile.evaluatedAt;
+          stored = encodeProfile(profile, fingerprint, policies.version);
+          commit.profiles.get(key)?.set(id, JSON.stringify(stored));
+          const changed = changedDecisions(key, old, stored);
+          if (changed.length > 0) {
+            outcome.changedContexts.add(key);
+            for (const change of changed) changes.push(change);
+          }
+        }
+        if (stored.u !== null && (dueMs === null || stored.u < dueMs)) dueMs = stored.u;
+      });
+      commit.due.set(id, dueMs);
+      if (changes.length > 0) {
+        commit.audit.push({
+          productId: id,
+          entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, changes },
+        });
+      }
+    });
+    await stores.profiles.commit(commit, stores.audit, this.contextKeys);
+    return outcome;
+  }
+}
