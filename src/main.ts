@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const ctx: AppContext = createAppContext(config, logger, systemClock);
   const running: Closable[] = [];
 
+  for (const feature of FEATURES) running.push(...((await feature.onStart?.(ctx)) ?? []));
   if (runs(config.ROLE, 'worker')) {
     for (const feature of FEATURES) running.push(...((await feature.startWorkers?.(ctx)) ?? []));
   }
