@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import {
+  canonicalJson,
   contextKey,
   type EvaluationContext,
   type EvaluationOptions,
   type EvidenceRef,
   evaluateProduct,
+  type PolicyFact,
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
@@ -59,19 +61,50 @@ export function factsFingerprint(rawProduct: string, options: EvaluationOptions)
 }
 
 /**
+ * The tenant's policies compiled for evaluation, with a fingerprint per category of the policies
+ * that can apply to it (those naming the category or `*`). A policy change thus makes stale
+ * exactly the profiles of the categories it touches, not the whole catalog.
+ */
+export class TenantPolicies {
+  private readonly byCategory = new Map<string, string>();
+
+  constructor(
+    readonly version: number,
+    private readonly policies: readonly PolicyFact[],
+    readonly index: PolicyIndex = new PolicyIndex(policies),
+  ) {}
+
+  fingerprintFor(category: string): string {
+    let found = this.byCategory.get(category);
+    if (found === undefined) {
+      const relevant = this.policies
+        .filter(
+          (p) => p.appliesTo.categories.includes('*') || p.appliesTo.categories.includes(category),
+        )
+        .map((p) => canonicalJson(p))
+        .sort();
+      found = createHash('sha1').update(relevant.join('\n')).digest('base64url').slice(0, 16);
+      this.byCategory.set(category, found);
+    }
+    return found;
+  }
+}
+
+/**
  * Whether a stored profile still says what the domain would decide at `nowMs`: evaluated from
- * the same facts, policies and rules, and not past its validUntil. Decisions only change with
- * time at validUntil (the earliest expiry of what they relied on), so this is exact.
+ * the same facts, the same applicable policies and rules, and not past its validUntil. Decisions
+ * only change with time at validUntil (the earliest expiry of what they relied on), so this is
+ * exact.
  */
 export function isCurrent(
   stored: StoredProfile,
   fingerprint: string,
-  policyVersion: number,
+  policyFingerprint: string,
   nowMs: number,
 ): boolean {
   return (
     stored.f === fingerprint &&
-    stored.p === policyVersion &&
+    stored.p === policyFingerprint &&
     stored.r === RULESET_VERSION &&
     (stored.u === null || nowMs < stored.u)
   );
@@ -117,7 +150,7 @@ function changedDecisions(
  * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
  */
 export class EvaluationService {
-  private readonly policyCache = new Map<string, { version: number; index: PolicyIndex }>();
+  private readonly policyCache = new Map<string, TenantPolicies>();
   readonly contextKeys: readonly string[];
 
   constructor(
@@ -151,12 +184,12 @@ export class EvaluationService {
   }
 
   /** Cached per tenant and policy version: policies change rarely, batches run constantly. */
-  async policyIndex(catalog: CatalogStore): Promise<{ version: number; index: PolicyIndex }> {
+  async policyIndex(catalog: CatalogStore): Promise<TenantPolicies> {
     const cached = this.policyCache.get(catalog.tenant);
     const version = await catalog.policyVersion();
     if (cached !== undefined && cached.version === version) return cached;
     const read = await catalog.policiesWithVersion();
-    const fresh = { version: read.version, index: new PolicyIndex(read.policies) };
+    const fresh = new TenantPolicies(read.version, read.policies);
     this.policyCache.set(catalog.tenant, fresh);
     return fresh;
   }
@@ -196,8 +229,9 @@ export class EvaluationService {
         for (const key of this.contextKeys) outcome.changedContexts.add(key);
         return;
       }
-      let product: ProductFacts | undefined;
+      const product = JSON.parse(raw) as ProductFacts;
       const fingerprint = factsFingerprint(raw, this.settings.options);
+      const policyFingerprint = policies.fingerprintFor(product.category);
       const changes: AuditChange[] = [];
       let dueMs: number | null = null;
       let evaluatedAt = '';
@@ -206,12 +240,11 @@ export class EvaluationService {
         const before = previous[c]?.[i];
         const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
         let stored: StoredProfile;
-        if (old !== undefined && isCurrent(old, fingerprint, policies.version, nowMs)) {
+        if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
           // Same facts, same policies, not expired: the domain would answer the same.
           outcome.skipped += 1;
           stored = old;
         } else {
-          product ??= JSON.parse(raw) as ProductFacts;
           const profile = evaluateProduct(
             product,
             policies.index,
@@ -221,7 +254,7 @@ export class EvaluationService {
           );
           outcome.evaluations += 1;
           evaluatedAt = profile.evaluatedAt;
-          stored = encodeProfile(profile, fingerprint, policies.version);
+          stored = encodeProfile(profile, fingerprint, policyFingerprint);
           commit.profiles.get(key)?.set(id, JSON.stringify(stored));
           const changed = changedDecisions(key, old, stored);
           if (changed.length > 0) {

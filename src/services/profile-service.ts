@@ -93,7 +93,7 @@ export class ProfileService {
       if (storedRaw !== null && storedRaw !== undefined) {
         const stored = JSON.parse(storedRaw) as StoredProfile;
         const fingerprint = factsFingerprint(raw, this.evaluation.options);
-        if (isCurrent(stored, fingerprint, policies.version, nowMs)) {
+        if (isCurrent(stored, fingerprint, policies.fingerprintFor(product.category), nowMs)) {
           return { profile: decodeProfile(id, context, stored), source: 'stored', product };
         }
       }

@@ -35,8 +35,8 @@ export interface StoredProfile {
   r: string;
   /** fingerprint of the product facts and evaluation options it was evaluated from */
   f: string;
-  /** tenant policy version it was evaluated at */
-  p: number;
+  /** fingerprint of the policies that can apply to the product's category when evaluated */
+  p: string;
   /** evidence table, `type|id` */
   x: string[];
   d: StoredDecision[];
@@ -61,7 +61,7 @@ function storeBlockers(blockers: readonly Blocker[]): StoredBlocker[] {
 export function encodeProfile(
   profile: ProductActionProfile,
   fingerprint: string,
-  policyVersion: number,
+  policyFingerprint: string,
 ): StoredProfile {
   const table: string[] = [];
   const index = new Map<string, number>();
@@ -81,7 +81,7 @@ export function encodeProfile(
     u: profile.validUntil === null ? null : toMs(profile.validUntil),
     r: profile.rulesetVersion,
     f: fingerprint,
-    p: policyVersion,
+    p: policyFingerprint,
     x: table,
     d: profile.decisions.map((decision) => [
       decision.action,
