@@ -3,22 +3,27 @@ import type { Queue } from 'bullmq';
 import {
   canonicalJson,
   contextKey,
+  type DecisionResult,
   type EvaluationContext,
   type EvaluationOptions,
-  type EvidenceRef,
   evaluateProduct,
   type PolicyFact,
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
-  toInstant,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
-import type { AuditChange, AuditStore } from '../store/audit-store.js';
+import type { AuditStore } from '../store/audit-store.js';
 import type { CatalogStore } from '../store/catalog-store.js';
 import type { EvaluationWorkStore } from '../store/evaluation-work-store.js';
-import { decisionSignatures, encodeProfile, type StoredProfile } from '../store/profile-codec.js';
+import {
+  decisionKey,
+  encodeProfile,
+  type StoredDecision,
+  type StoredProfile,
+  sameDecision,
+} from '../store/profile-codec.js';
 import type { EvaluationCommit, ProfileStore } from '../store/profile-store.js';
 
 /** The stores of one tenant the evaluation reads and writes. */
@@ -110,38 +115,29 @@ export function isCurrent(
   );
 }
 
-function refOf(key: string): EvidenceRef {
-  const bar = key.indexOf('|');
-  return { type: key.slice(0, bar) as EvidenceRef['type'], id: key.slice(bar + 1) };
-}
-
-/** The decisions of `next` that differ from `old` (all of them when there was none). */
-function changedDecisions(
-  context: string,
+/**
+ * The audit value of one context, or undefined when no decision changed. A first evaluation
+ * reuses the profile's JSON (every decision is new); later ones keep only what changed and the
+ * results it replaced.
+ */
+function auditOf(
   old: StoredProfile | undefined,
   next: StoredProfile,
-): AuditChange[] {
-  const before = old === undefined ? new Map<string, string>() : decisionSignatures(old);
-  const beforeResults = new Map(old?.d.map((d) => [`${d[0]}/${d[1] || ''}`, d[2]]) ?? []);
-  const after = decisionSignatures(next);
-  const changes: AuditChange[] = [];
-  for (const [action, domain, result, blockers, , evidence, validUntil] of next.d) {
-    const key = `${action}/${domain || ''}`;
-    if (before.get(key) === after.get(key)) continue;
-    const change: AuditChange = {
-      context,
-      action,
-      result,
-      blockers: blockers.map(([code]) => code),
-      evidenceRefs: evidence.map((at) => refOf(next.x[at] as string)),
-      validUntil: validUntil === 0 ? null : toInstant(validUntil),
-    };
-    if (domain !== 0) change.policyDomain = domain;
-    const previousResult = beforeResults.get(key);
-    if (previousResult !== undefined) change.previousResult = previousResult;
-    changes.push(change);
+  nextJson: string,
+): string | undefined {
+  if (old === undefined) return nextJson;
+  const before = new Map(old.d.map((decision) => [decisionKey(decision), decision]));
+  const changed: StoredDecision[] = [];
+  const previous: Record<string, DecisionResult> = {};
+  for (const decision of next.d) {
+    const key = decisionKey(decision);
+    const was = before.get(key);
+    if (was !== undefined && sameDecision(was, old, decision, next)) continue;
+    changed.push(decision);
+    if (was !== undefined) previous[key] = was[2];
   }
-  return changes;
+  if (changed.length === 0) return undefined;
+  return JSON.stringify({ r: next.r, x: next.x, k: next.k, d: changed, b: previous });
 }
 
 /**
@@ -232,7 +228,7 @@ export class EvaluationService {
       const product = JSON.parse(raw) as ProductFacts;
       const fingerprint = factsFingerprint(raw, this.settings.options);
       const policyFingerprint = policies.fingerprintFor(product.category);
-      const changes: AuditChange[] = [];
+      const audit = new Map<string, string>();
       let dueMs: number | null = null;
       let evaluatedAt = '';
       this.settings.contexts.forEach((context, c) => {
@@ -255,20 +251,21 @@ export class EvaluationService {
           outcome.evaluations += 1;
           evaluatedAt = profile.evaluatedAt;
           stored = encodeProfile(profile, fingerprint, policyFingerprint);
-          commit.profiles.get(key)?.set(id, JSON.stringify(stored));
-          const changed = changedDecisions(key, old, stored);
-          if (changed.length > 0) {
+          const json = JSON.stringify(stored);
+          commit.profiles.get(key)?.set(id, json);
+          const changed = auditOf(old, stored, json);
+          if (changed !== undefined) {
             outcome.changedContexts.add(key);
-            for (const change of changed) changes.push(change);
+            audit.set(key, changed);
           }
         }
         if (stored.u !== null && (dueMs === null || stored.u < dueMs)) dueMs = stored.u;
       });
       commit.due.set(id, dueMs);
-      if (changes.length > 0) {
+      if (audit.size > 0) {
         commit.audit.push({
           productId: id,
-          entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, changes },
+          entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, contexts: audit },
         });
       }
     });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { AuditEntry, AuditStore } from './audit-store.js';
+import type { AuditAppend, AuditStore } from './audit-store.js';
 import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS, profilesKeyParts } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import type { StoredProfile } from './profile-codec.js';
@@ -14,7 +14,7 @@ export interface EvaluationCommit {
   removed: string[];
   /** productId → ms of its earliest validUntil (null: nothing expires, leave the due set) */
   due: Map<string, number | null>;
-  audit: { productId: string; entry: Omit<AuditEntry, 'id'> }[];
+  audit: { productId: string; entry: AuditAppend }[];
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
 import { contextKey, toInstant } from '../../src/domain/index.js';
 import { catalogFeature } from '../../src/features/catalog.js';
+import { decodeProfile } from '../../src/store/profile-codec.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
@@ -35,10 +36,12 @@ describe('a burst of updates to one product', () => {
     // Wait, event by event, until the stored profile rests on the last update's price fact.
     const profiles = t.runtime.storesOf(TENANT).profiles;
     const key = contextKey(t.ctx.config.FEED_CONTEXT);
-    const lastEvidence = `commercial_truth|BURST-1/price@${lastObservedAt}`;
+    const lastEvidence = `BURST-1/price@${lastObservedAt}`;
     for (;;) {
       const stored = await profiles.read(key, 'BURST-1');
-      if (stored?.x.includes(lastEvidence)) break;
+      const profile = stored && decodeProfile('BURST-1', t.ctx.config.FEED_CONTEXT, stored);
+      const compare = profile?.decisions.find((d) => d.action === 'compare');
+      if (compare?.evidenceRefs.some((ref) => ref.id === lastEvidence)) break;
       await nextCompleted(t.events.evaluate, () => true, 10_000);
     }
     const evaluatedProducts = results.reduce((sum, r) => sum + r.products, 0);
