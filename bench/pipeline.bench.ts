@@ -64,9 +64,10 @@ function catalogOf(nowMs: number): (from: number, to: number) => ProductFacts[] 
   };
 }
 
-async function measureSize(size: number, redisUrl: string): Promise<SizeResult> {
-  const unique = `bench-${process.pid}`;
-  const feedDir = await mkdtemp(path.join(tmpdir(), 'acw-bench-'));
+type EvaluatePhase = Pick<SizeResult, 'size' | 'ingestPerSecond' | 'evaluation'>;
+type PublishPhase = Pick<SizeResult, 'feeds' | 'publishPeakRssMb' | 'startRssMb'>;
+
+function setup(unique: string, redisUrl: string, feedDir: string) {
   const config = loadConfig({
     REDIS_URL: redisUrl,
     KEY_PREFIX: unique,
@@ -80,7 +81,27 @@ async function measureSize(size: number, redisUrl: string): Promise<SizeResult> 
   });
   const ctx = createAppContext(config, createLogger({ level: 'silent' }), systemClock);
   const runtime = catalogRuntime(ctx);
-  const stores = runtime.storesOf(TENANT);
+  return { config, ctx, runtime, stores: runtime.storesOf(TENANT) };
+}
+
+async function allIds(stores: ReturnType<typeof setup>['stores']): Promise<string[]> {
+  const ids: string[] = [];
+  for (let after = '', page: string[]; ; after = page.at(-1) as string) {
+    page = await stores.catalog.productIdsAfter(after, 5_000);
+    ids.push(...page);
+    if (page.length < 5_000) break;
+  }
+  return ids;
+}
+
+/** Ingest and evaluate through the jobs, then the evaluation floor; leaves the data for publish. */
+async function evaluatePhase(
+  size: number,
+  redisUrl: string,
+  unique: string,
+  feedDir: string,
+): Promise<EvaluatePhase> {
+  const { config, ctx, runtime, stores } = setup(unique, redisUrl, feedDir);
   const nowMs = ctx.clock.nowMs();
   for (const policy of demoCatalog(nowMs).policies) await stores.catalog.putPolicy(policy);
 
@@ -120,12 +141,7 @@ async function measureSize(size: number, redisUrl: string): Promise<SizeResult> 
   // Evaluation floor: the same keys and values, read and written pipelined per batch.
   const key = tenantKeys(config.KEY_PREFIX, TENANT);
   const batch = config.EVALUATION_BATCH_SIZE;
-  const ids: string[] = [];
-  for (let after = '', page: string[]; ; after = page.at(-1) as string) {
-    page = await stores.catalog.productIdsAfter(after, 5_000);
-    ids.push(...page);
-    if (page.length < 5_000) break;
-  }
+  const ids = await allIds(stores);
   const contextKeys = runtime.evaluation.contextKeys;
   const stored: string[][] = [];
   for (let i = 0; i < ids.length; i += batch) {
@@ -152,9 +168,34 @@ async function measureSize(size: number, redisUrl: string): Promise<SizeResult> 
     await multi.exec();
   }
   const floorSeconds = (performance.now() - started) / 1000;
-  stored.length = 0;
+  await runtime.close();
+  await ctx.close();
+  return {
+    size,
+    ingestPerSecond: size / ingestSeconds,
+    evaluation: {
+      seconds: evalSeconds,
+      perSecond: size / evalSeconds,
+      floorPerSecond: size / floorSeconds,
+      evaluations,
+    },
+  };
+}
 
+/**
+ * Publishes the three feeds of the catalog the evaluate phase left, in a fresh process so the
+ * peak RSS is the publisher's alone; then the writer floors; then removes the run's keys.
+ */
+async function publishPhase(
+  redisUrl: string,
+  unique: string,
+  feedDir: string,
+): Promise<PublishPhase> {
+  const { config, ctx, runtime, stores } = setup(unique, redisUrl, feedDir);
+  const nowMs = ctx.clock.nowMs();
+  const ids = await allIds(stores);
   // Feeds: whole publish, peak RSS sampled while publishing.
+  (globalThis as { gc?: () => void }).gc?.();
   const startRss = process.memoryUsage().rss;
   let peakRss = startRss;
   const sampler = setInterval(() => {
@@ -162,7 +203,7 @@ async function measureSize(size: number, redisUrl: string): Promise<SizeResult> 
   }, 20);
   const feeds = {} as SizeResult['feeds'];
   for (const feed of FEED_NAMES) {
-    started = performance.now();
+    const started = performance.now();
     const outcome = await runtime.feeds.publish(TENANT, feed);
     const publishSeconds = (performance.now() - started) / 1000;
     feeds[feed] = {
@@ -257,31 +298,29 @@ async function measureSize(size: number, redisUrl: string): Promise<SizeResult> 
   await runtime.queues.publishFeed.obliterate({ force: true });
   await runtime.close();
   await ctx.close();
-  await rm(feedDir, { recursive: true, force: true });
 
-  return {
-    size,
-    ingestPerSecond: size / ingestSeconds,
-    evaluation: {
-      seconds: evalSeconds,
-      perSecond: size / evalSeconds,
-      floorPerSecond: size / floorSeconds,
-      evaluations,
-    },
-    feeds,
-    publishPeakRssMb: peakRss / 2 ** 20,
-    startRssMb: startRss / 2 ** 20,
-  };
+  return { feeds, publishPeakRssMb: peakRss / 2 ** 20, startRssMb: startRss / 2 ** 20 };
 }
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string' }, child: { type: 'string' }, redis: { type: 'string' } },
+    options: {
+      sizes: { type: 'string' },
+      phase: { type: 'string' },
+      size: { type: 'string' },
+      redis: { type: 'string' },
+      unique: { type: 'string' },
+      dir: { type: 'string' },
+    },
   });
-  if (values.child !== undefined && values.redis !== undefined) {
-    const result = await measureSize(Number(values.child), values.redis);
+  if (values.phase !== undefined) {
+    const { redis, unique, dir } = values as Record<string, string>;
+    const result =
+      values.phase === 'evaluate'
+        ? await evaluatePhase(Number(values.size), redis as string, unique as string, dir as string)
+        : await publishPhase(redis as string, unique as string, dir as string);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -291,21 +330,32 @@ async function main(): Promise<void> {
   const url = external ?? (redis?.url as string);
   const self = fileURLToPath(import.meta.url);
   const results: SizeResult[] = [];
-  for (const size of sizes) {
-    // Each size in a fresh process, so its peak RSS is its own.
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, self, '--child', String(size), '--redis', url],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      },
-    );
+  const run = (args: string[]) => {
+    const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, self, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     if (child.status !== 0) {
       process.stderr.write(child.stderr);
-      throw new Error(`bench for ${size} products failed`);
+      throw new Error(`bench phase ${args.join(' ')} failed`);
     }
-    results.push(JSON.parse(child.stdout.trim().split('\n').at(-1) as string));
+    return JSON.parse(child.stdout.trim().split('\n').at(-1) as string);
+  };
+  for (const size of sizes) {
+    // Each phase in a fresh process, so the publish peak RSS is the publisher's own.
+    const unique = `bench-${process.pid}-${size}`;
+    const dir = await mkdtemp(path.join(tmpdir(), 'acw-bench-'));
+    const common = ['--redis', url, '--unique', unique, '--dir', dir];
+    const evaluated: EvaluatePhase = run([
+      '--phase',
+      'evaluate',
+      '--size',
+      String(size),
+      ...common,
+    ]);
+    const published: PublishPhase = run(['--phase', 'publish', ...common]);
+    await rm(dir, { recursive: true, force: true });
+    results.push({ ...evaluated, ...published });
   }
   await redis?.stop();
 
