@@ -1,9 +1,11 @@
 import type { Feature } from './feature.js';
+import { catalogFeature } from './features/catalog.js';
 import { checkoutFeature } from './features/checkout.js';
+import { feedsFeature } from './features/feeds.js';
 import { operationsFeature } from './features/operations.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
-export const FEATURES: readonly Feature[] = [checkoutFeature];
+export const FEATURES: readonly Feature[] = [catalogFeature, feedsFeature, checkoutFeature];
 
 /** What the ingress serves: the features plus health, metrics and the operator pages over them. */
 export const INGRESS_FEATURES: readonly Feature[] = [

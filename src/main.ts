@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   await checkRedisSettings(ctx.redis, logger);
   const running: Closable[] = [];
 
+  for (const feature of FEATURES) running.push(...((await feature.onStart?.(ctx)) ?? []));
   if (runs(config.ROLE, 'worker')) {
     for (const feature of FEATURES) running.push(...((await feature.startWorkers?.(ctx)) ?? []));
   }
