@@ -6,7 +6,8 @@ import type { AppContext } from '../app-context.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import type { Closable, Feature } from '../feature.js';
 import { catalogRoutes } from '../http/routes/catalog-routes.js';
-import { startJobWorker } from '../queues/job-shell.js';
+import { CATALOG_QUEUE_NAMES } from '../queues/catalog-queues.js';
+import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { catalogRuntime } from './catalog-runtime.js';
 
 /** The tenant the catalog pull and the demo seed write into. */
@@ -24,6 +25,11 @@ function closable(name: string, close: () => Promise<unknown>): Closable {
  */
 export const catalogFeature: Feature = {
   name: 'catalog',
+  queues: [
+    CATALOG_QUEUE_NAMES.evaluate,
+    CATALOG_QUEUE_NAMES.sweepDue,
+    CATALOG_QUEUE_NAMES.pullCatalog,
+  ],
 
   async onStart(ctx) {
     const runtime = catalogRuntime(ctx);
@@ -41,7 +47,7 @@ export const catalogFeature: Feature = {
 
   async startWorkers(ctx) {
     const runtime = catalogRuntime(ctx);
-    const options = { prefix: ctx.config.QUEUE_PREFIX, logger: ctx.logger };
+    const options = { prefix: ctx.config.QUEUE_PREFIX, logger: ctx.logger, metrics: ctx.metrics };
     const evaluate = startJobWorker(evaluateProfilesJob, runtime, ctx.workerConnection(), {
       ...options,
       concurrency: 2,
@@ -60,11 +66,7 @@ export const catalogFeature: Feature = {
     });
     const sweep = startJobWorker(sweepDueProfilesJob, runtime, ctx.workerConnection(), options);
     const pull = startJobWorker(pullCatalogJob, runtime, ctx.workerConnection(), options);
-    return [
-      closable('evaluate-profiles worker', () => evaluate.close()),
-      closable('sweep-due-profiles worker', () => sweep.close()),
-      closable('pull-catalog worker', () => pull.close()),
-    ];
+    return [evaluate, sweep, pull].map((worker) => workerClosable(ctx.health, worker));
   },
 
   async startSchedulers(ctx) {
@@ -74,6 +76,10 @@ export const catalogFeature: Feature = {
       'sweep-due-profiles',
       { every: config.STALENESS_SWEEP_EVERY_MS },
       { name: 'sweep', data: {} },
+    );
+    ctx.health.register(
+      'scheduler:sweep-due-profiles',
+      async () => (await runtime.queues.sweepDue.getJobScheduler('sweep-due-profiles')) != null,
     );
     if (config.CATALOG_URL !== undefined) {
       await runtime.queues.pullCatalog.upsertJobScheduler(

@@ -36,6 +36,10 @@ export async function readinessRoutes(
     return tenant;
   };
 
+  app.addHook('onClose', async () => {
+    await sources.close?.();
+  });
+
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 4096 },
