@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
 
 /**
@@ -31,6 +32,20 @@ const authTokens = commaList.pipe(
       }),
   ),
 );
+
+/** `EU:consumer:agent` → {region, buyerType, channel} */
+const evaluationContext = z.string().transform((value, ctx) => {
+  const [region, buyerType, channel, ...rest] = value.split(':');
+  const parsed = EvaluationContextSchema.safeParse({ region, buyerType, channel });
+  if (rest.length > 0 || !parsed.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not REGION:buyerType:channel (e.g. EU:consumer:agent)`,
+    });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 const optionalUrl = z
   .url({ protocol: /^https?$/ })
@@ -79,6 +94,68 @@ export const ConfigSchema = z
       .default(['returns', 'shipping']),
     CATALOG_URL: optionalUrl,
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+    // --- catalog and feeds: ingest, evaluation jobs, staleness, feed publishing ---
+    /**
+     * Contexts every product's profile is kept for, `REGION:buyerType:channel` comma-separated.
+     * @defaultValue EU/US × consumer/business × agent
+     */
+    EVALUATION_CONTEXTS: commaList.pipe(z.array(evaluationContext).min(1).max(64)).default(
+      DEFAULT_CONTEXTS.map(({ region, buyerType, channel }) => ({
+        region,
+        buyerType,
+        channel,
+      })),
+    ),
+    /** Products one evaluation job takes from the tenant's dirty set. */
+    EVALUATION_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+    /** Delay before an evaluation job runs, so a burst of changes is evaluated once. */
+    EVALUATION_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+    /** How often due profiles (validUntil passed) are moved back to evaluation. */
+    STALENESS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
+    /** Approximate number of audit entries kept per product (XADD MAXLEN ~). */
+    AUDIT_MAXLEN_PER_PRODUCT: z.coerce.number().int().min(10).max(1_000_000).default(1_000),
+    /** Largest body of POST /v1/products/batch (up to 1,000 products). */
+    INGEST_BATCH_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(268_435_456)
+      .default(8_388_608),
+    /** Tenant the catalog pull (CATALOG_URL) ingests into. @defaultValue the first AUTH_TOKENS tenant */
+    CATALOG_TENANT: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i)
+      .optional(),
+    /** How often the catalog pull runs when CATALOG_URL is set. */
+    CATALOG_PULL_EVERY_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+    /** Per-request timeout of the catalog pull (headers and body each). */
+    CATALOG_PULL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    /** Retries of one catalog page on a network error or 5xx, with exponential backoff. */
+    CATALOG_PULL_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+    /** Cadence of each feed's scheduled full publish. */
+    FEED_PUBLISH_EVERY_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
+    /** After profiles change, publish the feeds at most this long later (changes coalesce). */
+    FEED_PUBLISH_DEBOUNCE_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /** The context whose decisions the feeds publish, `REGION:buyerType:channel`. */
+    FEED_CONTEXT: evaluationContext.default({
+      region: 'EU',
+      buyerType: 'consumer',
+      channel: 'agent',
+    }),
+    /** Root of the directory sink; each tenant's feeds go to `${FEED_DIR}/{tenant}/{feed}/`. */
+    FEED_DIR: z.string().min(1).default('./var/feeds'),
+    /** Published versions kept per feed besides the current one. */
+    FEED_KEEP_VERSIONS: z.coerce.number().int().min(1).max(100).default(3),
+    /** When set, every published feed is also PUT to `${FEED_SINK_URL}/{tenant}/{feed}/…`. */
+    FEED_SINK_URL: optionalUrl,
+    /** Per-request timeout of the HTTP PUT sink. */
+    FEED_SINK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    /** Retries of one HTTP PUT on a network error or 5xx, with exponential backoff. */
+    FEED_SINK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+    /** Seller name the acp feed names on every variant; left out when unset. */
+    FEED_SELLER_NAME: z.string().min(1).max(200).optional(),
+    // --- end catalog and feeds ---
+
     // ── Checkout: outbox and provider effects ───────────────────────────────────────────────
     /** Inventory reservation provider; unset outside production starts the sandbox provider. */
     RESERVATION_URL: optionalUrl,

@@ -16,6 +16,11 @@ export interface Feature {
   name: string;
   /** Names of the BullMQ queues this feature uses, for the dashboard and queue metrics. */
   queues?: readonly string[];
+  /**
+   * Start-up work every role runs once Redis is reachable, before workers, schedulers and
+   * routes (e.g. seeding a demo catalog); returns what must be closed at shutdown.
+   */
+  onStart?(ctx: AppContext): Promise<Closable[]>;
   /** Routes behind tenant bearer auth (`request.tenant` is set), mounted by the ingress role. */
   tenantRoutes?(app: App, ctx: AppContext): Promise<void>;
   /** Routes with their own auth or none (discovery documents, protocol endpoints). */

@@ -8,6 +8,7 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
 import { checkRedisSettings } from './runtime/redis-production-checks.js';
+import { shutDown } from './runtime/shutdown.js';
 
 type Role = Config['ROLE'];
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   await checkRedisSettings(ctx.redis, logger);
   const running: Closable[] = [];
 
+  for (const feature of FEATURES) running.push(...((await feature.onStart?.(ctx)) ?? []));
   if (runs(config.ROLE, 'worker')) {
     for (const feature of FEATURES) running.push(...((await feature.startWorkers?.(ctx)) ?? []));
   }
@@ -55,23 +57,24 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    ctx.health.markShuttingDown();
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error(
-        { still: running.map((part) => part.name) },
-        'shutdown deadline passed; exiting',
-      );
-      process.exit(1);
-    }, config.SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    await app.close();
-    // Workers finish their active jobs before close() resolves.
-    await Promise.allSettled(running.reverse().map((part) => part.close()));
-    await ctx.close();
-    await redis.privateServer?.stop();
-    clearTimeout(deadline);
-    logger.info('stopped');
+    await shutDown(
+      {
+        logger,
+        health: ctx.health,
+        server: app,
+        running,
+        deadlineMs: config.SHUTDOWN_DEADLINE_MS,
+        async finally() {
+          await ctx.close();
+          await redis.privateServer?.stop();
+        },
+        onDeadline() {
+          redis.privateServer?.kill();
+          process.exit(1);
+        },
+      },
+      signal,
+    );
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -15,7 +15,7 @@ import { PROVIDERS, type Provider } from '../domain/index.js';
 import type { Closable } from '../feature.js';
 import { ProviderClient, type ProviderEndpoints } from '../providers/provider-client.js';
 import { deliveryJobOptions, deliveryWorkerSettings } from '../queues/delivery-options.js';
-import { startJobWorker } from '../queues/job-shell.js';
+import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { CheckoutService } from '../services/checkout/checkout-service.js';
 import { EffectSettlement } from '../services/checkout/effect-settlement.js';
 import { BreakerRegistry } from '../services/outbox/breaker-registry.js';
@@ -42,6 +42,13 @@ export interface CheckoutQueues {
   delivery: Record<Provider, Queue>;
   close(): Promise<void>;
 }
+
+/** Every queue the checkout feature uses, for the dashboard and queue metrics. */
+export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
+  DRAIN_QUEUE,
+  RECONCILE_QUEUE,
+  ...PROVIDERS.map((provider) => deliveryQueue(provider)),
+];
 
 export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueues {
   const drain = new Queue(DRAIN_QUEUE, { connection, prefix });
@@ -140,6 +147,7 @@ export async function startCheckoutWorkers(
       ctx.workerConnection(),
       {
         logger,
+        metrics: ctx.metrics,
         prefix: config.QUEUE_PREFIX,
         concurrency: config.DELIVERY_CONCURRENCY,
         lockDuration: config.DELIVERY_LOCK_MS,
@@ -150,7 +158,7 @@ export async function startCheckoutWorkers(
       },
     );
     deps.throttle = (delayMs) => worker.rateLimit(delayMs);
-    closables.push({ name: `deliver-${provider}`, close: () => worker.close() });
+    closables.push(workerClosable(ctx.health, worker));
   }
 
   const drainWorker = startJobWorker(
@@ -165,17 +173,17 @@ export async function startCheckoutWorkers(
       jobOptions: deliveryJobOptions(config.OUTBOX_MAX_ATTEMPTS),
     },
     ctx.workerConnection(),
-    { logger, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
   );
   const reconcileWorker = startJobWorker(
     reconcilePaymentsJob,
     { redis: ctx.redis, prefix: config.KEY_PREFIX, nowMs, client },
     ctx.workerConnection(),
-    { logger, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
   );
   closables.push(
-    { name: 'outbox-drain', close: () => drainWorker.close() },
-    { name: 'reconcile-payments', close: () => reconcileWorker.close() },
+    workerClosable(ctx.health, drainWorker),
+    workerClosable(ctx.health, reconcileWorker),
   );
   // main.ts closes in reverse order: workers first, then the client and queues they use.
   return [
@@ -197,6 +205,10 @@ export async function startCheckoutSchedulers(ctx: AppContext): Promise<Closable
     'reconcile-payments',
     { every: config.RECONCILE_INTERVAL_MS },
     { name: 'reconcile', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  ctx.health.register(
+    'scheduler:outbox-drain',
+    async () => (await queues.drain.getJobScheduler('outbox-drain')) != null,
   );
   return [{ name: 'checkout-schedulers', close: () => queues.close() }];
 }

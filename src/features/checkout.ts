@@ -3,6 +3,7 @@ import { checkoutOpsRoutes } from '../http/routes/checkout-ops-routes.js';
 import { checkoutRoutes } from '../http/routes/checkout-routes.js';
 import { resolveProviderEndpoints } from '../providers/sandbox/demo-endpoints.js';
 import {
+  CHECKOUT_QUEUE_NAMES,
   checkoutQueues,
   createCheckoutService,
   startCheckoutSchedulers,
@@ -17,6 +18,7 @@ import {
  */
 export const checkoutFeature: Feature = {
   name: 'checkout',
+  queues: CHECKOUT_QUEUE_NAMES,
 
   async tenantRoutes(app, ctx) {
     const queues = checkoutQueues(ctx.producer, ctx.config.QUEUE_PREFIX);

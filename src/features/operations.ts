@@ -10,6 +10,7 @@ import { healthRoutes } from '../http/health-routes.js';
 import { requireOperator } from '../http/operator-auth.js';
 import type { App } from '../http/types.js';
 import { queueExposition } from '../metrics/queue-metrics.js';
+import { refreshStoreGauges } from '../metrics/store-gauges.js';
 
 /**
  * Health, metrics and the operator pages. Built from the list of every other feature, so the
@@ -30,6 +31,7 @@ export function operationsFeature(
   return {
     name: 'operations',
     async publicRoutes(app: App, ctx: AppContext) {
+      const sources = readinessSources?.(ctx);
       app.addHook('onClose', async () => {
         await Promise.allSettled((queues ?? []).map((queue) => queue.close()));
       });
@@ -44,6 +46,11 @@ export function operationsFeature(
         ) {
           throw new AppError('UNAUTHORIZED');
         }
+        if (sources !== undefined) {
+          await refreshStoreGauges(ctx, sources).catch((error: unknown) => {
+            request.log.warn({ err: error }, 'outbox and feed gauges unavailable');
+          });
+        }
         const own = await ctx.metrics.registry.metrics();
         const fromQueues = await queueExposition(queuesOf(ctx)).catch((error: unknown) => {
           request.log.warn({ err: error }, 'queue metrics unavailable');
@@ -56,7 +63,7 @@ export function operationsFeature(
       await app.register(async (admin) => {
         admin.addHook('onRequest', requireOperator(ctx.config.OPERATOR_TOKEN));
         await mountDashboard(admin as App, queuesOf(ctx));
-        if (readinessSources) await readinessRoutes(admin as App, ctx, readinessSources(ctx));
+        if (sources !== undefined) await readinessRoutes(admin as App, ctx, sources);
       });
     },
   };

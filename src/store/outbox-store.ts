@@ -88,6 +88,14 @@ export interface SettleInput {
   audit: Record<string, unknown>;
 }
 
+export interface OutboxSummaryCounts {
+  due: number;
+  inFlight: number;
+  dead: number;
+  /** due time of the oldest entry that is due now; null when none is */
+  oldestDueMs: number | null;
+}
+
 export const AUDIT_MAXLEN = 100_000;
 
 /** Tenants that have ever written an outbox effect; the drain walks them. */
@@ -245,6 +253,28 @@ export class OutboxStore {
       ],
     );
     return replayed === 1;
+  }
+
+  /**
+   * What an operator watches, in one round trip: entries due now, entries claimed by the drain
+   * or waiting for a retry (pending, due later), dead letters, and the oldest due entry's due time.
+   */
+  async summary(nowMs: number): Promise<OutboxSummaryCounts> {
+    const reply = await this.redis
+      .multi()
+      .zcount(this.key('outbox', 'due'), '-inf', nowMs)
+      .zcard(this.key('outbox', 'due'))
+      .zcard(this.key('outbox', 'dead'))
+      .zrange(this.key('outbox', 'due'), 0, 0, 'WITHSCORES')
+      .exec();
+    const [due, pending, dead, oldest] = (reply ?? []).map(([, value]) => value);
+    const oldestDueMs = Array.isArray(oldest) && oldest.length === 2 ? Number(oldest[1]) : null;
+    return {
+      due: Number(due),
+      inFlight: Number(pending) - Number(due),
+      dead: Number(dead),
+      oldestDueMs: oldestDueMs !== null && oldestDueMs <= nowMs ? oldestDueMs : null,
+    };
   }
 
   async countByStatus(): Promise<Record<EffectStatus, number>> {

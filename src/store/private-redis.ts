@@ -8,6 +8,8 @@ export interface PrivateRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Synchronous SIGTERM, for a process about to exit. */
+  kill(): void;
 }
 
 export interface PrivateRedisOptions {
@@ -87,6 +89,9 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    kill() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -36,6 +36,10 @@ export async function readinessRoutes(
     return tenant;
   };
 
+  app.addHook('onClose', async () => {
+    await sources.close?.();
+  });
+
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 4096 },
@@ -75,49 +79,49 @@ export async function readinessRoutes(
   const back = (tenant: string, notice: string) =>
     `/admin/readiness?tenant=${encodeURIComponent(tenant)}&notice=${encodeURIComponent(notice)}`;
 
-  app.post(
-    '/admin/readiness/dead-letter/:id/replay',
-    {
-      schema: {
-        params: z.object({ id: z.string().min(1).max(300) }),
-        querystring: ActionQuery,
-        body: FormBody,
+  /**
+   * One operator action behind a POST form: CSRF check, known tenant, then `act` on the target
+   * named in the URL; a 303 back to the page with a notice, or 404 when there is no such target.
+   */
+  const formAction = (
+    path: string,
+    what: string,
+    act: ((tenant: string, target: string) => Promise<boolean>) | undefined,
+    notice: (target: string) => string,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          params: z.object({ target: z.string().min(1).max(300) }),
+          querystring: ActionQuery,
+          body: FormBody,
+        },
       },
-    },
-    async (request, reply) => {
-      if (
-        !csrfOk(ctx.config.OPERATOR_TOKEN, request.body.csrf, request.headers['sec-fetch-site'])
-      ) {
-        throw new AppError('FORBIDDEN', ['missing or invalid CSRF token']);
-      }
-      const tenant = knownTenant(request.query.tenant);
-      if (!sources.replayDeadLetter) throw new AppError('NOT_FOUND', ['dead-letter replay']);
-      const done = await sources.replayDeadLetter(tenant, request.params.id);
-      if (!done) throw new AppError('NOT_FOUND', [`dead letter ${request.params.id}`]);
-      return reply.redirect(back(tenant, `Replayed ${request.params.id}`), 303);
-    },
-  );
+      async (request, reply) => {
+        const { csrf } = request.body;
+        if (!csrfOk(ctx.config.OPERATOR_TOKEN, csrf, request.headers['sec-fetch-site'])) {
+          throw new AppError('FORBIDDEN', ['missing or invalid CSRF token']);
+        }
+        const tenant = knownTenant(request.query.tenant);
+        const { target } = request.params;
+        if (act === undefined || !(await act(tenant, target))) {
+          throw new AppError('NOT_FOUND', [`${what} ${target}`]);
+        }
+        return reply.redirect(back(tenant, notice(target)), 303);
+      },
+    );
 
-  app.post(
-    '/admin/readiness/feeds/:name/publish',
-    {
-      schema: {
-        params: z.object({ name: z.string().min(1).max(64) }),
-        querystring: ActionQuery,
-        body: FormBody,
-      },
-    },
-    async (request, reply) => {
-      if (
-        !csrfOk(ctx.config.OPERATOR_TOKEN, request.body.csrf, request.headers['sec-fetch-site'])
-      ) {
-        throw new AppError('FORBIDDEN', ['missing or invalid CSRF token']);
-      }
-      const tenant = knownTenant(request.query.tenant);
-      if (!sources.publishFeed) throw new AppError('NOT_FOUND', ['feed publishing']);
-      const done = await sources.publishFeed(tenant, request.params.name);
-      if (!done) throw new AppError('NOT_FOUND', [`feed ${request.params.name}`]);
-      return reply.redirect(back(tenant, `Publishing ${request.params.name}`), 303);
-    },
+  formAction(
+    '/admin/readiness/dead-letter/:target/replay',
+    'dead letter',
+    sources.replayDeadLetter,
+    (id) => `Replayed ${id}`,
+  );
+  formAction(
+    '/admin/readiness/feeds/:target/publish',
+    'feed',
+    sources.publishFeed,
+    (name) => `Publishing ${name}`,
   );
 }

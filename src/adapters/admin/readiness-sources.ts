@@ -18,4 +18,6 @@ export interface ReadinessSources {
   replayDeadLetter?(tenant: string, id: string): Promise<boolean>;
   /** Resolves false when there is no such feed. */
   publishFeed?(tenant: string, feed: string): Promise<boolean>;
+  /** Releases what the sources opened (queues), when the server closes. */
+  close?(): Promise<void>;
 }

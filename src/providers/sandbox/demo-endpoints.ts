@@ -42,7 +42,15 @@ export async function resolveProviderEndpoints(
     receipt: configured.receipt ?? sandbox.receipt.url,
   };
   logger.warn(
-    { sandbox: endpoints, replaced: missing },
+    // Named by variable: a `payment` key would be blanked by the log redaction of payment data.
+    {
+      sandboxUrls: {
+        RESERVATION_URL: endpoints.reservation,
+        PAYMENT_URL: endpoints.payment,
+        RECEIPT_URL: endpoints.receipt,
+      },
+      replaced: missing,
+    },
     'SANDBOX providers started for unset provider URLs (demo mode; no real stock or money moves)',
   );
   return { endpoints, sandbox };

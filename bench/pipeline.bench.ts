@@ -1,0 +1,395 @@
+/**
+ * bench/pipeline: ingest N products, evaluate them for every configured context through the real
+ * BullMQ evaluation jobs, then publish all three feeds. Every figure is printed as a ratio to a
+ * floor measured in the same run:
+ * - evaluation: products/s through the jobs ÷ products/s of the floor, which replays the same
+ *   reads and writes (HMGET facts and profiles, HSET profiles, ZADD due) pipelined per batch with
+ *   precomputed values, i.e. the I/O alone;
+ * - feeds: bytes/s of our writer (fast-json-stringify) ÷ bytes/s of JSON.stringify of the same
+ *   items to the same sink, and the whole publish (Redis reads, re-checks, projection) ÷ the same
+ *   floor;
+ * - memory: peak RSS while publishing, for 10k and 100k products, each in a fresh process.
+ * Usage: npm run bench:pipeline [-- --sizes 10000,100000]
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { QueueEvents } from 'bullmq';
+import { feedFormats } from '../feeds/formats.js';
+import { DirectorySink } from '../feeds/sinks/directory-sink.js';
+import { createAppContext } from '../src/app-context.js';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { demoCatalog } from '../src/demo/demo-catalog.js';
+import type { ProductFacts } from '../src/domain/index.js';
+import { catalogFeature } from '../src/features/catalog.js';
+import { catalogRuntime } from '../src/features/catalog-runtime.js';
+import { createLogger } from '../src/logger.js';
+import { CATALOG_QUEUE_NAMES, FEED_NAMES, type FeedName } from '../src/queues/catalog-queues.js';
+import { CATALOG_KEY_PARTS } from '../src/store/catalog-layout.js';
+import { tenantKeys } from '../src/store/keys.js';
+import { startPrivateRedis } from '../src/store/private-redis.js';
+
+const TENANT = 'bench';
+
+interface SizeResult {
+  size: number;
+  ingestPerSecond: number;
+  evaluation: { seconds: number; perSecond: number; floorPerSecond: number; evaluations: number };
+  feeds: Record<
+    FeedName,
+    { bytes: number; count: number; publishSeconds: number; writerBps: number; floorBps: number }
+  >;
+  publishPeakRssMb: number;
+  startRssMb: number;
+}
+
+function catalogOf(nowMs: number): (from: number, to: number) => ProductFacts[] {
+  const templates = demoCatalog(nowMs).products;
+  return (from, to) => {
+    const out: ProductFacts[] = [];
+    for (let i = from; i < to; i += 1) {
+      const template = templates[i % templates.length] as ProductFacts;
+      const id = `P-${String(i).padStart(7, '0')}`;
+      out.push({ ...template, id, sku: id, title: `${template.title} ${i}` });
+    }
+    return out;
+  };
+}
+
+type EvaluatePhase = Pick<SizeResult, 'size' | 'ingestPerSecond' | 'evaluation'>;
+type PublishPhase = Pick<SizeResult, 'feeds' | 'publishPeakRssMb' | 'startRssMb'>;
+
+function setup(unique: string, redisUrl: string, feedDir: string) {
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    KEY_PREFIX: unique,
+    QUEUE_PREFIX: `{${unique}}`,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    AUTH_TOKENS: `${TENANT}:bench-token-0123456789`,
+    FEED_DIR: feedDir,
+    EVALUATION_COALESCE_MS: '0',
+    FEED_PUBLISH_DEBOUNCE_MS: '600000',
+  });
+  const ctx = createAppContext(config, createLogger({ level: 'silent' }), systemClock);
+  const runtime = catalogRuntime(ctx);
+  return { config, ctx, runtime, stores: runtime.storesOf(TENANT) };
+}
+
+async function allIds(stores: ReturnType<typeof setup>['stores']): Promise<string[]> {
+  const ids: string[] = [];
+  for (let after = '', page: string[]; ; after = page.at(-1) as string) {
+    page = await stores.catalog.productIdsAfter(after, 5_000);
+    ids.push(...page);
+    if (page.length < 5_000) break;
+  }
+  return ids;
+}
+
+/** Ingest and evaluate through the jobs, then the evaluation floor; leaves the data for publish. */
+async function evaluatePhase(
+  size: number,
+  redisUrl: string,
+  unique: string,
+  feedDir: string,
+): Promise<EvaluatePhase> {
+  const { config, ctx, runtime, stores } = setup(unique, redisUrl, feedDir);
+  const nowMs = ctx.clock.nowMs();
+  for (const policy of demoCatalog(nowMs).policies) await stores.catalog.putPolicy(policy);
+
+  // Ingest (no evaluation runs yet: workers start afterwards).
+  const products = catalogOf(nowMs);
+  let started = performance.now();
+  for (let from = 0; from < size; from += 1_000)
+    await stores.catalog.putProducts(products(from, Math.min(size, from + 1_000)));
+  const ingestSeconds = (performance.now() - started) / 1000;
+
+  // Evaluation through the real jobs.
+  const events = new QueueEvents(CATALOG_QUEUE_NAMES.evaluate, {
+    connection: { url: redisUrl },
+    prefix: config.QUEUE_PREFIX,
+  });
+  await events.waitUntilReady();
+  let evaluations = 0;
+  const done = new Promise<void>((resolve) => {
+    events.on('completed', ({ returnvalue }) => {
+      const r = returnvalue as unknown as {
+        evaluations: number;
+        remaining: number;
+        products: number;
+      };
+      evaluations += r.evaluations;
+      if (r.remaining === 0 && r.products > 0) resolve();
+    });
+  });
+  const workers = await catalogFeature.startWorkers!(ctx);
+  started = performance.now();
+  await runtime.evaluation.requestEvaluation(TENANT, 0);
+  await done;
+  const evalSeconds = (performance.now() - started) / 1000;
+  await Promise.all(workers.map((w) => w.close()));
+  await events.close();
+
+  // Evaluation floor: the same keys and values, read and written pipelined per batch.
+  const key = tenantKeys(config.KEY_PREFIX, TENANT);
+  const batch = config.EVALUATION_BATCH_SIZE;
+  const ids = await allIds(stores);
+  const contextKeys = runtime.evaluation.contextKeys;
+  const stored: string[][] = [];
+  for (let i = 0; i < ids.length; i += batch) {
+    const slice = ids.slice(i, i + batch);
+    const values = await Promise.all(contextKeys.map((c) => stores.profiles.readRaw(c, slice)));
+    stored.push(...values.map((v) => v.map((x) => x ?? '')));
+  }
+  started = performance.now();
+  for (let i = 0, b = 0; i < ids.length; i += batch, b += contextKeys.length) {
+    const slice = ids.slice(i, i + batch);
+    await Promise.all([
+      stores.catalog.getProductsRaw(slice),
+      ...contextKeys.map((c) => stores.profiles.readRaw(c, slice)),
+    ]);
+    const multi = ctx.redis.multi();
+    contextKeys.forEach((c, n) => {
+      const values = stored[b + n] as string[];
+      multi.hset(
+        stores.profiles.profilesKey(c),
+        ...slice.flatMap((id, k) => [id, values[k] as string]),
+      );
+    });
+    multi.zadd(key(...CATALOG_KEY_PARTS.due), ...slice.flatMap((id) => [nowMs + 3_600_000, id]));
+    await multi.exec();
+  }
+  const floorSeconds = (performance.now() - started) / 1000;
+  await runtime.close();
+  await ctx.close();
+  return {
+    size,
+    ingestPerSecond: size / ingestSeconds,
+    evaluation: {
+      seconds: evalSeconds,
+      perSecond: size / evalSeconds,
+      floorPerSecond: size / floorSeconds,
+      evaluations,
+    },
+  };
+}
+
+/**
+ * Publishes the three feeds of the catalog the evaluate phase left, in a fresh process so the
+ * peak RSS is the publisher's alone; then the writer floors; then removes the run's keys.
+ */
+async function publishPhase(
+  redisUrl: string,
+  unique: string,
+  feedDir: string,
+): Promise<PublishPhase> {
+  const { config, ctx, runtime, stores } = setup(unique, redisUrl, feedDir);
+  const nowMs = ctx.clock.nowMs();
+  const ids = await allIds(stores);
+  // Feeds: whole publish, peak RSS sampled while publishing.
+  (globalThis as { gc?: () => void }).gc?.();
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 20);
+  const feeds = {} as SizeResult['feeds'];
+  for (const feed of FEED_NAMES) {
+    const started = performance.now();
+    const outcome = await runtime.feeds.publish(TENANT, feed);
+    const publishSeconds = (performance.now() - started) / 1000;
+    feeds[feed] = {
+      bytes: outcome.manifest?.bytes ?? 0,
+      count: outcome.manifest?.count ?? 0,
+      publishSeconds,
+      writerBps: 0,
+      floorBps: 0,
+    };
+  }
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  // Writer vs floor: the same items (projected once, up front) to the same sink, serialized by
+  // the feed's compiled serializer and by JSON.stringify.
+  const formats = feedFormats();
+  const sink = new DirectorySink(path.join(feedDir, 'floor'), 1);
+  for (const feed of FEED_NAMES) {
+    const format = formats[feed];
+    const items: unknown[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const page = await runtime.profiles.currentPage(
+        TENANT,
+        ids.slice(i, i + 500),
+        config.FEED_CONTEXT,
+        nowMs,
+      );
+      for (const found of page) {
+        if (found?.product === undefined) continue;
+        const item = format.project({
+          product: found.product,
+          profile: found.profile,
+          publishedAt: 'x',
+        });
+        if (item !== null) items.push(item);
+      }
+    }
+    const write = async (serialize: (item: unknown) => string, file: string) => {
+      const { head, between, after, tail } = format.framing;
+      const hash = createHash('sha256');
+      let bytes = 0;
+      function* chunks() {
+        let text = head;
+        for (let i = 0; i < items.length; i += 1) {
+          if (i > 0) text += between;
+          text += serialize(items[i]) + after;
+          if (text.length > 1 << 16) {
+            yield Buffer.from(text);
+            text = '';
+          }
+        }
+        yield Buffer.from(text + tail);
+      }
+      const meter = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const target = await sink.open(TENANT, feed, file);
+      const t0 = performance.now();
+      if (format.gzip) await pipeline(Readable.from(chunks()), createGzip(), meter, target.stream);
+      else await pipeline(Readable.from(chunks()), meter, target.stream);
+      await target.complete();
+      return bytes / ((performance.now() - t0) / 1000);
+    };
+    // Warm both, then measure each twice and keep the best (less noise on a busy 2-core box).
+    await write(format.serialize as (item: unknown) => string, 'warm-a');
+    await write((item) => JSON.stringify(item), 'warm-b');
+    let ours = 0;
+    let floor = 0;
+    for (let round = 0; round < 2; round += 1) {
+      ours = Math.max(
+        ours,
+        await write(format.serialize as (item: unknown) => string, `ours-${round}`),
+      );
+      floor = Math.max(floor, await write((item) => JSON.stringify(item), `floor-${round}`));
+    }
+    feeds[feed].writerBps = ours;
+    feeds[feed].floorBps = floor;
+  }
+
+  // Clean up this run's keys and files.
+  let cursor = '0';
+  do {
+    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', `${unique}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await ctx.redis.unlink(...keys);
+  } while (cursor !== '0');
+  await runtime.queues.evaluate.obliterate({ force: true });
+  await runtime.queues.publishFeed.obliterate({ force: true });
+  await runtime.close();
+  await ctx.close();
+
+  return { feeds, publishPeakRssMb: peakRss / 2 ** 20, startRssMb: startRss / 2 ** 20 };
+}
+
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      phase: { type: 'string' },
+      size: { type: 'string' },
+      redis: { type: 'string' },
+      unique: { type: 'string' },
+      dir: { type: 'string' },
+    },
+  });
+  if (values.phase !== undefined) {
+    const { redis, unique, dir } = values as Record<string, string>;
+    const result =
+      values.phase === 'evaluate'
+        ? await evaluatePhase(Number(values.size), redis as string, unique as string, dir as string)
+        : await publishPhase(redis as string, unique as string, dir as string);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const sizes = (values.sizes ?? '10000,100000').split(',').map(Number);
+  const external = process.env.REDIS_URL;
+  const redis = external ? undefined : await startPrivateRedis({ persistence: 'none' });
+  const url = external ?? (redis?.url as string);
+  const self = fileURLToPath(import.meta.url);
+  const results: SizeResult[] = [];
+  const run = (args: string[]) => {
+    const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, self, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    if (child.status !== 0) {
+      process.stderr.write(child.stderr);
+      throw new Error(`bench phase ${args.join(' ')} failed`);
+    }
+    return JSON.parse(child.stdout.trim().split('\n').at(-1) as string);
+  };
+  for (const size of sizes) {
+    // Each phase in a fresh process, so the publish peak RSS is the publisher's own.
+    const unique = `bench-${process.pid}-${size}`;
+    const dir = await mkdtemp(path.join(tmpdir(), 'acw-bench-'));
+    const common = ['--redis', url, '--unique', unique, '--dir', dir];
+    const evaluated: EvaluatePhase = run([
+      '--phase',
+      'evaluate',
+      '--size',
+      String(size),
+      ...common,
+    ]);
+    const published: PublishPhase = run(['--phase', 'publish', ...common]);
+    await rm(dir, { recursive: true, force: true });
+    results.push({ ...evaluated, ...published });
+  }
+  await redis?.stop();
+
+  console.log('bench/pipeline (ratios against floors measured in the same run)\n');
+  for (const r of results) {
+    const e = r.evaluation;
+    console.log(
+      `${r.size.toLocaleString('en')} products, ${r.size * 4 === e.evaluations ? 4 : e.evaluations / r.size} contexts each`,
+    );
+    console.log(`  ingest                ${fmt(r.ingestPerSecond, 0)} products/s`);
+    console.log(
+      `  evaluation            ${fmt(e.perSecond, 0)} products/s in ${fmt(e.seconds)} s ` +
+        `= ${fmt(e.perSecond / e.floorPerSecond)} × floor (${fmt(e.floorPerSecond, 0)} products/s of pipelined reads+writes of the same keys)`,
+    );
+    for (const feed of FEED_NAMES) {
+      const f = r.feeds[feed];
+      const publishBps = f.bytes / f.publishSeconds;
+      console.log(
+        `  feed ${feed.padEnd(12)} ${String(f.count).padStart(7)} items ${fmt(f.bytes / 2 ** 20)} MiB: ` +
+          `writer ${fmt(f.writerBps / 2 ** 20)} MiB/s = ${fmt(f.writerBps / f.floorBps)} × floor (JSON.stringify, same items, same sink); ` +
+          `whole publish ${fmt(publishBps / 2 ** 20)} MiB/s = ${fmt(publishBps / f.floorBps)} × floor`,
+      );
+    }
+    console.log(
+      `  publish peak RSS      ${fmt(r.publishPeakRssMb, 0)} MiB (at publish start ${fmt(r.startRssMb, 0)} MiB)`,
+    );
+  }
+  if (results.length >= 2) {
+    const [small, large] = [results[0] as SizeResult, results.at(-1) as SizeResult];
+    console.log(
+      `\npublish peak RSS ${large.size.toLocaleString('en')} vs ${small.size.toLocaleString('en')} products: ` +
+        `${fmt(large.publishPeakRssMb / small.publishPeakRssMb)} × for ${fmt(large.size / small.size, 0)} × the catalog`,
+    );
+  }
+}
+
+await main();

@@ -1,0 +1,28 @@
+import type { CatalogRuntime } from '../src/features/catalog-runtime.js';
+import { CATALOG_QUEUE_NAMES, SweepDuePayloadSchema } from '../src/queues/catalog-queues.js';
+import { defineJob } from '../src/queues/job-shell.js';
+
+export const queue = CATALOG_QUEUE_NAMES.sweepDue;
+export const PayloadSchema = SweepDuePayloadSchema;
+
+/**
+ * Time-driven staleness. Run by a job scheduler every STALENESS_SWEEP_EVERY_MS: for each tenant,
+ * moves products whose profiles reach validUntil into the dirty set and asks for an evaluation,
+ * so a profile flips (e.g. to requires_revalidation when inventory goes stale) with no new
+ * input. It also re-asks for tenants with dirty ids whose enqueue was lost (a crash between the
+ * facts write and the enqueue).
+ */
+export const sweepDueProfilesJob = defineJob({
+  queue,
+  PayloadSchema,
+  async process(_payload, runtime: CatalogRuntime): Promise<Record<string, number>> {
+    const nowMs = runtime.ctx.clock.nowMs();
+    const moved: Record<string, number> = {};
+    for (const tenant of runtime.tenants) {
+      const work = runtime.storesOf(tenant).work;
+      moved[tenant] = await work.moveDue(nowMs);
+      if ((await work.dirtyCount()) > 0) await runtime.evaluation.requestEvaluation(tenant, 0);
+    }
+    return moved;
+  },
+});

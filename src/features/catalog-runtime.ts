@@ -1,0 +1,103 @@
+import { FeedPublisher } from '../../feeds/feed-publisher.js';
+import { feedFormats } from '../../feeds/formats.js';
+import { DirectorySink } from '../../feeds/sinks/directory-sink.js';
+import { HttpPutSink } from '../../feeds/sinks/http-put-sink.js';
+import type { AppContext } from '../app-context.js';
+import { type CatalogQueues, openCatalogQueues } from '../queues/catalog-queues.js';
+import { CatalogService } from '../services/catalog-service.js';
+import { EvaluationService, type TenantStores } from '../services/evaluation-service.js';
+import { ProfileService } from '../services/profile-service.js';
+import { AuditStore } from '../store/audit-store.js';
+import { CatalogStore } from '../store/catalog-store.js';
+import { EvaluationWorkStore } from '../store/evaluation-work-store.js';
+import { FeedLockStore } from '../store/feed-lock-store.js';
+import { ProfileStore } from '../store/profile-store.js';
+
+/** Everything the catalog and feeds features share in one process, built once per AppContext. */
+export interface CatalogRuntime {
+  ctx: AppContext;
+  queues: CatalogQueues;
+  /** every tenant that holds a token; the sweeps and schedules run for each */
+  tenants: readonly string[];
+  storesOf(tenant: string): TenantStores;
+  evaluation: EvaluationService;
+  catalog: CatalogService;
+  profiles: ProfileService;
+  feeds: FeedPublisher;
+  close(): Promise<void>;
+}
+
+const runtimes = new WeakMap<AppContext, CatalogRuntime>();
+
+export function catalogRuntime(ctx: AppContext): CatalogRuntime {
+  const existing = runtimes.get(ctx);
+  if (existing !== undefined) return existing;
+  const { config, redis, clock, logger } = ctx;
+  const queues = openCatalogQueues(redis, config.QUEUE_PREFIX);
+  const stores = new Map<string, TenantStores>();
+  const storesOf = (tenant: string): TenantStores => {
+    let found = stores.get(tenant);
+    if (found === undefined) {
+      found = {
+        catalog: new CatalogStore(redis, config.KEY_PREFIX, tenant),
+        profiles: new ProfileStore(redis, config.KEY_PREFIX, tenant),
+        audit: new AuditStore(redis, config.KEY_PREFIX, tenant, config.AUDIT_MAXLEN_PER_PRODUCT),
+        work: new EvaluationWorkStore(redis, config.KEY_PREFIX, tenant),
+      };
+      stores.set(tenant, found);
+    }
+    return found;
+  };
+  const evaluation = new EvaluationService(
+    {
+      contexts: config.EVALUATION_CONTEXTS,
+      options: { requiredPolicyDomains: config.REQUIRED_POLICY_DOMAINS },
+      coalesceMs: config.EVALUATION_COALESCE_MS,
+    },
+    queues.evaluate,
+  );
+  const profiles = new ProfileService(storesOf, evaluation, clock, logger);
+  const remote =
+    config.FEED_SINK_URL === undefined
+      ? undefined
+      : new HttpPutSink({
+          baseUrl: config.FEED_SINK_URL,
+          timeoutMs: config.FEED_SINK_TIMEOUT_MS,
+          retries: config.FEED_SINK_RETRIES,
+        });
+  const formatOptions = config.FEED_SELLER_NAME ? { sellerName: config.FEED_SELLER_NAME } : {};
+  const feeds = new FeedPublisher(
+    {
+      context: config.FEED_CONTEXT,
+      pageSize: 500,
+      debounceMs: config.FEED_PUBLISH_DEBOUNCE_MS,
+      lockTtlMs: 10 * 60_000,
+    },
+    feedFormats(formatOptions),
+    (tenant) => storesOf(tenant).catalog,
+    profiles,
+    new DirectorySink(config.FEED_DIR, config.FEED_KEEP_VERSIONS),
+    remote,
+    new FeedLockStore(redis, config.KEY_PREFIX),
+    queues.publishFeed,
+    clock,
+    logger,
+  );
+  const runtime: CatalogRuntime = {
+    ctx,
+    queues,
+    tenants: [...new Set(config.AUTH_TOKENS.map((entry) => entry.tenant))],
+    storesOf,
+    evaluation,
+    catalog: new CatalogService(storesOf, evaluation),
+    profiles,
+    feeds,
+    async close() {
+      await queues.close();
+      await remote?.close();
+      runtimes.delete(ctx);
+    },
+  };
+  runtimes.set(ctx, runtime);
+  return runtime;
+}

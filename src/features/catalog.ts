@@ -1,0 +1,95 @@
+import { UnrecoverableError } from 'bullmq';
+import { evaluateProfilesJob } from '../../jobs/evaluate-profiles.job.js';
+import { pullCatalogJob } from '../../jobs/pull-catalog.job.js';
+import { sweepDueProfilesJob } from '../../jobs/sweep-due-profiles.job.js';
+import type { AppContext } from '../app-context.js';
+import { seedDemo } from '../demo/seed-demo.js';
+import type { Closable, Feature } from '../feature.js';
+import { catalogRoutes } from '../http/routes/catalog-routes.js';
+import { CATALOG_QUEUE_NAMES } from '../queues/catalog-queues.js';
+import { startJobWorker, workerClosable } from '../queues/job-shell.js';
+import { catalogRuntime } from './catalog-runtime.js';
+
+/** The tenant the catalog pull and the demo seed write into. */
+export function primaryTenant(ctx: AppContext): string {
+  return ctx.config.CATALOG_TENANT ?? (ctx.config.AUTH_TOKENS[0]?.tenant as string);
+}
+
+function closable(name: string, close: () => Promise<unknown>): Closable {
+  return { name, close: async () => void (await close()) };
+}
+
+/**
+ * Facts in (HTTP, catalog pull), profiles kept current by BullMQ (evaluate on change, re-evaluate
+ * when due), profiles and audit out.
+ */
+export const catalogFeature: Feature = {
+  name: 'catalog',
+  queues: [
+    CATALOG_QUEUE_NAMES.evaluate,
+    CATALOG_QUEUE_NAMES.sweepDue,
+    CATALOG_QUEUE_NAMES.pullCatalog,
+  ],
+
+  async onStart(ctx) {
+    const runtime = catalogRuntime(ctx);
+    const seeds = ctx.config.ROLE === 'all' || ctx.config.ROLE === 'ingress';
+    if (seeds && ctx.config.SEED_DEMO && ctx.config.NODE_ENV !== 'test') {
+      const tenant = primaryTenant(ctx);
+      if (await seedDemo(runtime, tenant)) ctx.logger.info({ tenant }, 'seeded the demo catalog');
+    }
+    return [closable('catalog runtime', () => runtime.close())];
+  },
+
+  async tenantRoutes(app, ctx) {
+    await catalogRoutes(app, catalogRuntime(ctx));
+  },
+
+  async startWorkers(ctx) {
+    const runtime = catalogRuntime(ctx);
+    const options = { prefix: ctx.config.QUEUE_PREFIX, logger: ctx.logger, metrics: ctx.metrics };
+    const evaluate = startJobWorker(evaluateProfilesJob, runtime, ctx.workerConnection(), {
+      ...options,
+      concurrency: 2,
+    });
+    // A job that gives up hands its claimed ids back, so no product is left unevaluated.
+    evaluate.on('failed', (job, error) => {
+      if (job === undefined) return;
+      const final =
+        error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (!final) return;
+      const { tenant } = job.data as { tenant: string };
+      void runtime
+        .storesOf(tenant)
+        .work.release(String(job.id))
+        .catch((err: unknown) => ctx.logger.error({ err, tenant }, 'could not release a claim'));
+    });
+    const sweep = startJobWorker(sweepDueProfilesJob, runtime, ctx.workerConnection(), options);
+    const pull = startJobWorker(pullCatalogJob, runtime, ctx.workerConnection(), options);
+    return [evaluate, sweep, pull].map((worker) => workerClosable(ctx.health, worker));
+  },
+
+  async startSchedulers(ctx) {
+    const runtime = catalogRuntime(ctx);
+    const { config } = ctx;
+    await runtime.queues.sweepDue.upsertJobScheduler(
+      'sweep-due-profiles',
+      { every: config.STALENESS_SWEEP_EVERY_MS },
+      { name: 'sweep', data: {} },
+    );
+    ctx.health.register(
+      'scheduler:sweep-due-profiles',
+      async () => (await runtime.queues.sweepDue.getJobScheduler('sweep-due-profiles')) != null,
+    );
+    if (config.CATALOG_URL !== undefined) {
+      await runtime.queues.pullCatalog.upsertJobScheduler(
+        `pull-catalog:${primaryTenant(ctx)}`,
+        { every: config.CATALOG_PULL_EVERY_MS },
+        { name: 'pull', data: { tenant: primaryTenant(ctx) } },
+      );
+    } else {
+      await runtime.queues.pullCatalog.removeJobScheduler(`pull-catalog:${primaryTenant(ctx)}`);
+    }
+    return [];
+  },
+};

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import {
+  BuyerTypeSchema,
+  ChannelSchema,
+  PolicyFactSchema,
+  ProductFactsSchema,
+  ProductIdSchema,
+  RegionSchema,
+} from '../../domain/index.js';
+import { AppError } from '../../errors/codes.js';
+import type { CatalogRuntime } from '../../features/catalog-runtime.js';
+import type { App } from '../types.js';
+
+/** The most products one batch may carry. */
+export const PRODUCT_BATCH_MAX = 1_000;
+
+const IdParams = z.object({ id: ProductIdSchema });
+const PolicyIdParams = z.object({ id: PolicyFactSchema.shape.id });
+
+/** PUT body: the product's facts; its id may be left out (the path names it). */
+const PutProductBody = ProductFactsSchema.extend({ id: ProductIdSchema.optional() });
+
+const BatchBody = z
+  .object({ products: z.array(ProductFactsSchema).min(1).max(PRODUCT_BATCH_MAX) })
+  .superRefine((body, ctx) => {
+    const seen = new Map<string, number>();
+    body.products.forEach((product, index) => {
+      const first = seen.get(product.id);
+      if (first === undefined) seen.set(product.id, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['products', index, 'id'],
+          message: `duplicate id ${product.id} (also at products[${first}])`,
+        });
+    });
+  });
+
+const PutPolicyBody = PolicyFactSchema;
+
+const ProfileQuery = z.object({
+  region: RegionSchema.optional(),
+  buyerType: BuyerTypeSchema.optional(),
+  channel: ChannelSchema.optional(),
+});
+
+const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) });
+
+function mismatch(path: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', [`${path}: ${message}`], [{ path, message }]);
+}
+
+/**
+ * Facts in, profiles and audit out. Every route is scoped to the bearer token's tenant; another
+ * tenant's product simply does not exist here (404).
+ */
+export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<void> {
+  const { config } = runtime.ctx;
+
+  app.put(
+    '/v1/products/:id',
+    { schema: { params: IdParams, body: PutProductBody } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (request.body.id !== undefined && request.body.id !== id)
+        throw mismatch('body.id', `must equal the id in the path (${id})`);
+      await runtime.catalog.putProducts(request.tenant, [{ ...request.body, id }]);
+      return reply.code(202).send({ productId: id, evaluation: 'queued' });
+    },
+  );
+
+  app.post(
+    '/v1/products/batch',
+    { bodyLimit: config.INGEST_BATCH_BODY_LIMIT_BYTES, schema: { body: BatchBody } },
+    async (request, reply) => {
+      await runtime.catalog.putProducts(request.tenant, request.body.products);
+      return reply.code(202).send({ accepted: request.body.products.length, evaluation: 'queued' });
+    },
+  );
+
+  app.get('/v1/products/:id', { schema: { params: IdParams } }, async (request) => {
+    const product = await runtime.storesOf(request.tenant).catalog.getProduct(request.params.id);
+    if (product === undefined) throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
+    return product;
+  });
+
+  app.delete('/v1/products/:id', { schema: { params: IdParams } }, async (request, reply) => {
+    const deleted = await runtime.catalog.deleteProduct(request.tenant, request.params.id);
+    if (!deleted) throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
+    return reply.code(204).send();
+  });
+
+  app.put(
+    '/v1/policies/:id',
+    { schema: { params: PolicyIdParams, body: PutPolicyBody } },
+    async (request, reply) => {
+      if (request.body.id !== request.params.id)
+        throw mismatch('body.id', `must equal the id in the path (${request.params.id})`);
+      const { created } = await runtime.catalog.putPolicy(request.tenant, request.body);
+      return reply.code(202).send({ policyId: request.params.id, created, evaluation: 'queued' });
+    },
+  );
+
+  app.delete('/v1/policies/:id', { schema: { params: PolicyIdParams } }, async (request, reply) => {
+    const deleted = await runtime.catalog.deletePolicy(request.tenant, request.params.id);
+    if (!deleted) throw new AppError('NOT_FOUND', [`policy ${request.params.id}`]);
+    return reply.code(204).send();
+  });
+
+  app.get(
+    '/v1/products/:id/profile',
+    { schema: { params: IdParams, querystring: ProfileQuery } },
+    async (request) => {
+      const fallback = config.FEED_CONTEXT;
+      const context = {
+        region: request.query.region ?? fallback.region,
+        buyerType: request.query.buyerType ?? fallback.buyerType,
+        channel: request.query.channel ?? fallback.channel,
+      };
+      const found = await runtime.profiles.lookup(request.tenant, request.params.id, context);
+      if (found.source === 'unknown')
+        throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
+      return { source: found.source, profile: found.profile };
+    },
+  );
+
+  app.get(
+    '/v1/products/:id/audit',
+    { schema: { params: IdParams, querystring: AuditQuery } },
+    async (request) => {
+      const stores = runtime.storesOf(request.tenant);
+      const { id } = request.params;
+      const entries = await stores.audit.history(id, request.query.limit);
+      if (entries.length === 0 && (await stores.catalog.getProduct(id)) === undefined)
+        throw new AppError('NOT_FOUND', [`product ${id}`]);
+      return { productId: id, entries };
+    },
+  );
+}

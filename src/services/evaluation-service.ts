@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import {
+  canonicalJson,
+  contextKey,
+  type DecisionResult,
+  type EvaluationContext,
+  type EvaluationOptions,
+  evaluateProduct,
+  type PolicyFact,
+  PolicyIndex,
+  type ProductFacts,
+  RULESET_VERSION,
+} from '../domain/index.js';
+import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
+import { enqueue } from '../queues/job-shell.js';
+import type { AuditStore } from '../store/audit-store.js';
+import type { CatalogStore } from '../store/catalog-store.js';
+import type { EvaluationWorkStore } from '../store/evaluation-work-store.js';
+import {
+  decisionKey,
+  encodeProfile,
+  type StoredDecision,
+  type StoredProfile,
+  sameDecision,
+} from '../store/profile-codec.js';
+import type { EvaluationCommit, ProfileStore } from '../store/profile-store.js';
+
+/** The stores of one tenant the evaluation reads and writes. */
+export interface TenantStores {
+  catalog: CatalogStore;
+  profiles: ProfileStore;
+  audit: AuditStore;
+  work: EvaluationWorkStore;
+}
+
+export interface EvaluationSettings {
+  contexts: readonly EvaluationContext[];
+  options: EvaluationOptions;
+  coalesceMs: number;
+}
+
+export interface BatchOutcome {
+  /** products read (evaluated, kept as current, or removed) */
+  products: number;
+  /** product × context pairs the domain evaluated */
+  evaluations: number;
+  /** pairs whose stored profile was still current (same facts, policies, rules, not expired) */
+  skipped: number;
+  removed: number;
+  /** context keys in which at least one profile changed */
+  changedContexts: Set<string>;
+}
+
+/**
+ * Fingerprint of what a profile was evaluated from besides policies: the stored product JSON,
+ * the ruleset and the options. Equal fingerprints and policy version mean equal decisions until
+ * the profile's validUntil, which is what lets readers trust a stored profile.
+ */
+export function factsFingerprint(rawProduct: string, options: EvaluationOptions): string {
+  return createHash('sha1')
+    .update(rawProduct)
+    .update(`\n${RULESET_VERSION}\n${options.requiredPolicyDomains.join(',')}`)
+    .digest('base64url')
+    .slice(0, 20);
+}
+
+/**
+ * The tenant's policies compiled for evaluation, with a fingerprint per category of the policies
+ * that can apply to it (those naming the category or `*`). A policy change thus makes stale
+ * exactly the profiles of the categories it touches, not the whole catalog.
+ */
+export class TenantPolicies {
+  private readonly byCategory = new Map<string, string>();
+
+  constructor(
+    readonly version: number,
+    private readonly policies: readonly PolicyFact[],
+    readonly index: PolicyIndex = new PolicyIndex(policies),
+  ) {}
+
+  fingerprintFor(category: string): string {
+    let found = this.byCategory.get(category);
+    if (found === undefined) {
+      const relevant = this.policies
+        .filter(
+          (p) => p.appliesTo.categories.includes('*') || p.appliesTo.categories.includes(category),
+        )
+        .map((p) => canonicalJson(p))
+        .sort();
+      found = createHash('sha1').update(relevant.join('\n')).digest('base64url').slice(0, 16);
+      this.byCategory.set(category, found);
+    }
+    return found;
+  }
+}
+
+/**
+ * Whether a stored profile still says what the domain would decide at `nowMs`: evaluated from
+ * the same facts, the same applicable policies and rules, and not past its validUntil. Decisions
+ * only change with time at validUntil (the earliest expiry of what they relied on), so this is
+ * exact.
+ */
+export function isCurrent(
+  stored: StoredProfile,
+  fingerprint: string,
+  policyFingerprint: string,
+  nowMs: number,
+): boolean {
+  return (
+    stored.f === fingerprint &&
+    stored.p === policyFingerprint &&
+    stored.r === RULESET_VERSION &&
+    (stored.u === null || nowMs < stored.u)
+  );
+}
+
+/**
+ * The audit value of one context, or undefined when no decision changed. A first evaluation
+ * reuses the profile's JSON (every decision is new); later ones keep only what changed and the
+ * results it replaced.
+ */
+function auditOf(
+  old: StoredProfile | undefined,
+  next: StoredProfile,
+  nextJson: string,
+): string | undefined {
+  if (old === undefined) return nextJson;
+  const before = new Map(old.d.map((decision) => [decisionKey(decision), decision]));
+  const changed: StoredDecision[] = [];
+  const previous: Record<string, DecisionResult> = {};
+  for (const decision of next.d) {
+    const key = decisionKey(decision);
+    const was = before.get(key);
+    if (was !== undefined && sameDecision(was, old, decision, next)) continue;
+    changed.push(decision);
+    if (was !== undefined) previous[key] = was[2];
+  }
+  if (changed.length === 0) return undefined;
+  return JSON.stringify({ r: next.r, x: next.x, k: next.k, d: changed, b: previous });
+}
+
+/**
+ * Keeps product action profiles current: takes dirty product ids, asks the domain, writes the
+ * profiles, the due times and the audit of changed decisions in one MULTI per batch.
+ * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
+ */
+export class EvaluationService {
+  private readonly policyCache = new Map<string, TenantPolicies>();
+  readonly contextKeys: readonly string[];
+
+  constructor(
+    private readonly settings: EvaluationSettings,
+    private readonly evaluateQueue: Queue,
+  ) {
+    this.contextKeys = settings.contexts.map(contextKey);
+  }
+
+  get contexts(): readonly EvaluationContext[] {
+    return this.settings.contexts;
+  }
+
+  get options(): EvaluationOptions {
+    return this.settings.options;
+  }
+
+  /**
+   * Enqueues an evaluation of the tenant's dirty set. Deduplicated per tenant: while one is
+   * waiting, more requests are absorbed by it; while one runs, one more is kept to run after
+   * it (keepLastIfActive), so a burst of changes costs one or two jobs, never one per change.
+   */
+  async requestEvaluation(tenant: string, delayMs = this.settings.coalesceMs): Promise<void> {
+    await enqueue(
+      this.evaluateQueue,
+      { queue: CATALOG_QUEUE_NAMES.evaluate, PayloadSchema: EvaluateProfilesPayloadSchema },
+      'evaluate',
+      { tenant },
+      { delay: delayMs, deduplication: { id: `evaluate:${tenant}`, keepLastIfActive: true } },
+    );
+  }
+
+  /** Cached per tenant and policy version: policies change rarely, batches run constantly. */
+  async policyIndex(catalog: CatalogStore): Promise<TenantPolicies> {
+    const cached = this.policyCache.get(catalog.tenant);
+    const version = await catalog.policyVersion();
+    if (cached !== undefined && cached.version === version) return cached;
+    const read = await catalog.policiesWithVersion();
+    const fresh = new TenantPolicies(read.version, read.policies);
+    this.policyCache.set(catalog.tenant, fresh);
+    return fresh;
+  }
+
+  /** Evaluates `ids` in every configured context at `nowMs` and commits the result. */
+  async evaluateBatch(
+    stores: TenantStores,
+    ids: readonly string[],
+    nowMs: number,
+    claimJobId?: string,
+  ): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = {
+      products: ids.length,
+      evaluations: 0,
+      skipped: 0,
+      removed: 0,
+      changedContexts: new Set(),
+    };
+    const [raws, policies, ...previous] = await Promise.all([
+      stores.catalog.getProductsRaw(ids),
+      this.policyIndex(stores.catalog),
+      ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
+    ]);
+    const commit: EvaluationCommit = {
+      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string>()])),
+      removed: [],
+      due: new Map(),
+      audit: [],
+    };
+    if (claimJobId !== undefined) commit.claimJobId = claimJobId;
+
+    ids.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw === null || raw === undefined) {
+        commit.removed.push(id);
+        outcome.removed += 1;
+        for (const key of this.contextKeys) outcome.changedContexts.add(key);
+        return;
+      }
+      const product = JSON.parse(raw) as ProductFacts;
+      const fingerprint = factsFingerprint(raw, this.settings.options);
+      const policyFingerprint = policies.fingerprintFor(product.category);
+      const audit = new Map<string, string>();
+      let dueMs: number | null = null;
+      let evaluatedAt = '';
+      this.settings.contexts.forEach((context, c) => {
+        const key = this.contextKeys[c] as string;
+        const before = previous[c]?.[i];
+        const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
+        let stored: StoredProfile;
+        if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
+          // Same facts, same policies, not expired: the domain would answer the same.
+          outcome.skipped += 1;
+          stored = old;
+        } else {
+          const profile = evaluateProduct(
+            product,
+            policies.index,
+            context,
+            nowMs,
+            this.settings.options,
+          );
+          outcome.evaluations += 1;
+          evaluatedAt = profile.evaluatedAt;
+          stored = encodeProfile(profile, fingerprint, policyFingerprint);
+          const json = JSON.stringify(stored);
+          commit.profiles.get(key)?.set(id, json);
+          const changed = auditOf(old, stored, json);
+          if (changed !== undefined) {
+            outcome.changedContexts.add(key);
+            audit.set(key, changed);
+          }
+        }
+        if (stored.u !== null && (dueMs === null || stored.u < dueMs)) dueMs = stored.u;
+      });
+      commit.due.set(id, dueMs);
+      if (audit.size > 0) {
+        commit.audit.push({
+          productId: id,
+          entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, contexts: audit },
+        });
+      }
+    });
+    await stores.profiles.commit(commit, stores.audit, this.contextKeys);
+    return outcome;
+  }
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS } from './catalog-layout.js';
+import { type TenantKey, tenantKeys } from './keys.js';
+
+const CLAIM_DIRTY = readFileSync(new URL('./lua/claim-dirty-2.lua', import.meta.url), 'utf8');
+const MOVE_DUE = readFileSync(new URL('./lua/move-due-2.lua', import.meta.url), 'utf8');
+
+interface WorkCommands {
+  acwClaimDirty(dirty: string, claimed: string, count: number): Promise<string[]>;
+  acwMoveDue(due: string, dirty: string, nowMs: number, limit: number): Promise<number>;
+}
+
+function withCommands(redis: Redis): Redis & WorkCommands {
+  const commands = redis as Redis & Partial<WorkCommands>;
+  if (commands.acwClaimDirty === undefined) {
+    redis.defineCommand('acwClaimDirty', { numberOfKeys: 2, lua: CLAIM_DIRTY });
+    redis.defineCommand('acwMoveDue', { numberOfKeys: 2, lua: MOVE_DUE });
+  }
+  return commands as Redis & WorkCommands;
+}
+
+/**
+ * The work list of the evaluation jobs, per tenant:
+ * - `evaluation:dirty`: ids whose profiles must be (re-)computed; ingest adds to it in the same
+ *   MULTI as the facts (catalog-store.ts);
+ * - `evaluation:claimed:<jobId>`: ids a job took; deleted with the profiles it wrote (same MULTI),
+ *   handed back to `dirty` if the job gives up, taken again if the job is retried;
+ * - `evaluation:due`: id → earliest validUntil ms, moved back to `dirty` once passed.
+ */
+export class EvaluationWorkStore {
+  private readonly key: TenantKey;
+  private readonly redis: Redis & WorkCommands;
+
+  constructor(
+    redis: Redis,
+    prefix: string,
+    readonly tenant: string,
+  ) {
+    this.key = tenantKeys(prefix, tenant);
+    this.redis = withCommands(redis);
+  }
+
+  dirtyKey(): string {
+    return this.key(...PARTS.dirty);
+  }
+
+  dueKey(): string {
+    return this.key(...PARTS.due);
+  }
+
+  claimedKey(jobId: string): string {
+    return this.key(...claimedKeyParts(jobId));
+  }
+
+  async markDirty(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.sadd(this.dirtyKey(), ...ids);
+  }
+
+  async dirtyCount(): Promise<number> {
+    return this.redis.scard(this.dirtyKey());
+  }
+
+  async claim(jobId: string, count: number): Promise<string[]> {
+    return this.redis.acwClaimDirty(this.dirtyKey(), this.claimedKey(jobId), count);
+  }
+
+  /** Hands a job's claim back to the dirty set (the job gave up); a no-op when none is held. */
+  async release(jobId: string): Promise<void> {
+    const claimed = this.claimedKey(jobId);
+    await this.redis
+      .multi()
+      .sunionstore(this.dirtyKey(), this.dirtyKey(), claimed)
+      .del(claimed)
+      .exec();
+  }
+
+  /** Moves every id due by `nowMs` into the dirty set; returns how many moved. */
+  async moveDue(nowMs: number, limit = 5_000): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const step = await this.redis.acwMoveDue(this.dueKey(), this.dirtyKey(), nowMs, limit);
+      moved += step;
+      if (step < limit) return moved;
+    }
+  }
+
+  /** ms of the earliest due profile, or null when none is scheduled. */
+  async nextDueMs(): Promise<number | null> {
+    const [, score] = await this.redis.zrange(this.dueKey(), 0, 0, 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+}

@@ -1,0 +1,273 @@
+import {
+  type Blocker,
+  type BlockerCode,
+  type BlockerParams,
+  blocker,
+  type CommerceAction,
+  type CommerceDecision,
+  type DecisionResult,
+  type EvaluationContext,
+  type EvidenceRef,
+  type PolicyDomain,
+  type ProductActionProfile,
+  toInstant,
+  toMs,
+} from '../domain/index.js';
+
+/**
+ * The stored form of a ProductActionProfile. A profile as the domain returns it is ~6.7 KB of
+ * JSON, mostly blocker sentences and repeated evidence ids; kept for every product in every
+ * context that would be gigabytes. Stored, it keeps only what cannot be derived:
+ * - blockers as [code, params], once per profile in `k`: the message and nextAction are re-filled
+ *   from the BLOCKERS table, which is exactly how the domain built them (blocker(code, params));
+ * - evidence once per profile in `x` (type abbreviated, the ruleset prefix of rule ids elided);
+ * - decisions pointing into `k` and `x` by index;
+ * - evaluatedAt and rulesetVersion once per profile (every decision of one evaluation shares them).
+ * `f` and `p` say which facts it was evaluated from, so a reader can tell it is out of date.
+ * Decoding gives back a profile deep-equal to the domain's (test/store/profile-codec.test.ts).
+ */
+export interface StoredProfile {
+  v: 2;
+  /** evaluatedAt, ms */
+  e: number;
+  /** validUntil, ms; null when nothing it relied on expires */
+  u: number | null;
+  /** ruleset version */
+  r: string;
+  /** fingerprint of the product facts and evaluation options it was evaluated from */
+  f: string;
+  /** fingerprint of the policies that can apply to the product's category when evaluated */
+  p: string;
+  /** evidence table, see evidenceKey */
+  x: string[];
+  /** blocker table: [code] or [code, params] */
+  k: StoredBlocker[];
+  d: StoredDecision[];
+}
+
+export type StoredBlocker = [BlockerCode] | [BlockerCode, BlockerParams];
+/**
+ * [action, policyDomain or 0, result, blocker indexes, warning indexes, evidence indexes,
+ * validUntil ms or 0]
+ */
+export type StoredDecision = [
+  CommerceAction,
+  PolicyDomain | 0,
+  DecisionResult,
+  number[],
+  number[],
+  number[],
+  number,
+];
+
+/** One letter per evidence type; letters are only ever added. */
+const TYPE_LETTER: Readonly<Record<EvidenceRef['type'], string>> = {
+  commercial_truth: 't',
+  policy_fact: 'p',
+  eligibility_rule: 'r',
+  authority_record: 'a',
+  checkout_state: 'c',
+  audit_event: 'e',
+};
+const LETTER_TYPE = new Map(
+  Object.entries(TYPE_LETTER).map(([type, letter]) => [letter, type as EvidenceRef['type']]),
+);
+
+/** `r~discover` for rule `<ruleset>/discover`, `t<id>` for a truth fact, and so on. */
+function evidenceKey(ref: EvidenceRef, ruleset: string): string {
+  const letter = TYPE_LETTER[ref.type];
+  if (ref.type === 'eligibility_rule' && ref.id.startsWith(`${ruleset}/`))
+    return `${letter}~${ref.id.slice(ruleset.length + 1)}`;
+  return `${letter}${ref.id}`;
+}
+
+export function evidenceOfKey(key: string, ruleset: string): EvidenceRef {
+  const type = LETTER_TYPE.get(key[0] as string) as EvidenceRef['type'];
+  const rest = key.slice(1);
+  if (type === 'eligibility_rule' && rest.startsWith('~'))
+    return { type, id: `${ruleset}/${rest.slice(1)}` };
+  return { type, id: rest };
+}
+
+export function encodeProfile(
+  profile: ProductActionProfile,
+  fingerprint: string,
+  policyFingerprint: string,
+): StoredProfile {
+  const ruleset = profile.rulesetVersion;
+  const table: string[] = [];
+  const index = new Map<string, number>();
+  const refIndex = (ref: EvidenceRef): number => {
+    const key = evidenceKey(ref, ruleset);
+    let at = index.get(key);
+    if (at === undefined) {
+      at = table.length;
+      table.push(key);
+      index.set(key, at);
+    }
+    return at;
+  };
+  const blockers: StoredBlocker[] = [];
+  const blockerIndex = new Map<Blocker, number>();
+  const blockerAt = (b: Blocker): number => {
+    // The domain shares blocker objects for equal reasons, so identity finds most repeats.
+    let at = blockerIndex.get(b);
+    if (at === undefined) {
+      at = blockers.length;
+      blockers.push(b.params === undefined ? [b.code] : [b.code, b.params]);
+      blockerIndex.set(b, at);
+    }
+    return at;
+  };
+  return {
+    v: 2,
+    e: msOf(profile.evaluatedAt),
+    u: profile.validUntil === null ? null : msOf(profile.validUntil),
+    r: profile.rulesetVersion,
+    f: fingerprint,
+    p: policyFingerprint,
+    x: table,
+    k: blockers,
+    d: profile.decisions.map((decision) => [
+      decision.action,
+      decision.policyDomain ?? 0,
+      decision.result,
+      decision.blockers.map(blockerAt),
+      decision.warnings.map(blockerAt),
+      decision.evidenceRefs.map(refIndex),
+      decision.validUntil === null ? 0 : msOf(decision.validUntil),
+    ]),
+  };
+}
+
+const evidenceCache = new Map<string, EvidenceRef>();
+function evidenceOf(key: string, ruleset: string): EvidenceRef {
+  const cacheKey = `${ruleset} ${key}`;
+  let ref = evidenceCache.get(cacheKey);
+  if (ref === undefined) {
+    ref = evidenceOfKey(key, ruleset);
+    if (evidenceCache.size > 50_000) evidenceCache.clear();
+    evidenceCache.set(cacheKey, ref);
+  }
+  return ref;
+}
+
+/**
+ * Blockers and instants repeat across a catalog (the same few reasons, the same evaluation
+ * time), so decoding reuses them; both are immutable values, as in the domain's own cache.
+ */
+const blockerCache = new Map<string, Blocker>();
+function loadBlocker(code: BlockerCode, params: BlockerParams | undefined): Blocker {
+  const key = params === undefined ? code : `${code}${JSON.stringify(params)}`;
+  let found = blockerCache.get(key);
+  if (found === undefined) {
+    found = Object.freeze(blocker(code, params)) as Blocker;
+    if (blockerCache.size > 10_000) blockerCache.clear();
+    blockerCache.set(key, found);
+  }
+  return found;
+}
+
+function loadBlockers(table: readonly StoredBlocker[], at: readonly number[]): Blocker[] {
+  return at.length === 0
+    ? []
+    : at.map((i) => {
+        const [code, params] = table[i] as StoredBlocker;
+        return loadBlocker(code, params);
+      });
+}
+
+const instantCache = new Map<number, string>();
+function instantOf(ms: number): string {
+  let found = instantCache.get(ms);
+  if (found === undefined) {
+    found = toInstant(ms);
+    if (instantCache.size > 10_000) instantCache.clear();
+    instantCache.set(ms, found);
+  }
+  return found;
+}
+
+const msCache = new Map<string, number>();
+function msOf(instant: string): number {
+  let found = msCache.get(instant);
+  if (found === undefined) {
+    found = toMs(instant);
+    if (msCache.size > 10_000) msCache.clear();
+    msCache.set(instant, found);
+  }
+  return found;
+}
+
+export function decodeProfile(
+  productId: string,
+  context: EvaluationContext,
+  stored: StoredProfile,
+): ProductActionProfile {
+  const evaluatedAt = instantOf(stored.e);
+  const decisions = stored.d.map(
+    ([action, domain, result, blockers, warnings, evidence, validUntil]) => {
+      const decision: CommerceDecision = {
+        action,
+        result,
+        allowed: result === 'allowed',
+        blockers: loadBlockers(stored.k, blockers),
+        warnings: loadBlockers(stored.k, warnings),
+        evidenceRefs: evidence.map((at) => evidenceOf(stored.x[at] as string, stored.r)),
+        evaluatedAt,
+        validUntil: validUntil === 0 ? null : instantOf(validUntil),
+        rulesetVersion: stored.r,
+      };
+      if (domain !== 0) decision.policyDomain = domain;
+      return decision;
+    },
+  );
+  return {
+    productId,
+    context,
+    rulesetVersion: stored.r,
+    evaluatedAt,
+    validUntil: stored.u === null ? null : instantOf(stored.u),
+    decisions,
+  };
+}
+
+function sameBlockers(
+  a: readonly number[],
+  aTable: readonly StoredBlocker[],
+  b: readonly number[],
+  bTable: readonly StoredBlocker[],
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const [codeA, paramsA] = aTable[a[i] as number] as StoredBlocker;
+    const [codeB, paramsB] = bTable[b[i] as number] as StoredBlocker;
+    if (codeA !== codeB || JSON.stringify(paramsA) !== JSON.stringify(paramsB)) return false;
+  }
+  return true;
+}
+
+/** Key of a decision within a profile: action and policy domain. */
+export function decisionKey(decision: StoredDecision): string {
+  return `${decision[0]}/${decision[1] || ''}`;
+}
+
+/**
+ * Whether two stored decisions mean the same: result, blockers, warnings, evidence and validity.
+ * evaluatedAt is not part of it, so re-evaluating unchanged facts is not a change.
+ */
+export function sameDecision(
+  a: StoredDecision,
+  aProfile: Pick<StoredProfile, 'x' | 'k' | 'r'>,
+  b: StoredDecision,
+  bProfile: Pick<StoredProfile, 'x' | 'k' | 'r'>,
+): boolean {
+  if (a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2] || a[6] !== b[6]) return false;
+  if (aProfile.r !== bProfile.r || a[5].length !== b[5].length) return false;
+  for (let i = 0; i < a[5].length; i += 1)
+    if (aProfile.x[a[5][i] as number] !== bProfile.x[b[5][i] as number]) return false;
+  return (
+    sameBlockers(a[3], aProfile.k, b[3], bProfile.k) &&
+    sameBlockers(a[4], aProfile.k, b[4], bProfile.k)
+  );
+}

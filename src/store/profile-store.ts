@@ -1,0 +1,80 @@
+import type { Redis } from 'ioredis';
+import type { AuditAppend, AuditStore } from './audit-store.js';
+import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS, profilesKeyParts } from './catalog-layout.js';
+import { type TenantKey, tenantKeys } from './keys.js';
+import type { StoredProfile } from './profile-codec.js';
+
+/** What one evaluation batch writes, all in one MULTI. */
+export interface EvaluationCommit {
+  /** the job whose claim is settled by this write; its claimed set is deleted with it */
+  claimJobId?: string;
+  /** contextKey → productId → stored profile JSON */
+  profiles: Map<string, Map<string, string>>;
+  /** products that no longer exist: their profiles and due entries go */
+  removed: string[];
+  /** productId → ms of its earliest validUntil (null: nothing expires, leave the due set) */
+  due: Map<string, number | null>;
+  audit: { productId: string; entry: AuditAppend }[];
+}
+
+/**
+ * Stored action profiles of one tenant: one hash per evaluation context (`profiles:<context>`,
+ * product id → compact profile, see profile-codec.ts). One hash per context lets a batch read or
+ * write a whole context with one HMGET / HSET, and a feed page read its context in one round trip.
+ */
+export class ProfileStore {
+  private readonly key: TenantKey;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    readonly tenant: string,
+  ) {
+    this.key = tenantKeys(prefix, tenant);
+  }
+
+  profilesKey(contextKey: string): string {
+    return this.key(...profilesKeyParts(contextKey));
+  }
+
+  /** Raw stored JSON for ids in one context, in order (null: none stored). */
+  async readRaw(contextKey: string, ids: readonly string[]): Promise<(string | null)[]> {
+    if (ids.length === 0) return [];
+    return this.redis.hmget(this.profilesKey(contextKey), ...ids);
+  }
+
+  async read(contextKey: string, productId: string): Promise<StoredProfile | undefined> {
+    const raw = await this.redis.hget(this.profilesKey(contextKey), productId);
+    return raw === null ? undefined : (JSON.parse(raw) as StoredProfile);
+  }
+
+  async commit(batch: EvaluationCommit, audit: AuditStore, contextKeys: readonly string[]) {
+    const multi = this.redis.multi();
+    for (const [contextKey, byId] of batch.profiles) {
+      if (byId.size === 0) continue;
+      const flat: string[] = [];
+      for (const [id, json] of byId) flat.push(id, json);
+      multi.hset(this.profilesKey(contextKey), ...flat);
+    }
+    if (batch.removed.length > 0) {
+      for (const contextKey of contextKeys)
+        multi.hdel(this.profilesKey(contextKey), ...batch.removed);
+      multi.zrem(this.key(...PARTS.due), ...batch.removed);
+    }
+    const dueAdd: (string | number)[] = [];
+    const dueRemove: string[] = [];
+    for (const [id, ms] of batch.due) {
+      if (ms === null) dueRemove.push(id);
+      else dueAdd.push(ms, id);
+    }
+    if (dueAdd.length > 0) multi.zadd(this.key(...PARTS.due), ...dueAdd);
+    if (dueRemove.length > 0) multi.zrem(this.key(...PARTS.due), ...dueRemove);
+    for (const { productId, entry } of batch.audit) audit.append(multi, productId, entry);
+    if (batch.claimJobId !== undefined) multi.del(this.key(...claimedKeyParts(batch.claimJobId)));
+    const replies = await multi.exec();
+    const failed = replies?.find(([error]) => error !== null);
+    if (replies === null || failed !== undefined) {
+      throw new Error(`profile commit failed: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+    }
+  }
+}

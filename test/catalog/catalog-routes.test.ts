@@ -1,0 +1,266 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogFeature } from '../../src/features/catalog.js';
+import { feedsFeature } from '../../src/features/feeds.js';
+import { buildApp } from '../../src/http/app.js';
+import type { App } from '../../src/http/types.js';
+import {
+  type CatalogTestContext,
+  catalogTestContext,
+  OTHER_TOKEN,
+  TENANT,
+  TENANT_TOKEN,
+} from '../helpers/catalog-app-context.js';
+
+const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
+const otherAuth = { authorization: `Bearer ${OTHER_TOKEN}` };
+
+function product(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    title: `Product ${id}`,
+    category: 'apparel',
+    status: 'active',
+    price: {
+      amount: 1000,
+      currency: 'EUR',
+      observedAt: '2026-06-28T08:30:00Z',
+      ttlSeconds: 3600,
+      source: 'pricing',
+    },
+    ...extra,
+  };
+}
+
+describe('catalog routes', () => {
+  let t: CatalogTestContext;
+  let app: App;
+
+  beforeAll(async () => {
+    t = await catalogTestContext({ INGEST_BATCH_BODY_LIMIT_BYTES: '65536' });
+    app = await buildApp(t.ctx, [catalogFeature, feedsFeature]);
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.close();
+  });
+
+  describe('without a valid bearer token', () => {
+    it('answers 401 with no token and with a wrong one', async () => {
+      const none = await app.inject({ method: 'GET', url: '/v1/products/A/profile' });
+      expect(none.statusCode).toBe(401);
+      const wrong = await app.inject({
+        method: 'PUT',
+        url: '/v1/products/A',
+        headers: { authorization: 'Bearer not-a-token-of-anyone-here' },
+        payload: product('A'),
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect(await t.runtime.storesOf(TENANT).catalog.getProduct('A')).toBeUndefined();
+    });
+  });
+
+  describe('PUT /v1/products/{id}', () => {
+    it('stores the facts and answers 202', async () => {
+      const res = await app.inject({
+        method: 'PUT',
+        url: '/v1/products/TEE-1',
+        headers: auth,
+        payload: product('TEE-1'),
+      });
+      expect(res.statusCode).toBe(202);
+      expect(await t.runtime.storesOf(TENANT).catalog.getProduct('TEE-1')).toMatchObject({
+        id: 'TEE-1',
+      });
+    });
+
+    it('names every problem by path in one 400', async () => {
+      const res = await app.inject({
+        method: 'PUT',
+        url: '/v1/products/BAD-1',
+        headers: auth,
+        payload: {
+          ...product('BAD-1'),
+          category: 'Not A Slug',
+          price: { amount: 12.5, currency: 'EURO' },
+        },
+      });
+      expect(res.statusCode).toBe(400);
+      const paths = res.json().details.map((d: { path: string }) => d.path);
+      expect(paths).toEqual(
+        expect.arrayContaining(['body.category', 'body.price.amount', 'body.price.currency']),
+      );
+      expect(await t.runtime.storesOf(TENANT).catalog.getProduct('BAD-1')).toBeUndefined();
+    });
+
+    it('refuses a body whose id differs from the path', async () => {
+      const res = await app.inject({
+        method: 'PUT',
+        url: '/v1/products/X-1',
+        headers: auth,
+        payload: product('Y-1'),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().details).toEqual([expect.objectContaining({ path: 'body.id' })]);
+    });
+  });
+
+  describe('POST /v1/products/batch', () => {
+    it('writes nothing when one product is invalid', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/products/batch',
+        headers: auth,
+        payload: { products: [product('B-1'), product('B-2', { status: 'sold' }), product('B-1')] },
+      });
+      expect(res.statusCode).toBe(400);
+      const paths = res.json().details.map((d: { path: string }) => d.path);
+      expect(paths).toEqual(expect.arrayContaining(['body.products[1].status']));
+      expect(await t.runtime.storesOf(TENANT).catalog.getProducts(['B-1', 'B-2'])).toEqual([
+        undefined,
+        undefined,
+      ]);
+    });
+
+    it('reports duplicate ids by path', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/products/batch',
+        headers: auth,
+        payload: { products: [product('D-1'), product('D-1')] },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().details).toEqual([
+        expect.objectContaining({ path: 'body.products[1].id' }),
+      ]);
+    });
+
+    it('answers 413 over the size limit and writes nothing', async () => {
+      const big = Array.from({ length: 200 }, (_, i) =>
+        product(`BIG-${i}`, { description: 'x'.repeat(400) }),
+      );
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/products/batch',
+        headers: auth,
+        payload: { products: big },
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await t.runtime.storesOf(TENANT).catalog.getProduct('BIG-0')).toBeUndefined();
+    });
+
+    it('refuses more than 1,000 products', async () => {
+      const many = Array.from({ length: 1_001 }, (_, i) => ({ id: `M-${i}` }));
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/products/batch',
+        headers: { ...auth },
+        payload: { products: many },
+      });
+      // 1,001 tiny objects fit the body limit; the schema refuses the count.
+      expect(res.statusCode).toBe(400);
+      expect(res.json().details[0].path).toBe('body.products');
+      expect(await t.runtime.storesOf(TENANT).catalog.getProduct('M-0')).toBeUndefined();
+    });
+  });
+
+  describe('tenant isolation', () => {
+    it("answers 404 for another tenant's product, profile and audit", async () => {
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/products/OWN-1',
+        headers: auth,
+        payload: product('OWN-1'),
+      });
+      for (const url of [
+        '/v1/products/OWN-1',
+        '/v1/products/OWN-1/profile',
+        '/v1/products/OWN-1/audit',
+      ]) {
+        const res = await app.inject({ method: 'GET', url, headers: otherAuth });
+        expect(res.statusCode, url).toBe(404);
+      }
+      const del = await app.inject({
+        method: 'DELETE',
+        url: '/v1/products/OWN-1',
+        headers: otherAuth,
+      });
+      expect(del.statusCode).toBe(404);
+      expect(await t.runtime.storesOf(TENANT).catalog.getProduct('OWN-1')).toBeDefined();
+    });
+  });
+
+  describe('GET /v1/products/{id}/profile', () => {
+    it('evaluates on read when no job has stored a profile yet', async () => {
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/products/READ-1',
+        headers: auth,
+        payload: product('READ-1'),
+      });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/v1/products/READ-1/profile?region=US&buyerType=business',
+        headers: auth,
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.source).toBe('evaluated');
+      expect(body.profile.context).toEqual({
+        region: 'US',
+        buyerType: 'business',
+        channel: 'agent',
+      });
+      // No inventory fact: the domain blocks add_to_cart; the route only relays it.
+      const addToCart = body.profile.decisions.find(
+        (d: { action: string }) => d.action === 'add_to_cart',
+      );
+      expect(addToCart.result).toBe('blocked');
+    });
+
+    it('answers 400 for a bad context', async () => {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/v1/products/READ-1/profile?region=eu&channel=fax',
+        headers: auth,
+      });
+      expect(res.statusCode).toBe(400);
+    });
+  });
+
+  describe('policies', () => {
+    it('stores a policy, then deletes it, answering 404 the second time', async () => {
+      const policy = {
+        id: 'returns-apparel',
+        domain: 'returns',
+        status: 'active',
+        quoteable: true,
+        appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
+        validFrom: '2026-01-01T00:00:00Z',
+        validTo: null,
+        terms: { days: 30 },
+        source: 'legal',
+      };
+      const put = await app.inject({
+        method: 'PUT',
+        url: '/v1/policies/returns-apparel',
+        headers: auth,
+        payload: policy,
+      });
+      expect(put.statusCode).toBe(202);
+      expect(put.json().created).toBe(true);
+      const first = await app.inject({
+        method: 'DELETE',
+        url: '/v1/policies/returns-apparel',
+        headers: auth,
+      });
+      expect(first.statusCode).toBe(204);
+      const again = await app.inject({
+        method: 'DELETE',
+        url: '/v1/policies/returns-apparel',
+        headers: auth,
+      });
+      expect(again.statusCode).toBe(404);
+    });
+  });
+});

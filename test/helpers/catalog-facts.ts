@@ -1,0 +1,47 @@
+import type { PolicyFact, ProductFacts } from '../../src/domain/index.js';
+import { toInstant } from '../../src/domain/index.js';
+
+/** Returns and shipping for apparel everywhere: with fresh facts an apparel product is ready. */
+export function coveringPolicies(): PolicyFact[] {
+  const base = {
+    status: 'active' as const,
+    quoteable: true,
+    appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
+    validFrom: '2020-01-01T00:00:00Z',
+    validTo: null,
+    source: 'legal',
+    version: 1,
+  };
+  return [
+    { ...base, id: 'returns-apparel', domain: 'returns', terms: { days: 30 } },
+    { ...base, id: 'shipping-apparel', domain: 'shipping', terms: { days: '2-4' } },
+  ];
+}
+
+/** An active apparel product with fresh price and stock as of `nowMs`. */
+export function readyProduct(
+  id: string,
+  nowMs: number,
+  overrides: { inventoryTtlSeconds?: number; priceAmount?: number; observedAtMs?: number } = {},
+): ProductFacts {
+  const observedAt = toInstant(overrides.observedAtMs ?? nowMs);
+  return {
+    id,
+    title: `Product ${id}`,
+    category: 'apparel',
+    status: 'active',
+    price: {
+      amount: overrides.priceAmount ?? 1000,
+      currency: 'EUR',
+      observedAt,
+      ttlSeconds: 3_600,
+      source: 'pricing',
+    },
+    inventory: {
+      status: 'in_stock',
+      observedAt,
+      ttlSeconds: overrides.inventoryTtlSeconds ?? 3_600,
+      source: 'wms',
+    },
+  };
+}

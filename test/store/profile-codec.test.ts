@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { demoCatalog } from '../../src/demo/demo-catalog.js';
+import {
+  DEFAULT_CONTEXTS,
+  evaluateProduct,
+  FactsDocumentSchema,
+  PolicyIndex,
+  toMs,
+  unknownProductProfile,
+} from '../../src/domain/index.js';
+import {
+  decisionKey,
+  decodeProfile,
+  encodeProfile,
+  type StoredProfile,
+  sameDecision,
+} from '../../src/store/profile-codec.js';
+
+/** decision key → whether it means the same in both profiles */
+function sameness(a: StoredProfile, b: StoredProfile): Map<string, boolean> {
+  const byKey = new Map(a.d.map((d) => [decisionKey(d), d]));
+  return new Map(
+    b.d.map((d) => [decisionKey(d), sameDecision(byKey.get(decisionKey(d))!, a, d, b)]),
+  );
+}
+
+const doc = FactsDocumentSchema.parse(
+  JSON.parse(readFileSync(new URL('../fixtures/travel-backpack.json', import.meta.url), 'utf8')),
+);
+const nowMs = toMs(doc.now);
+
+describe('profile codec', () => {
+  describe('when a profile is encoded and decoded', () => {
+    it('gives back exactly what the domain returned, for every demo product and context', () => {
+      const { products, policies } = demoCatalog(nowMs);
+      const index = new PolicyIndex(policies);
+      for (const product of products) {
+        for (const context of DEFAULT_CONTEXTS) {
+          const profile = evaluateProduct(product, index, context, nowMs);
+          const stored = JSON.parse(JSON.stringify(encodeProfile(profile, 'f', 'p')));
+          expect(decodeProfile(product.id, context, stored)).toEqual(profile);
+        }
+      }
+    });
+
+    it('round-trips the unknown-product profile', () => {
+      const context = DEFAULT_CONTEXTS[0]!;
+      const profile = unknownProductProfile('NOPE', context, nowMs);
+      expect(decodeProfile('NOPE', context, encodeProfile(profile, 'f', 'p'))).toEqual(profile);
+    });
+
+    it('stores the Travel Backpack in a fraction of its full JSON', () => {
+      const profile = evaluateProduct(
+        doc.products[0]!,
+        new PolicyIndex(doc.policies),
+        DEFAULT_CONTEXTS[0]!,
+        nowMs,
+      );
+      const full = JSON.stringify(profile).length;
+      const compact = JSON.stringify(encodeProfile(profile, 'f', 'p')).length;
+      expect(compact).toBeLessThan(full / 4);
+    });
+  });
+
+  describe('sameDecision', () => {
+    const index = new PolicyIndex(doc.policies);
+    const product = doc.products[0]!;
+    const context = DEFAULT_CONTEXTS[0]!;
+
+    it('ignore evaluatedAt: re-evaluating unchanged facts is not a change', () => {
+      const a = encodeProfile(evaluateProduct(product, index, context, nowMs), 'f', 'p');
+      const b = encodeProfile(evaluateProduct(product, index, context, nowMs + 1_000), 'f', 'p');
+      expect([...sameness(a, b).values()].every(Boolean)).toBe(true);
+      expect(b.e).not.toBe(a.e);
+    });
+
+    it('differ when a decision changes', () => {
+      const before = encodeProfile(evaluateProduct(product, index, context, nowMs), 'f', 'p');
+      const priceGone = { ...product, price: undefined };
+      const after = encodeProfile(evaluateProduct(priceGone, index, context, nowMs), 'f', 'p');
+      const same = sameness(before, after);
+      expect(same.get('compare/')).toBe(false);
+      expect(same.get('discover/')).toBe(true);
+    });
+  });
+});
