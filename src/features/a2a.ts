@@ -18,6 +18,7 @@ import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
 import { IntentTaskService } from '../services/intent-tasks.js';
 import { IntentTaskStore } from '../store/intent-task-store.js';
+import { catalogRuntime } from './catalog-runtime.js';
 import { createCheckoutService } from './checkout-runtime.js';
 
 const PACKAGE_VERSION = (
@@ -29,12 +30,10 @@ const PACKAGE_VERSION = (
 export const A2A_ENDPOINT_PATH = '/a2a';
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
 
+/** Profiles from the catalog runtime (owned and closed by the catalog feature), checkout steps from the checkout service. */
 function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
   return createIntentExecutor({
-    redis: ctx.redis,
-    keyPrefix: ctx.config.KEY_PREFIX,
-    clock: ctx.clock,
-    options: { requiredPolicyDomains: ctx.config.REQUIRED_POLICY_DOMAINS },
+    profiles: catalogRuntime(ctx).profiles,
     checkout: createCheckoutService(ctx, drain === undefined ? undefined : { drain }),
   });
 }

@@ -1,5 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
-import { type CommerceIntent, decisionFor, type EvaluationContext } from '../domain/index.js';
+import {
+  type CommerceIntent,
+  decisionFor,
+  type EvaluationContext,
+  type ProductActionProfile,
+} from '../domain/index.js';
 import type { CheckoutService } from './checkout/checkout-service.js';
 import { executeCheckoutIntent } from './checkout-intents.js';
 import {
@@ -8,7 +13,6 @@ import {
   type IntentOutcome,
   isStateChanging,
 } from './intent-executor.js';
-import { evaluateStoredProduct, type ProductDecisionsDeps } from './product-decisions.js';
 
 /** The evaluation context of a read-only intent; the ingress guarantees region and buyer type. */
 function contextOf(intent: CommerceIntent): EvaluationContext {
@@ -18,20 +22,28 @@ function contextOf(intent: CommerceIntent): EvaluationContext {
   return { region, buyerType, channel };
 }
 
-export interface IntentExecutorDeps extends ProductDecisionsDeps {
+export interface IntentExecutorDeps {
+  /** The profile service every surface reads (stored profile, re-evaluated when out of date). */
+  profiles: {
+    getProfile(
+      tenant: string,
+      productId: string,
+      context: EvaluationContext,
+    ): Promise<ProductActionProfile>;
+  };
   /** Carries out add_to_cart, prepare_checkout and delegate_payment; absent, they are refused. */
   checkout?: CheckoutService;
 }
 
 /**
  * The executor the worker runs. Read-only intents (discover, compare, quote_policy and the
- * whole profile) are answered from the product's stored facts through the domain; the
+ * whole profile) are answered from the product's profile, the same one the feeds publish; the
  * state-changing ones go through the checkout service, which decides them on current facts and
  * authority. A deployment without the checkout service says so in `supports`, and the ingress
  * refuses those intents before anything is queued.
  */
 export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
-  const { checkout } = deps;
+  const { checkout, profiles } = deps;
   return {
     supports: (action) => !isStateChanging(action) || checkout !== undefined,
     async execute(
@@ -47,7 +59,7 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
       if (intent.productId === undefined)
         throw new UnrecoverableError(`intent ${intent.action} has no productId`);
       const context = contextOf(intent);
-      const profile = await evaluateStoredProduct(deps, tenant, intent.productId, context);
+      const profile = await profiles.getProfile(tenant, intent.productId, context);
       if (answer === 'profile') return { kind: 'profile', profile };
       const decision = decisionFor(profile, intent.action, intent.policyDomain);
       if (decision === undefined)

@@ -11,6 +11,7 @@ import { type Clock, manualClock, systemClock } from '../../src/clock.js';
 import { FactsDocumentSchema, toMs } from '../../src/domain/index.js';
 import type { Closable } from '../../src/feature.js';
 import { a2aFeature } from '../../src/features/a2a.js';
+import { catalogRuntime } from '../../src/features/catalog-runtime.js';
 import {
   startCheckoutSchedulers,
   startCheckoutWorkers,
@@ -115,6 +116,8 @@ export async function startA2aHarness(options: HarnessOptions = {}): Promise<A2a
       await app.close();
       // Workers close before the queues and clients they use (listed first, closed last).
       for (const worker of [...workers].reverse()) await worker.close();
+      // The catalog feature owns its runtime in a service; here the harness stands in for it.
+      await catalogRuntime(ctx).close();
       await ctx.close();
       await sandbox?.close();
     },

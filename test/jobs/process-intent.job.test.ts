@@ -1,16 +1,17 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { process as processIntent } from '../../jobs/process-intent.job.js';
+import type { AppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
 import type { CommerceIntent } from '../../src/domain/index.js';
+import { catalogRuntime } from '../../src/features/catalog-runtime.js';
 import { createIntentExecutor } from '../../src/services/default-intent-executor.js';
 import type { IntentExecutor } from '../../src/services/intent-executor.js';
 import type { IntentTask } from '../../src/services/intent-task.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
 import { IntentTaskStore } from '../../src/store/intent-task-store.js';
 import { travelBackpack } from '../helpers/a2a.js';
-import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
+import { createTestContext } from '../helpers/test-context.js';
 
 const doc = travelBackpack();
 const clock = manualClock(Date.parse(doc.now));
@@ -55,22 +56,23 @@ function failing(error: Error): IntentExecutor & { calls: number } {
 }
 
 describe('process-intent job', () => {
-  let redis: Redis;
+  let ctx: AppContext;
   let tasks: IntentTaskStore;
   let executor: IntentExecutor;
   const firstAttempt = { attemptsMade: 0, opts: { attempts: 3 } };
 
   beforeAll(async () => {
-    redis = connectTestRedis();
-    const prefix = uniquePrefix('job');
-    tasks = new IntentTaskStore(redis, prefix, 3_600);
-    const catalog = new CatalogStore(redis, prefix, 'acme');
+    ctx = createTestContext({}, clock);
+    const prefix = ctx.config.KEY_PREFIX;
+    tasks = new IntentTaskStore(ctx.redis, prefix, 3_600);
+    const catalog = new CatalogStore(ctx.redis, prefix, 'acme');
     await catalog.putProducts(doc.products);
     for (const policy of doc.policies) await catalog.putPolicy(policy);
-    executor = createIntentExecutor({ redis, keyPrefix: prefix, clock });
+    executor = createIntentExecutor({ profiles: catalogRuntime(ctx).profiles });
   });
   afterAll(async () => {
-    await redis.quit();
+    await catalogRuntime(ctx).close();
+    await ctx.close();
   });
 
   describe('when the decision is blocked', () => {
