@@ -30,7 +30,10 @@ const PACKAGE_VERSION = (
 export const A2A_ENDPOINT_PATH = '/a2a';
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
 
-/** Profiles from the catalog runtime (owned and closed by the catalog feature), checkout steps from the checkout service. */
+/**
+ * Profiles come from the catalog runtime (owned and closed by the catalog feature), checkout
+ * steps from the checkout service; both are the services every other surface uses.
+ */
 function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
   return createIntentExecutor({
     profiles: catalogRuntime(ctx).profiles,
