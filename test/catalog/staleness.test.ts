@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
 import { decisionFor } from '../../src/domain/index.js';
 import { catalogFeature } from '../../src/features/catalog.js';
-import { feedsFeature } from '../../src/features/feeds.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
@@ -19,7 +18,8 @@ describe('time-driven staleness', () => {
     beforeAll(async () => {
       t = await catalogTestContext();
       t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
-      t.started.push(...(await feedsFeature.startWorkers!(t.ctx)));
+      // No feed worker: the test publishes itself, and a debounced publish running at the same
+      // time would hold the feed's lock and turn the test's publish into "busy".
       t.started.push(...(await catalogFeature.startSchedulers!(t.ctx)));
       for (const policy of coveringPolicies()) await t.runtime.catalog.putPolicy(TENANT, policy);
     });
@@ -38,6 +38,7 @@ describe('time-driven staleness', () => {
       expect(before.source).toBe('stored');
       expect(decisionFor(before.profile, 'prepare_checkout')?.result).toBe('allowed');
       const firstFeed = await t.runtime.feeds.publish(TENANT, 'agent');
+      expect(firstFeed.busy).toBeFalsy();
       expect(firstFeed.manifest?.count).toBe(1);
 
       // No new input from here on: the sweep finds the profile due and re-evaluates it.
@@ -57,6 +58,7 @@ describe('time-driven staleness', () => {
       expect(decisionFor(after.profile, 'prepare_checkout')?.result).toBe('blocked');
 
       const feed = await t.runtime.feeds.publish(TENANT, 'agent');
+      expect(feed.busy).toBeFalsy();
       expect(feed.reevaluated).toBe(0);
       const latest = await t.runtime.feeds.latest(TENANT, 'agent');
       const [item] = (await readFile(latest!.path, 'utf8'))
