@@ -16,7 +16,9 @@ describe('a burst of updates to one product', () => {
   const results: EvaluateProfilesResult[] = [];
 
   beforeAll(async () => {
-    t = await catalogTestContext({ EVALUATION_COALESCE_MS: '100' });
+    // The window must outlast the burst itself (100 sequential writes), even on a loaded CI
+    // machine; how many windows a burst spans is what the coalescing bounds.
+    t = await catalogTestContext({ EVALUATION_COALESCE_MS: '1000' });
     t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
     for (const policy of coveringPolicies()) await t.runtime.catalog.putPolicy(TENANT, policy);
     t.events.evaluate.on('completed', ({ returnvalue }) =>
