@@ -140,6 +140,105 @@ export function encodeProfile(
   };
 }
 
+/**
+ * The JSON text of encodeProfile's result, written in one pass: exactly the bytes
+ * `JSON.stringify(encodeProfile(profile, fingerprint, policyFingerprint))` gives (pinned by
+ * test/store/profile-codec.test.ts), at a fraction of the cost, because the evaluation writes
+ * one per product and context. Blockers and rule citations are values the domain builds once and
+ * shares (frozen), so their JSON is kept per object; anything else is encoded as it comes.
+ */
+export function encodeProfileJson(
+  profile: ProductActionProfile,
+  fingerprint: string,
+  policyFingerprint: string,
+): string {
+  const ruleset = profile.rulesetVersion;
+  const evidenceAt = new Map<EvidenceRef, number>();
+  const keyAt = new Map<string, number>();
+  let evidence = '';
+  const blockerAt = new Map<Blocker, number>();
+  let blockers = '';
+  let decisions = '';
+  for (let d = 0; d < profile.decisions.length; d += 1) {
+    const decision = profile.decisions[d] as CommerceDecision;
+    let indexes = '';
+    for (let i = 0; i < decision.evidenceRefs.length; i += 1) {
+      const ref = decision.evidenceRefs[i] as EvidenceRef;
+      let at = evidenceAt.get(ref);
+      if (at === undefined) {
+        const entry = evidenceJsonOf(ref, ruleset);
+        at = keyAt.get(entry.key);
+        if (at === undefined) {
+          at = keyAt.size;
+          keyAt.set(entry.key, at);
+          evidence += at === 0 ? entry.json : `,${entry.json}`;
+        }
+        evidenceAt.set(ref, at);
+      }
+      indexes += i === 0 ? at : `,${at}`;
+    }
+    let blockerIndexes = '';
+    let warningIndexes = '';
+    for (let w = 0; w < 2; w += 1) {
+      const list = w === 0 ? decision.blockers : decision.warnings;
+      let text = '';
+      for (let i = 0; i < list.length; i += 1) {
+        const b = list[i] as Blocker;
+        // Identity, as encodeProfile: the domain shares blocker objects for equal reasons.
+        let at = blockerAt.get(b);
+        if (at === undefined) {
+          at = blockerAt.size;
+          blockerAt.set(b, at);
+          const json = storedBlockerJsonOf(b);
+          blockers += at === 0 ? json : `,${json}`;
+        }
+        text += i === 0 ? at : `,${at}`;
+      }
+      if (w === 0) blockerIndexes = text;
+      else warningIndexes = text;
+    }
+    const domain = decision.policyDomain === undefined ? '0' : `"${decision.policyDomain}"`;
+    const validUntil = decision.validUntil === null ? 0 : msOf(decision.validUntil);
+    decisions +=
+      `${d === 0 ? '' : ','}["${decision.action}",${domain},"${decision.result}",` +
+      `[${blockerIndexes}],[${warningIndexes}],[${indexes}],${validUntil}]`;
+  }
+  const validUntil = profile.validUntil === null ? 'null' : msOf(profile.validUntil);
+  return (
+    `{"v":2,"e":${msOf(profile.evaluatedAt)},"u":${validUntil},"r":${JSON.stringify(ruleset)},` +
+    `"f":${JSON.stringify(fingerprint)},"p":${JSON.stringify(policyFingerprint)},` +
+    `"x":[${evidence}],"k":[${blockers}],"d":[${decisions}]}`
+  );
+}
+
+interface EvidenceJson {
+  ruleset: string;
+  key: string;
+  json: string;
+}
+const evidenceJson = new WeakMap<EvidenceRef, EvidenceJson>();
+function evidenceJsonOf(ref: EvidenceRef, ruleset: string): EvidenceJson {
+  const shared = Object.isFrozen(ref);
+  let found = shared ? evidenceJson.get(ref) : undefined;
+  if (found === undefined || found.ruleset !== ruleset) {
+    const key = evidenceKey(ref, ruleset);
+    found = { ruleset, key, json: JSON.stringify(key) };
+    if (shared) evidenceJson.set(ref, found);
+  }
+  return found;
+}
+
+const blockerJson = new WeakMap<Blocker, string>();
+function storedBlockerJsonOf(b: Blocker): string {
+  const shared = Object.isFrozen(b);
+  let found = shared ? blockerJson.get(b) : undefined;
+  if (found === undefined) {
+    found = JSON.stringify(b.params === undefined ? [b.code] : [b.code, b.params]);
+    if (shared) blockerJson.set(b, found);
+  }
+  return found;
+}
+
 const evidenceCache = new Map<string, EvidenceRef>();
 function evidenceOf(key: string, ruleset: string): EvidenceRef {
   const cacheKey = `${ruleset} ${key}`;
