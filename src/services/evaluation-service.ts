@@ -212,7 +212,7 @@ export class EvaluationService {
       ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
     ]);
     const commit: EvaluationCommit = {
-      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string>()])),
+      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
       removed: [],
       due: new Map(),
       audit: [],
@@ -230,7 +230,7 @@ export class EvaluationService {
       const product = JSON.parse(raw) as ProductFacts;
       const fingerprint = factsFingerprint(raw, this.settings.options);
       const policyFingerprint = policies.fingerprintFor(product.category);
-      const audit = new Map<string, string>();
+      const audit = new Map<string, string | Buffer>();
       let dueMs: number | null = null;
       let evaluatedAt = '';
       this.settings.contexts.forEach((context, c) => {
@@ -254,11 +254,14 @@ export class EvaluationService {
           evaluatedAt = profile.evaluatedAt;
           validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
           const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
-          commit.profiles.get(key)?.set(id, json);
+          // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
+          // bytes, and the MULTI is built from buffers instead of one long string per batch.
+          const bytes = Buffer.from(json);
+          commit.profiles.get(key)?.set(id, bytes);
           // A first evaluation changes every decision; later ones are diffed decision by decision.
           const changed =
             old === undefined
-              ? json
+              ? bytes
               : auditOf(old, encodeProfile(profile, fingerprint, policyFingerprint), json);
           if (changed !== undefined) {
             outcome.changedContexts.add(key);
