@@ -239,14 +239,30 @@ function storedBlockerJsonOf(b: Blocker): string {
   return found;
 }
 
-const evidenceCache = new Map<string, EvidenceRef>();
+/**
+ * Evidence refs repeat across a catalog (rule and policy citations) or at least within a profile
+ * (a truth fact cited by several decisions), so each stored key is decoded once: per ruleset,
+ * key → ref. Refs are immutable values, as in the domain's own cache.
+ */
+const evidenceCache = new Map<string, Map<string, EvidenceRef>>();
+let evidenceCached = 0;
 function evidenceOf(key: string, ruleset: string): EvidenceRef {
-  const cacheKey = `${ruleset} ${key}`;
-  let ref = evidenceCache.get(cacheKey);
+  let byKey = evidenceCache.get(ruleset);
+  if (byKey === undefined) {
+    byKey = new Map();
+    evidenceCache.set(ruleset, byKey);
+  }
+  let ref = byKey.get(key);
   if (ref === undefined) {
     ref = evidenceOfKey(key, ruleset);
-    if (evidenceCache.size > 50_000) evidenceCache.clear();
-    evidenceCache.set(cacheKey, ref);
+    if (evidenceCached >= 50_000) {
+      evidenceCache.clear();
+      evidenceCached = 0;
+      evidenceCache.set(ruleset, byKey);
+      byKey.clear();
+    }
+    byKey.set(key, ref);
+    evidenceCached += 1;
   }
   return ref;
 }
@@ -267,13 +283,11 @@ function loadBlocker(code: BlockerCode, params: BlockerParams | undefined): Bloc
   return found;
 }
 
-function loadBlockers(table: readonly StoredBlocker[], at: readonly number[]): Blocker[] {
-  return at.length === 0
-    ? []
-    : at.map((i) => {
-        const [code, params] = table[i] as StoredBlocker;
-        return loadBlocker(code, params);
-      });
+function loadBlockers(table: readonly Blocker[], at: readonly number[]): Blocker[] {
+  if (at.length === 0) return [];
+  const out = new Array<Blocker>(at.length);
+  for (let i = 0; i < at.length; i += 1) out[i] = table[at[i] as number] as Blocker;
+  return out;
 }
 
 const instantCache = new Map<number, string>();
@@ -304,15 +318,21 @@ export function decodeProfile(
   stored: StoredProfile,
 ): ProductActionProfile {
   const evaluatedAt = instantOf(stored.e);
+  // Each table entry is decoded once per profile; decisions index into the decoded tables.
+  const blockers = stored.k.map(([code, params]) => loadBlocker(code, params));
+  const refs = stored.x.map((key) => evidenceOf(key, stored.r));
   const decisions = stored.d.map(
-    ([action, domain, result, blockers, warnings, evidence, validUntil]) => {
+    ([action, domain, result, blockerAt, warningAt, evidenceAt, validUntil]) => {
+      const evidenceRefs = new Array<EvidenceRef>(evidenceAt.length);
+      for (let i = 0; i < evidenceAt.length; i += 1)
+        evidenceRefs[i] = refs[evidenceAt[i] as number] as EvidenceRef;
       const decision: CommerceDecision = {
         action,
         result,
         allowed: result === 'allowed',
-        blockers: loadBlockers(stored.k, blockers),
-        warnings: loadBlockers(stored.k, warnings),
-        evidenceRefs: evidence.map((at) => evidenceOf(stored.x[at] as string, stored.r)),
+        blockers: loadBlockers(blockers, blockerAt),
+        warnings: loadBlockers(blockers, warningAt),
+        evidenceRefs,
         evaluatedAt,
         validUntil: validUntil === 0 ? null : instantOf(validUntil),
         rulesetVersion: stored.r,
