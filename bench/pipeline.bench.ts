@@ -3,8 +3,9 @@
  * BullMQ evaluation jobs, then publish all three feeds. Every figure is printed as a ratio to a
  * floor measured in the same run:
  * - evaluation: products/s through the jobs ÷ products/s of the floor, which replays the same
- *   reads and writes (HMGET facts and profiles, HSET profiles, ZADD due) pipelined per batch with
- *   precomputed values, i.e. the I/O alone;
+ *   claims, reads and writes (SPOP dirty; HMGET facts and profiles; HSET profiles, ZADD due and
+ *   XADD audit in one MULTI) pipelined per batch with the values the jobs wrote, i.e. the I/O
+ *   alone (see evaluationFloor);
  * - feeds: bytes/s of our writer (fast-json-stringify) ÷ bytes/s of JSON.stringify of the same
  *   items to the same sink, and the whole publish (Redis reads, re-checks, projection) ÷ the same
  *   floor;
@@ -28,12 +29,12 @@ import { createAppContext } from '../src/app-context.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { demoCatalog } from '../src/demo/demo-catalog.js';
-import type { ProductFacts } from '../src/domain/index.js';
+import { type ProductFacts, RULESET_VERSION, toInstant } from '../src/domain/index.js';
 import { catalogFeature } from '../src/features/catalog.js';
 import { catalogRuntime } from '../src/features/catalog-runtime.js';
 import { createLogger } from '../src/logger.js';
 import { CATALOG_QUEUE_NAMES, FEED_NAMES, type FeedName } from '../src/queues/catalog-queues.js';
-import { CATALOG_KEY_PARTS } from '../src/store/catalog-layout.js';
+import { auditKeyParts, CATALOG_KEY_PARTS } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 
@@ -94,6 +95,82 @@ async function allIds(stores: ReturnType<typeof setup>['stores']): Promise<strin
   return ids;
 }
 
+/**
+ * The evaluation floor: the I/O the jobs did, with the values they wrote, and nothing else. The
+ * jobs' output is moved aside and the state they started from restored (every id dirty, no
+ * profiles, due entries or audit streams), then per batch, pipelined: claim ids (SPOP of the
+ * dirty set), read their facts and their profiles in every context (HMGET, all empty as on a
+ * first evaluation), and write in one MULTI what the jobs wrote: the profiles (HSET per context),
+ * the due times (ZADD) and one audit entry per product (XADD, the profiles' JSON, as a first
+ * evaluation writes it). Only those three round trips are timed; fetching the values to write
+ * from the aside copy is not, and holds one batch in memory at a time.
+ */
+async function evaluationFloor(
+  config: ReturnType<typeof setup>['config'],
+  ctx: ReturnType<typeof setup>['ctx'],
+  stores: ReturnType<typeof setup>['stores'],
+  contextKeys: readonly string[],
+): Promise<number> {
+  const key = tenantKeys(config.KEY_PREFIX, TENANT);
+  const aside = (contextKey: string) => key('bench-aside', contextKey);
+  for (const c of contextKeys) await ctx.redis.rename(stores.profiles.profilesKey(c), aside(c));
+  const dueKey = key(...CATALOG_KEY_PARTS.due);
+  const dirtyKey = key(...CATALOG_KEY_PARTS.dirty);
+  await ctx.redis.del(dueKey);
+  for (let after = '', page: string[]; ; after = page.at(-1) as string) {
+    page = await stores.catalog.productIdsAfter(after, 5_000);
+    if (page.length === 0) break;
+    const unlink = ctx.redis.pipeline();
+    for (const id of page) unlink.unlink(key(...auditKeyParts(id)));
+    await unlink.exec();
+    await ctx.redis.sadd(dirtyKey, ...page);
+    if (page.length < 5_000) break;
+  }
+  const batch = config.EVALUATION_BATCH_SIZE;
+  let seconds = 0;
+  for (;;) {
+    let t0 = performance.now();
+    const ids = await ctx.redis.spop(dirtyKey, batch);
+    seconds += (performance.now() - t0) / 1000;
+    if (ids.length === 0) break;
+    const values = await Promise.all(contextKeys.map((c) => ctx.redis.hmget(aside(c), ...ids)));
+    const evaluatedAt = toInstant((JSON.parse(values[0]?.[0] as string) as { e: number }).e);
+    t0 = performance.now();
+    await Promise.all([
+      stores.catalog.getProductsRaw(ids),
+      ...contextKeys.map((c) => stores.profiles.readRaw(c, ids)),
+    ]);
+    const multi = ctx.redis.multi();
+    contextKeys.forEach((c, n) => {
+      const json = values[n] as string[];
+      multi.hset(
+        stores.profiles.profilesKey(c),
+        ...ids.flatMap((id, k) => [id, json[k] as string]),
+      );
+    });
+    const dueMs = ctx.clock.nowMs() + 3_600_000;
+    multi.zadd(dueKey, ...ids.flatMap((id) => [dueMs, id]));
+    ids.forEach((id, k) => {
+      const fields = ['evaluatedAt', evaluatedAt, 'rulesetVersion', RULESET_VERSION];
+      contextKeys.forEach((c, n) => {
+        fields.push(c, (values[n] as string[])[k] as string);
+      });
+      multi.xadd(
+        key(...auditKeyParts(id)),
+        'MAXLEN',
+        '~',
+        config.AUDIT_MAXLEN_PER_PRODUCT,
+        '*',
+        ...fields,
+      );
+    });
+    await multi.exec();
+    seconds += (performance.now() - t0) / 1000;
+  }
+  for (const c of contextKeys) await ctx.redis.del(aside(c));
+  return seconds;
+}
+
 /** Ingest and evaluate through the jobs, then the evaluation floor; leaves the data for publish. */
 async function evaluatePhase(
   size: number,
@@ -138,36 +215,7 @@ async function evaluatePhase(
   await Promise.all(workers.map((w) => w.close()));
   await events.close();
 
-  // Evaluation floor: the same keys and values, read and written pipelined per batch.
-  const key = tenantKeys(config.KEY_PREFIX, TENANT);
-  const batch = config.EVALUATION_BATCH_SIZE;
-  const ids = await allIds(stores);
-  const contextKeys = runtime.evaluation.contextKeys;
-  const stored: string[][] = [];
-  for (let i = 0; i < ids.length; i += batch) {
-    const slice = ids.slice(i, i + batch);
-    const values = await Promise.all(contextKeys.map((c) => stores.profiles.readRaw(c, slice)));
-    stored.push(...values.map((v) => v.map((x) => x ?? '')));
-  }
-  started = performance.now();
-  for (let i = 0, b = 0; i < ids.length; i += batch, b += contextKeys.length) {
-    const slice = ids.slice(i, i + batch);
-    await Promise.all([
-      stores.catalog.getProductsRaw(slice),
-      ...contextKeys.map((c) => stores.profiles.readRaw(c, slice)),
-    ]);
-    const multi = ctx.redis.multi();
-    contextKeys.forEach((c, n) => {
-      const values = stored[b + n] as string[];
-      multi.hset(
-        stores.profiles.profilesKey(c),
-        ...slice.flatMap((id, k) => [id, values[k] as string]),
-      );
-    });
-    multi.zadd(key(...CATALOG_KEY_PARTS.due), ...slice.flatMap((id) => [nowMs + 3_600_000, id]));
-    await multi.exec();
-  }
-  const floorSeconds = (performance.now() - started) / 1000;
+  const floorSeconds = await evaluationFloor(config, ctx, stores, runtime.evaluation.contextKeys);
   await runtime.close();
   await ctx.close();
   return {
@@ -193,7 +241,6 @@ async function publishPhase(
 ): Promise<PublishPhase> {
   const { config, ctx, runtime, stores } = setup(unique, redisUrl, feedDir);
   const nowMs = ctx.clock.nowMs();
-  const ids = await allIds(stores);
   // Feeds: whole publish, peak RSS sampled while publishing.
   (globalThis as { gc?: () => void }).gc?.();
   const startRss = process.memoryUsage().rss;
@@ -217,6 +264,7 @@ async function publishPhase(
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
+  const ids = await allIds(stores);
   // Writer vs floor: the same items (projected once, up front) to the same sink, serialized by
   // the feed's compiled serializer and by JSON.stringify.
   const formats = feedFormats();

@@ -12,7 +12,7 @@ import {
   PublishFeedPayloadSchema,
 } from '../src/queues/catalog-queues.js';
 import { enqueue } from '../src/queues/job-shell.js';
-import type { ProfileService } from '../src/services/profile-service.js';
+import type { ProfileLookup, ProfileService } from '../src/services/profile-service.js';
 import type { CatalogStore } from '../src/store/catalog-store.js';
 import type { FeedLockStore } from '../src/store/feed-lock-store.js';
 import type { FeedFormat } from './feed-format.js';
@@ -147,21 +147,26 @@ export class FeedPublisher {
     return { manifest, reevaluated: counters.reevaluated };
   }
 
-  /** The file's bytes, one Buffer per catalog page. */
+  /**
+   * The file's bytes, one Buffer per catalog page. The next page is read while this one is
+   * projected and serialized, so Redis and the CPU work at the same time; two pages at most are
+   * in memory.
+   */
   private async *render(
     tenant: string,
     format: FeedFormat,
     nowMs: number,
     counters: { count: number; reevaluated: number },
   ): AsyncGenerator<Buffer> {
-    const catalog = this.catalogOf(tenant);
     const publishedAt = toInstant(nowMs);
     const { head, between, after, tail } = format.framing;
     let text = head;
-    for (let cursor = '', ids: string[]; ; cursor = ids.at(-1) as string) {
-      ids = await catalog.productIdsAfter(cursor, this.settings.pageSize);
+    let next = this.readPage(tenant, '', nowMs);
+    for (;;) {
+      const { ids, page } = await next;
       if (ids.length === 0) break;
-      const page = await this.profiles.currentPage(tenant, ids, this.settings.context, nowMs);
+      const more = ids.length >= this.settings.pageSize;
+      if (more) next = this.readPage(tenant, ids.at(-1) as string, nowMs);
       for (const found of page) {
         if (found?.product === undefined) continue;
         if (found.source === 'evaluated') counters.reevaluated += 1;
@@ -177,10 +182,30 @@ export class FeedPublisher {
       }
       if (text.length > 0) yield Buffer.from(text);
       text = '';
-      if (ids.length < this.settings.pageSize) break;
+      if (!more) break;
     }
     text += tail;
     if (text.length > 0) yield Buffer.from(text);
+  }
+
+  /** One page of ids after `cursor` with their current profiles in the feed's context. */
+  private readPage(
+    tenant: string,
+    cursor: string,
+    nowMs: number,
+  ): Promise<{ ids: string[]; page: (ProfileLookup | undefined)[] }> {
+    const read = (async () => {
+      const ids = await this.catalogOf(tenant).productIdsAfter(cursor, this.settings.pageSize);
+      const page =
+        ids.length === 0
+          ? []
+          : await this.profiles.currentPage(tenant, ids, this.settings.context, nowMs);
+      return { ids, page };
+    })();
+    // A read ahead whose page is never awaited (the sink failed first) must not crash the
+    // process as an unhandled rejection; an awaited one still throws to the publish.
+    read.catch(() => {});
+    return read;
   }
 
   async latest(

@@ -33,6 +33,7 @@ export const evaluateProfilesJob = defineJob({
     const stores = runtime.storesOf(tenant);
     const ids = await stores.work.claim(String(job.id), runtime.ctx.config.EVALUATION_BATCH_SIZE);
     let outcome = { products: 0, evaluations: 0, skipped: 0, removed: 0 };
+    const publishes: Promise<unknown>[] = [];
     if (ids.length > 0) {
       const batch = await runtime.evaluation.evaluateBatch(
         stores,
@@ -43,10 +44,11 @@ export const evaluateProfilesJob = defineJob({
       outcome = batch;
       if (batch.changedContexts.has(contextKey(runtime.ctx.config.FEED_CONTEXT))) {
         for (const feed of runtime.feeds.feedNames)
-          await runtime.feeds.requestPublish(tenant, feed, 'changed');
+          publishes.push(runtime.feeds.requestPublish(tenant, feed, 'changed'));
       }
     }
-    const remaining = await stores.work.dirtyCount();
+    // One round trip for the publish requests and the count, not one after another per batch.
+    const [remaining] = await Promise.all([stores.work.dirtyCount(), ...publishes]);
     if (remaining > 0) await runtime.evaluation.requestEvaluation(tenant, 0);
     return {
       products: outcome.products,

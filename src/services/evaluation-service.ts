@@ -11,6 +11,7 @@ import {
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
+  toMs,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
@@ -20,6 +21,7 @@ import type { EvaluationWorkStore } from '../store/evaluation-work-store.js';
 import {
   decisionKey,
   encodeProfile,
+  encodeProfileJson,
   type StoredDecision,
   type StoredProfile,
   sameDecision,
@@ -210,7 +212,7 @@ export class EvaluationService {
       ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
     ]);
     const commit: EvaluationCommit = {
-      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string>()])),
+      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
       removed: [],
       due: new Map(),
       audit: [],
@@ -228,18 +230,18 @@ export class EvaluationService {
       const product = JSON.parse(raw) as ProductFacts;
       const fingerprint = factsFingerprint(raw, this.settings.options);
       const policyFingerprint = policies.fingerprintFor(product.category);
-      const audit = new Map<string, string>();
+      const audit = new Map<string, string | Buffer>();
       let dueMs: number | null = null;
       let evaluatedAt = '';
       this.settings.contexts.forEach((context, c) => {
         const key = this.contextKeys[c] as string;
         const before = previous[c]?.[i];
         const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
-        let stored: StoredProfile;
+        let validUntilMs: number | null;
         if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
           // Same facts, same policies, not expired: the domain would answer the same.
           outcome.skipped += 1;
-          stored = old;
+          validUntilMs = old.u;
         } else {
           const profile = evaluateProduct(
             product,
@@ -250,16 +252,23 @@ export class EvaluationService {
           );
           outcome.evaluations += 1;
           evaluatedAt = profile.evaluatedAt;
-          stored = encodeProfile(profile, fingerprint, policyFingerprint);
-          const json = JSON.stringify(stored);
-          commit.profiles.get(key)?.set(id, json);
-          const changed = auditOf(old, stored, json);
+          validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
+          const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
+          // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
+          // bytes, and the MULTI is built from buffers instead of one long string per batch.
+          const bytes = Buffer.from(json);
+          commit.profiles.get(key)?.set(id, bytes);
+          // A first evaluation changes every decision; later ones are diffed decision by decision.
+          const changed =
+            old === undefined
+              ? bytes
+              : auditOf(old, encodeProfile(profile, fingerprint, policyFingerprint), json);
           if (changed !== undefined) {
             outcome.changedContexts.add(key);
             audit.set(key, changed);
           }
         }
-        if (stored.u !== null && (dueMs === null || stored.u < dueMs)) dueMs = stored.u;
+        if (validUntilMs !== null && (dueMs === null || validUntilMs < dueMs)) dueMs = validUntilMs;
       });
       commit.due.set(id, dueMs);
       if (audit.size > 0) {

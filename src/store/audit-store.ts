@@ -47,7 +47,7 @@ export interface AuditAppend {
   evaluatedAt: string;
   rulesetVersion: string;
   /** context key → JSON of {r, x, k, d, b?} (b: decision key → previous result) */
-  contexts: Map<string, string>;
+  contexts: Map<string, string | Buffer>;
 }
 
 interface StoredAuditContext {
@@ -97,7 +97,7 @@ export class AuditStore {
 
   /** Queues the XADD on a caller's MULTI, so the audit lands with the profiles it explains. */
   append(multi: ChainableCommander, productId: string, entry: AuditAppend): ChainableCommander {
-    const fields: string[] = [
+    const fields: (string | Buffer)[] = [
       'evaluatedAt',
       entry.evaluatedAt,
       'rulesetVersion',

@@ -140,14 +140,129 @@ export function encodeProfile(
   };
 }
 
-const evidenceCache = new Map<string, EvidenceRef>();
+/**
+ * The JSON text of encodeProfile's result, written in one pass: exactly the bytes
+ * `JSON.stringify(encodeProfile(profile, fingerprint, policyFingerprint))` gives (pinned by
+ * test/store/profile-codec.test.ts), at a fraction of the cost, because the evaluation writes
+ * one per product and context. Blockers and rule citations are values the domain builds once and
+ * shares (frozen), so their JSON is kept per object; anything else is encoded as it comes.
+ */
+export function encodeProfileJson(
+  profile: ProductActionProfile,
+  fingerprint: string,
+  policyFingerprint: string,
+): string {
+  const ruleset = profile.rulesetVersion;
+  const evidenceAt = new Map<EvidenceRef, number>();
+  const keyAt = new Map<string, number>();
+  let evidence = '';
+  const blockerAt = new Map<Blocker, number>();
+  let blockers = '';
+  let decisions = '';
+  for (let d = 0; d < profile.decisions.length; d += 1) {
+    const decision = profile.decisions[d] as CommerceDecision;
+    let indexes = '';
+    for (let i = 0; i < decision.evidenceRefs.length; i += 1) {
+      const ref = decision.evidenceRefs[i] as EvidenceRef;
+      let at = evidenceAt.get(ref);
+      if (at === undefined) {
+        const entry = evidenceJsonOf(ref, ruleset);
+        at = keyAt.get(entry.key);
+        if (at === undefined) {
+          at = keyAt.size;
+          keyAt.set(entry.key, at);
+          evidence += at === 0 ? entry.json : `,${entry.json}`;
+        }
+        evidenceAt.set(ref, at);
+      }
+      indexes += i === 0 ? at : `,${at}`;
+    }
+    let blockerIndexes = '';
+    let warningIndexes = '';
+    for (let w = 0; w < 2; w += 1) {
+      const list = w === 0 ? decision.blockers : decision.warnings;
+      let text = '';
+      for (let i = 0; i < list.length; i += 1) {
+        const b = list[i] as Blocker;
+        // Identity, as encodeProfile: the domain shares blocker objects for equal reasons.
+        let at = blockerAt.get(b);
+        if (at === undefined) {
+          at = blockerAt.size;
+          blockerAt.set(b, at);
+          const json = storedBlockerJsonOf(b);
+          blockers += at === 0 ? json : `,${json}`;
+        }
+        text += i === 0 ? at : `,${at}`;
+      }
+      if (w === 0) blockerIndexes = text;
+      else warningIndexes = text;
+    }
+    const domain = decision.policyDomain === undefined ? '0' : `"${decision.policyDomain}"`;
+    const validUntil = decision.validUntil === null ? 0 : msOf(decision.validUntil);
+    decisions +=
+      `${d === 0 ? '' : ','}["${decision.action}",${domain},"${decision.result}",` +
+      `[${blockerIndexes}],[${warningIndexes}],[${indexes}],${validUntil}]`;
+  }
+  const validUntil = profile.validUntil === null ? 'null' : msOf(profile.validUntil);
+  return (
+    `{"v":2,"e":${msOf(profile.evaluatedAt)},"u":${validUntil},"r":${JSON.stringify(ruleset)},` +
+    `"f":${JSON.stringify(fingerprint)},"p":${JSON.stringify(policyFingerprint)},` +
+    `"x":[${evidence}],"k":[${blockers}],"d":[${decisions}]}`
+  );
+}
+
+interface EvidenceJson {
+  ruleset: string;
+  key: string;
+  json: string;
+}
+const evidenceJson = new WeakMap<EvidenceRef, EvidenceJson>();
+function evidenceJsonOf(ref: EvidenceRef, ruleset: string): EvidenceJson {
+  const shared = Object.isFrozen(ref);
+  let found = shared ? evidenceJson.get(ref) : undefined;
+  if (found === undefined || found.ruleset !== ruleset) {
+    const key = evidenceKey(ref, ruleset);
+    found = { ruleset, key, json: JSON.stringify(key) };
+    if (shared) evidenceJson.set(ref, found);
+  }
+  return found;
+}
+
+const blockerJson = new WeakMap<Blocker, string>();
+function storedBlockerJsonOf(b: Blocker): string {
+  const shared = Object.isFrozen(b);
+  let found = shared ? blockerJson.get(b) : undefined;
+  if (found === undefined) {
+    found = JSON.stringify(b.params === undefined ? [b.code] : [b.code, b.params]);
+    if (shared) blockerJson.set(b, found);
+  }
+  return found;
+}
+
+/**
+ * Evidence refs repeat across a catalog (rule and policy citations) or at least within a profile
+ * (a truth fact cited by several decisions), so each stored key is decoded once: per ruleset,
+ * key → ref. Refs are immutable values, as in the domain's own cache.
+ */
+const evidenceCache = new Map<string, Map<string, EvidenceRef>>();
+let evidenceCached = 0;
 function evidenceOf(key: string, ruleset: string): EvidenceRef {
-  const cacheKey = `${ruleset} ${key}`;
-  let ref = evidenceCache.get(cacheKey);
+  let byKey = evidenceCache.get(ruleset);
+  if (byKey === undefined) {
+    byKey = new Map();
+    evidenceCache.set(ruleset, byKey);
+  }
+  let ref = byKey.get(key);
   if (ref === undefined) {
     ref = evidenceOfKey(key, ruleset);
-    if (evidenceCache.size > 50_000) evidenceCache.clear();
-    evidenceCache.set(cacheKey, ref);
+    if (evidenceCached >= 50_000) {
+      evidenceCache.clear();
+      evidenceCached = 0;
+      evidenceCache.set(ruleset, byKey);
+      byKey.clear();
+    }
+    byKey.set(key, ref);
+    evidenceCached += 1;
   }
   return ref;
 }
@@ -168,13 +283,11 @@ function loadBlocker(code: BlockerCode, params: BlockerParams | undefined): Bloc
   return found;
 }
 
-function loadBlockers(table: readonly StoredBlocker[], at: readonly number[]): Blocker[] {
-  return at.length === 0
-    ? []
-    : at.map((i) => {
-        const [code, params] = table[i] as StoredBlocker;
-        return loadBlocker(code, params);
-      });
+function loadBlockers(table: readonly Blocker[], at: readonly number[]): Blocker[] {
+  if (at.length === 0) return [];
+  const out = new Array<Blocker>(at.length);
+  for (let i = 0; i < at.length; i += 1) out[i] = table[at[i] as number] as Blocker;
+  return out;
 }
 
 const instantCache = new Map<number, string>();
@@ -205,15 +318,21 @@ export function decodeProfile(
   stored: StoredProfile,
 ): ProductActionProfile {
   const evaluatedAt = instantOf(stored.e);
+  // Each table entry is decoded once per profile; decisions index into the decoded tables.
+  const blockers = stored.k.map(([code, params]) => loadBlocker(code, params));
+  const refs = stored.x.map((key) => evidenceOf(key, stored.r));
   const decisions = stored.d.map(
-    ([action, domain, result, blockers, warnings, evidence, validUntil]) => {
+    ([action, domain, result, blockerAt, warningAt, evidenceAt, validUntil]) => {
+      const evidenceRefs = new Array<EvidenceRef>(evidenceAt.length);
+      for (let i = 0; i < evidenceAt.length; i += 1)
+        evidenceRefs[i] = refs[evidenceAt[i] as number] as EvidenceRef;
       const decision: CommerceDecision = {
         action,
         result,
         allowed: result === 'allowed',
-        blockers: loadBlockers(stored.k, blockers),
-        warnings: loadBlockers(stored.k, warnings),
-        evidenceRefs: evidence.map((at) => evidenceOf(stored.x[at] as string, stored.r)),
+        blockers: loadBlockers(blockers, blockerAt),
+        warnings: loadBlockers(blockers, warningAt),
+        evidenceRefs,
         evaluatedAt,
         validUntil: validUntil === 0 ? null : instantOf(validUntil),
         rulesetVersion: stored.r,

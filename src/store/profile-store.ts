@@ -8,8 +8,11 @@ import type { StoredProfile } from './profile-codec.js';
 export interface EvaluationCommit {
   /** the job whose claim is settled by this write; its claimed set is deleted with it */
   claimJobId?: string;
-  /** contextKey → productId → stored profile JSON */
-  profiles: Map<string, Map<string, string>>;
+  /**
+   * contextKey → productId → stored profile JSON, as text or already UTF-8 encoded (the
+   * evaluation encodes each profile once and hands the same bytes to the profile and the audit)
+   */
+  profiles: Map<string, Map<string, string | Buffer>>;
   /** products that no longer exist: their profiles and due entries go */
   removed: string[];
   /** productId → ms of its earliest validUntil (null: nothing expires, leave the due set) */
@@ -52,7 +55,7 @@ export class ProfileStore {
     const multi = this.redis.multi();
     for (const [contextKey, byId] of batch.profiles) {
       if (byId.size === 0) continue;
-      const flat: string[] = [];
+      const flat: (string | Buffer)[] = [];
       for (const [id, json] of byId) flat.push(id, json);
       multi.hset(this.profilesKey(contextKey), ...flat);
     }

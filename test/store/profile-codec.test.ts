@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { demoCatalog } from '../../src/demo/demo-catalog.js';
 import {
@@ -13,9 +14,18 @@ import {
   decisionKey,
   decodeProfile,
   encodeProfile,
+  encodeProfileJson,
   type StoredProfile,
   sameDecision,
 } from '../../src/store/profile-codec.js';
+import {
+  authorityArb,
+  contextArb,
+  optionsArb,
+  policiesArb,
+  productArb,
+} from '../support/arbitraries.js';
+import { NOW_MS } from '../support/facts.js';
 
 /** decision key → whether it means the same in both profiles */
 function sameness(a: StoredProfile, b: StoredProfile): Map<string, boolean> {
@@ -60,6 +70,53 @@ describe('profile codec', () => {
       const full = JSON.stringify(profile).length;
       const compact = JSON.stringify(encodeProfile(profile, 'f', 'p')).length;
       expect(compact).toBeLessThan(full / 4);
+    });
+  });
+
+  describe('encodeProfileJson', () => {
+    it('writes the very bytes JSON.stringify writes of the encoded profile, for the demo catalog', () => {
+      const { products, policies } = demoCatalog(nowMs);
+      const index = new PolicyIndex(policies);
+      for (const product of products) {
+        for (const context of DEFAULT_CONTEXTS) {
+          const profile = evaluateProduct(product, index, context, nowMs);
+          expect(encodeProfileJson(profile, 'f1', 'p"2')).toBe(
+            JSON.stringify(encodeProfile(profile, 'f1', 'p"2')),
+          );
+        }
+      }
+      const unknown = unknownProductProfile('N"O\u2028PE', DEFAULT_CONTEXTS[0]!, nowMs);
+      expect(encodeProfileJson(unknown, 'f', 'p')).toBe(
+        JSON.stringify(encodeProfile(unknown, 'f', 'p')),
+      );
+    });
+
+    it('writes the same bytes for any product, ids needing escapes, policies, context and authority', () => {
+      const oddId = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
+      fc.assert(
+        fc.property(
+          productArb.chain((product) =>
+            fc.tuple(
+              oddId.map((id) => ({ ...product, id, sku: product.sku })),
+              fc.option(authorityArb(product), { nil: undefined }),
+            ),
+          ),
+          policiesArb,
+          contextArb,
+          optionsArb,
+          ([product, authority], policies, context, options) => {
+            const index = new PolicyIndex(policies);
+            // Twice: the second run meets the blockers and citations the first one cached.
+            for (let round = 0; round < 2; round += 1) {
+              const profile = evaluateProduct(product, index, context, NOW_MS, options, authority);
+              expect(encodeProfileJson(profile, 'f', 'p')).toBe(
+                JSON.stringify(encodeProfile(profile, 'f', 'p')),
+              );
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
   });
 
