@@ -53,6 +53,12 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
       contexts: config.EVALUATION_CONTEXTS,
       options: { requiredPolicyDomains: config.REQUIRED_POLICY_DOMAINS },
       coalesceMs: config.EVALUATION_COALESCE_MS,
+      onDecisions(tally) {
+        for (const [key, count] of tally) {
+          const [action, result] = key.split('|') as [string, string];
+          ctx.metrics.decisions.inc({ action, result }, count);
+        }
+      },
     },
     queues.evaluate,
   );

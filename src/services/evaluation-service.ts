@@ -40,6 +40,11 @@ export interface EvaluationSettings {
   contexts: readonly EvaluationContext[];
   options: EvaluationOptions;
   coalesceMs: number;
+  /**
+   * Told, once per batch, how many decisions the domain made by `action|result` (for the
+   * decisions metric); tallied locally so the hot loop never touches the metrics registry.
+   */
+  onDecisions?(tally: ReadonlyMap<string, number>): void;
 }
 
 export interface BatchOutcome {
@@ -218,6 +223,7 @@ export class EvaluationService {
       audit: [],
     };
     if (claimJobId !== undefined) commit.claimJobId = claimJobId;
+    const tally = this.settings.onDecisions ? new Map<string, number>() : undefined;
 
     ids.forEach((id, i) => {
       const raw = raws[i];
@@ -251,6 +257,12 @@ export class EvaluationService {
             this.settings.options,
           );
           outcome.evaluations += 1;
+          if (tally !== undefined) {
+            for (const decision of profile.decisions) {
+              const key = `${decision.action}|${decision.result}`;
+              tally.set(key, (tally.get(key) ?? 0) + 1);
+            }
+          }
           evaluatedAt = profile.evaluatedAt;
           validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
           const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
@@ -279,6 +291,7 @@ export class EvaluationService {
       }
     });
     await stores.profiles.commit(commit, stores.audit, this.contextKeys);
+    if (tally !== undefined && tally.size > 0) this.settings.onDecisions?.(tally);
     return outcome;
   }
 }
