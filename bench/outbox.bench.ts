@@ -68,6 +68,16 @@ async function cpuSeconds(probe: Redis): Promise<{ node: number; redis: number }
   };
 }
 
+/** Calls and microseconds per command as redis-server counts them (scripts' inner calls too). */
+async function commandStats(probe: Redis): Promise<Map<string, { calls: number; usec: number }>> {
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const line of (await probe.info('commandstats')).split('\n')) {
+    const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line);
+    if (match) stats.set(match[1] as string, { calls: Number(match[2]), usec: Number(match[3]) });
+  }
+  return stats;
+}
+
 interface Phase {
   perSecond: number;
   /** CPU microseconds per effect. */
@@ -206,8 +216,21 @@ async function main() {
   await deliverRound();
   await commitRound('bench');
   sent.clear();
+  const serverBefore = await commandStats(probe);
   const outboxPhase = await measured(probe, EFFECTS, deliverRound);
   const counted = new Map(sent);
+  const serverAfter = await commandStats(probe);
+  const server = [...serverAfter]
+    .map(([name, after]) => {
+      const before = serverBefore.get(name) ?? { calls: 0, usec: 0 };
+      return {
+        name,
+        calls: (after.calls - before.calls) / EFFECTS,
+        usec: (after.usec - before.usec) / EFFECTS,
+      };
+    })
+    .filter((row) => row.calls >= 0.01 && !['info', 'zcard', 'zunionstore'].includes(row.name))
+    .sort((a, b) => b.usec - a.usec);
 
   const floorAfter = await measured(probe, EFFECTS, () => rawLoop(receipt.url));
   const floor = floorBefore.perSecond >= floorAfter.perSecond ? floorBefore : floorAfter;
@@ -245,6 +268,14 @@ async function main() {
     `  Redis commands per delivered effect (client side, incl. BullMQ): ${total.toFixed(2)}`,
   );
   for (const [name, n] of perEffect) console.log(`    ${name.padEnd(12)} ${n.toFixed(2)}`);
+  console.log(
+    "  redis-server per effect, by command (scripts' inner calls too; usec of evalsha includes them):",
+  );
+  for (const row of server.slice(0, 14)) {
+    console.log(
+      `    ${row.name.padEnd(12)} ${row.calls.toFixed(2).padStart(5)} calls ${row.usec.toFixed(1).padStart(6)} µs`,
+    );
+  }
 
   await probe.quit();
   for (const part of running.reverse()) await part.close();
