@@ -9,12 +9,15 @@
  * the far future, and released at once (every due score set to 0, as time passing would), then
  * the drain is nudged as the checkout service does after a commit. The floor is measured before
  * and after the outbox and the higher of the two is used, so load on the machine cannot flatter
- * the ratio. Also counts the Redis commands each effect costs, by command, and where the CPU goes
+ * the ratio. A third loop posts the same bodies from bare BullMQ jobs (same data, options, batch
+ * and concurrency, no outbox store): the ceiling of any design with one BullMQ job per effect,
+ * which splits the gap into BullMQ's share and the outbox's own. Also counts the Redis commands each effect costs, by command, and where the CPU goes
  * (this process: worker and provider; redis-server), per effect.
  *
  *   npm run bench:outbox            (BENCH_EFFECTS=5000 BENCH_IN_FLIGHT=32 by default)
  */
 import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { createAppContext } from '../src/app-context.js';
@@ -28,6 +31,7 @@ import {
 } from '../src/features/checkout-runtime.js';
 import { createLogger } from '../src/logger.js';
 import { startSandboxReceipt } from '../src/providers/sandbox/index.js';
+import { deliveryJobOptions } from '../src/queues/delivery-options.js';
 import { CheckoutStore } from '../src/store/checkout-store.js';
 import { type DueEffect, type OutboxEffect, OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
@@ -120,6 +124,57 @@ async function rawLoop(url: string): Promise<void> {
   await pool.close();
 }
 
+/**
+ * The same raw POSTs, one BullMQ job each: the drain's addBulk batches, the delivery jobs' data
+ * and options, the same concurrency, a processor that only posts. No outbox store work at all,
+ * so it bounds what any design with one BullMQ job per effect can reach here.
+ */
+async function bullmqLoop(
+  url: string,
+  connection: () => Redis,
+  prefix: string,
+  round: string,
+  batch: number,
+  attempts: number,
+): Promise<void> {
+  const pool = new Pool(url, { connections: IN_FLIGHT });
+  const queue = new Queue(`bench-bare-${round}`, { connection: connection(), prefix });
+  let done = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const worker = new Worker(
+    queue.name,
+    async (job) => {
+      const response = await pool.request({
+        path: '/receipts',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `${round}-${job.id}` },
+        body: JSON.stringify((job.data as { effect: OutboxEffect }).effect.body),
+      });
+      await response.body.text();
+      if (response.statusCode !== 201) throw new Error(`bare loop got ${response.statusCode}`);
+      if (++done === EFFECTS) finish();
+    },
+    { connection: connection(), prefix, concurrency: IN_FLIGHT },
+  );
+  const effects = effectsOf(round, EFFECTS, Date.now());
+  for (let i = 0; i < EFFECTS; i += batch) {
+    await queue.addBulk(
+      effects.slice(i, i + batch).map(({ effect }) => ({
+        name: effect.kind,
+        data: { tenant: TENANT, effectId: effect.id, effect },
+        opts: { ...deliveryJobOptions(attempts), jobId: effect.id },
+      })),
+    );
+  }
+  await finished;
+  await worker.close();
+  await queue.close();
+  await pool.close();
+}
+
 function effectsOf(round: string, count: number, nowMs: number): DueEffect[] {
   return Array.from({ length: count }, (_, i) => {
     const effect: OutboxEffect = {
@@ -168,6 +223,18 @@ async function main() {
   // Floor, warmed up by a discarded loop.
   await rawLoop(receipt.url);
   const floorBefore = await measured(probe, EFFECTS, () => rawLoop(receipt.url));
+
+  const bare = (round: string) =>
+    bullmqLoop(
+      receipt.url,
+      () => ctx.workerConnection(),
+      config.QUEUE_PREFIX,
+      round,
+      config.OUTBOX_DRAIN_BATCH,
+      config.OUTBOX_MAX_ATTEMPTS,
+    );
+  await bare('bare-warm');
+  const bullmq = await measured(probe, EFFECTS, () => bare('bare'));
 
   const checkouts = new CheckoutStore(ctx.redis, config.KEY_PREFIX, TENANT);
   const outbox = new OutboxStore(ctx.redis, config.KEY_PREFIX, TENANT);
@@ -252,6 +319,11 @@ async function main() {
   console.log(
     `  floor  raw undici loop          ${rate(floor)} effects/s   ${cpu(floor)}` +
       `   (before ${floorBefore.perSecond.toFixed(0)}, after ${floorAfter.perSecond.toFixed(0)})`,
+  );
+  console.log(
+    `  BullMQ job per POST, no store  ${rate(bullmq)} effects/s   ${cpu(bullmq)}   ratio ${(
+      bullmq.perSecond / floor.perSecond
+    ).toFixed(2)} (ceiling for a job per effect)`,
   );
   console.log(
     `  outbox drain → deliver → settle ${rate(outboxPhase)} effects/s   ${cpu(outboxPhase)}`,
