@@ -126,53 +126,60 @@ async function rawLoop(url: string): Promise<void> {
 
 /**
  * The same raw POSTs, one BullMQ job each: the drain's addBulk batches, the delivery jobs' data
- * and options, the same concurrency, a processor that only posts. No outbox store work at all,
- * so it bounds what any design with one BullMQ job per effect can reach here.
+ * and options, the same concurrency, a processor that only posts. No outbox store at all, so it
+ * bounds what any design with one BullMQ job per effect can reach here. Like the outbox, its
+ * worker runs before and across rounds; a round is timed from the first add to the last answer.
  */
-async function bullmqLoop(
+function bareBullmq(
   url: string,
   connection: () => Redis,
   prefix: string,
-  round: string,
   batch: number,
   attempts: number,
-): Promise<void> {
+) {
   const pool = new Pool(url, { connections: IN_FLIGHT });
-  const queue = new Queue(`bench-bare-${round}`, { connection: connection(), prefix });
-  let done = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
+  const queue = new Queue('bench-bare', { connection: connection(), prefix });
+  let left = 0;
+  let finish = () => {};
   const worker = new Worker(
     queue.name,
     async (job) => {
       const response = await pool.request({
         path: '/receipts',
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `${round}-${job.id}` },
+        headers: { 'content-type': 'application/json', 'idempotency-key': `bare-${job.id}` },
         body: JSON.stringify((job.data as { effect: OutboxEffect }).effect.body),
       });
       await response.body.text();
       if (response.statusCode !== 201) throw new Error(`bare loop got ${response.statusCode}`);
-      if (++done === EFFECTS) finish();
+      if (--left === 0) finish();
     },
     { connection: connection(), prefix, concurrency: IN_FLIGHT },
   );
-  const effects = effectsOf(round, EFFECTS, Date.now());
-  for (let i = 0; i < EFFECTS; i += batch) {
-    await queue.addBulk(
-      effects.slice(i, i + batch).map(({ effect }) => ({
-        name: effect.kind,
-        data: { tenant: TENANT, effectId: effect.id, effect },
-        opts: { ...deliveryJobOptions(attempts), jobId: effect.id },
-      })),
-    );
-  }
-  await finished;
-  await worker.close();
-  await queue.close();
-  await pool.close();
+  return {
+    async round(round: string): Promise<void> {
+      left = EFFECTS;
+      const finished = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      const effects = effectsOf(round, EFFECTS, Date.now());
+      for (let i = 0; i < EFFECTS; i += batch) {
+        await queue.addBulk(
+          effects.slice(i, i + batch).map(({ effect }) => ({
+            name: effect.kind,
+            data: { tenant: TENANT, effectId: effect.id, effect },
+            opts: { ...deliveryJobOptions(attempts), jobId: effect.id },
+          })),
+        );
+      }
+      await finished;
+    },
+    async close(): Promise<void> {
+      await worker.close();
+      await queue.close();
+      await pool.close();
+    },
+  };
 }
 
 function effectsOf(round: string, count: number, nowMs: number): DueEffect[] {
@@ -224,17 +231,16 @@ async function main() {
   await rawLoop(receipt.url);
   const floorBefore = await measured(probe, EFFECTS, () => rawLoop(receipt.url));
 
-  const bare = (round: string) =>
-    bullmqLoop(
-      receipt.url,
-      () => ctx.workerConnection(),
-      config.QUEUE_PREFIX,
-      round,
-      config.OUTBOX_DRAIN_BATCH,
-      config.OUTBOX_MAX_ATTEMPTS,
-    );
-  await bare('bare-warm');
-  const bullmq = await measured(probe, EFFECTS, () => bare('bare'));
+  const bare = bareBullmq(
+    receipt.url,
+    () => ctx.workerConnection(),
+    config.QUEUE_PREFIX,
+    config.OUTBOX_DRAIN_BATCH,
+    config.OUTBOX_MAX_ATTEMPTS,
+  );
+  await bare.round('bare-warm');
+  const bullmq = await measured(probe, EFFECTS, () => bare.round('bare'));
+  await bare.close();
 
   const checkouts = new CheckoutStore(ctx.redis, config.KEY_PREFIX, TENANT);
   const outbox = new OutboxStore(ctx.redis, config.KEY_PREFIX, TENANT);
