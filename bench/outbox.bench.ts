@@ -35,6 +35,7 @@ import { deliveryJobOptions } from '../src/queues/delivery-options.js';
 import { CheckoutStore } from '../src/store/checkout-store.js';
 import { type DueEffect, type OutboxEffect, OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
+import { commandStats, measured, type Phase } from './support/measure.js';
 
 const EFFECTS = Number(process.env.BENCH_EFFECTS ?? 5_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
@@ -60,47 +61,6 @@ Redis.prototype.sendCommand = function (this: Redis, command, stream) {
   }
   return originalSend.call(this, command, stream);
 };
-
-/** CPU seconds used so far by this process and by redis-server. */
-async function cpuSeconds(probe: Redis): Promise<{ node: number; redis: number }> {
-  const usage = process.cpuUsage();
-  const info = await probe.info('cpu');
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return {
-    node: (usage.user + usage.system) / 1e6,
-    redis: field('used_cpu_user') + field('used_cpu_sys'),
-  };
-}
-
-/** Calls and microseconds per command as redis-server counts them (scripts' inner calls too). */
-async function commandStats(probe: Redis): Promise<Map<string, { calls: number; usec: number }>> {
-  const stats = new Map<string, { calls: number; usec: number }>();
-  for (const line of (await probe.info('commandstats')).split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line);
-    if (match) stats.set(match[1] as string, { calls: Number(match[2]), usec: Number(match[3]) });
-  }
-  return stats;
-}
-
-interface Phase {
-  perSecond: number;
-  /** CPU microseconds per effect. */
-  nodeUs: number;
-  redisUs: number;
-}
-
-async function measured(probe: Redis, count: number, run: () => Promise<void>): Promise<Phase> {
-  const cpuBefore = await cpuSeconds(probe);
-  const started = performance.now();
-  await run();
-  const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = await cpuSeconds(probe);
-  return {
-    perSecond: count / seconds,
-    nodeUs: ((cpuAfter.node - cpuBefore.node) * 1e6) / count,
-    redisUs: ((cpuAfter.redis - cpuBefore.redis) * 1e6) / count,
-  };
-}
 
 async function rawLoop(url: string): Promise<void> {
   const pool = new Pool(url, { connections: IN_FLIGHT });
@@ -200,7 +160,7 @@ function effectsOf(round: string, count: number, nowMs: number): DueEffect[] {
   });
 }
 
-/** A due time no drain reaches; `release` sets every due score to 0. */
+/** A due time no drain reaches; a measured round releases its effects by setting every due score to 0. */
 const HELD_MS = 8_000_000_000_000;
 
 async function main() {
