@@ -25,7 +25,8 @@ export const PayloadSchema = z.object({
   effectId: z.string().min(1),
   /**
    * The effect's definition as the drain read it. Definitions never change, so carrying it saves
-   * the worker a read; its status is still checked before sending.
+   * the worker a read; its status is checked before sending on any start but the job's first
+   * (see DeliveryAttempt.firstStart).
    */
   effect: OutboxEffectSchema.optional(),
 });
@@ -56,6 +57,8 @@ export const deliverEffectJob = defineJob({
     const result = await deps.delivery.deliver(payload.tenant, payload.effectId, {
       isLast,
       effect: payload.effect,
+      // BullMQ counts every move to active (retries, stalls, delays), this one included.
+      firstStart: job.attemptsStarted <= 1,
     });
     switch (result.kind) {
       case 'delivered':

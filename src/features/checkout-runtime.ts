@@ -64,6 +64,15 @@ export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueue
   };
 }
 
+/** Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. */
+export async function nudgeOutboxDrain(drain: Queue, tenant: string): Promise<void> {
+  await drain.add(
+    'nudge',
+    { tenant },
+    { deduplication: { id: `nudge-${tenant}` }, removeOnComplete: true, removeOnFail: 100 },
+  );
+}
+
 export function createCheckoutService(ctx: AppContext, queues?: Pick<CheckoutQueues, 'drain'>) {
   const { config } = ctx;
   return new CheckoutService({
@@ -79,16 +88,7 @@ export function createCheckoutService(ctx: AppContext, queues?: Pick<CheckoutQue
         ? undefined
         : async (tenant) => {
             try {
-              // Deduplicated while one is waiting: a burst of transitions wakes the drain once.
-              await queues.drain.add(
-                'nudge',
-                { tenant },
-                {
-                  deduplication: { id: `nudge-${tenant}` },
-                  removeOnComplete: true,
-                  removeOnFail: 100,
-                },
-              );
+              await nudgeOutboxDrain(queues.drain, tenant);
             } catch (error) {
               // The effects are committed; the scheduled drain picks them up anyway.
               ctx.logger.warn({ err: error, tenant }, 'could not nudge the outbox drain');

@@ -96,6 +96,9 @@ export interface OutboxSummaryCounts {
   oldestDueMs: number | null;
 }
 
+/** A settlement that writes nothing but the effect's own record and its audit event. */
+export type PlainSettleInput = Pick<SettleInput, 'effectId' | 'status' | 'record' | 'audit'>;
+
 export const AUDIT_MAXLEN = 100_000;
 
 /** Tenants that have ever written an outbox effect; the drain walks them. */
@@ -197,6 +200,41 @@ export class OutboxStore {
     if (reply[0] === 'ok') return { kind: 'ok', attempts: Number(reply[1]) };
     if (reply[0] === 'already') return { kind: 'already', status: String(reply[1]) };
     return { kind: 'version_conflict', currentVersion: Number(reply[1]) };
+  }
+
+  /**
+   * Settles effects whose outcome writes nothing else, in one atomic step per call
+   * (outbox-settle-plain-7.lua); one result per input, in order.
+   */
+  async settlePlain(inputs: readonly PlainSettleInput[], nowMs: number): Promise<SettleResult[]> {
+    const reply = (await runScript(
+      this.redis,
+      'outbox-settle-plain-7',
+      [
+        this.key('outbox', 'status'),
+        this.key('outbox', 'due'),
+        this.key('outbox', 'dead'),
+        this.key('outbox', 'history'),
+        this.key('outbox', 'attempts'),
+        this.key('audit'),
+        this.key('outbox', 'settled'),
+      ],
+      [
+        nowMs,
+        AUDIT_MAXLEN,
+        ...inputs.flatMap((input) => [
+          input.effectId,
+          input.status,
+          JSON.stringify(input.record),
+          JSON.stringify(input.audit),
+        ]),
+      ],
+    )) as (string | number)[];
+    return reply.map((entry) =>
+      typeof entry === 'number'
+        ? { kind: 'ok', attempts: entry }
+        : { kind: 'already', status: String(entry) },
+    );
   }
 
   async view(effectId: string): Promise<EffectView | undefined> {

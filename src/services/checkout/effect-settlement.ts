@@ -17,6 +17,7 @@ import {
   type SettleResult,
 } from '../../store/outbox-store.js';
 import { WebhookSubscriberStore } from '../../store/webhook-subscriber-store.js';
+import { PlainSettleBatcher } from '../outbox/plain-settle-batcher.js';
 import type { CheckoutRecord, PaymentRecord } from './checkout-record.js';
 import { buildEffects } from './effect-requests.js';
 
@@ -41,7 +42,11 @@ function hasWork(step: ChainStep): boolean {
 }
 
 export class EffectSettlement {
-  constructor(private readonly deps: SettlementDeps) {}
+  private readonly plainSettles: PlainSettleBatcher;
+
+  constructor(private readonly deps: SettlementDeps) {
+    this.plainSettles = new PlainSettleBatcher(deps.redis, deps.prefix, deps.nowMs);
+  }
 
   async settle(
     effect: OutboxEffect,
@@ -69,12 +74,13 @@ export class EffectSettlement {
         (outcome === 'succeeded' && row.advancesCheckout) ||
         outcome !== 'succeeded');
 
+    const checkoutId = effect.checkoutId;
+    if (!touches || checkoutId === undefined) {
+      // Nothing but the effect's own record: settled with others that answered at the same time.
+      return this.plainSettles.settle(effect.tenant, { ...plain, audit: audit({}) });
+    }
     for (let race = 0; race < MAX_RACES; race++) {
       const nowMs = this.deps.nowMs();
-      const checkoutId = effect.checkoutId;
-      if (!touches || checkoutId === undefined) {
-        return outbox.settle({ ...plain, nowMs, audit: audit({}) }, checkouts.checkoutKey('-'));
-      }
       const stored = await checkouts.load(checkoutId);
       if (stored === undefined) {
         return outbox.settle({ ...plain, nowMs, audit: audit({}) }, checkouts.checkoutKey('-'));

@@ -26,6 +26,23 @@ export type DeliveryResult =
   | { kind: 'held'; delayMs: number }
   | { kind: 'dead'; reason: string };
 
+export interface DeliveryAttempt {
+  /** The job's last attempt: a transient failure now dead-letters the effect. */
+  isLast: boolean;
+  /** The definition the drain carried in the job; read from the store when absent. */
+  effect?: OutboxEffect;
+  /**
+   * The job's first start (not a retry, a stall after a crash, or a run after a delay). Only the
+   * effect's own job settles it, and the drain adds that job after claiming the effect pending,
+   * so on a first start the status read is skipped: the effect is pending, or it was delivered by
+   * an earlier job of the same id that has since been removed, in which case the send is a replay
+   * the provider answers from its Idempotency-Key record and the settle changes nothing. A
+   * dead-lettered effect's failed job is kept, so the drain cannot start a new one for it. Any
+   * later start reads the status first: a job that stalled after settling must not send again.
+   */
+  firstStart: boolean;
+}
+
 export interface DeliveryDeps {
   redis: Redis;
   prefix: string;
@@ -44,7 +61,7 @@ export class EffectDelivery {
   async deliver(
     tenant: string,
     effectId: string,
-    attempt: { isLast: boolean; effect?: OutboxEffect },
+    attempt: DeliveryAttempt,
   ): Promise<DeliveryResult> {
     const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, tenant);
     let effect = attempt.effect;
@@ -53,7 +70,7 @@ export class EffectDelivery {
       if (loaded === undefined) return { kind: 'skipped', status: 'missing' };
       if (loaded.status !== 'pending') return { kind: 'skipped', status: loaded.status };
       effect = loaded.effect;
-    } else {
+    } else if (!attempt.firstStart) {
       const status = await outbox.status(effectId);
       if (status !== 'pending') return { kind: 'skipped', status: status ?? 'missing' };
     }
