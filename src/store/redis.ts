@@ -13,7 +13,7 @@ const PURPOSE_OPTIONS: Record<ConnectionPurpose, RedisOptions> = {
   worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
   producer: {
     maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
+    enableOfflineQueue: true,
     connectTimeout: 2_000,
     commandTimeout: 5_000,
   },
@@ -25,12 +25,23 @@ export function connectRedis(
   purpose: ConnectionPurpose,
   extra: RedisOptions = {},
 ): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     ...PURPOSE_OPTIONS[purpose],
     connectionName: `acw-${purpose}`,
     lazyConnect: false,
     ...extra,
   });
+  // Connection errors reach callers through their commands and operators through /health/ready;
+  // without a listener ioredis would print every failed reconnect attempt to stderr.
+  redis.on('error', () => {});
+  if (purpose === 'producer' && extra.enableOfflineQueue === undefined) {
+    // Commands sent while the first connection is being made wait for it; once it has been
+    // ready, a lost connection fails commands at once (ioredis reads this option per command).
+    redis.once('ready', () => {
+      redis.options.enableOfflineQueue = false;
+    });
+  }
+  return redis;
 }
 
 /** Resolves when the connection is ready, rejects on its first error (for start-up checks). */
