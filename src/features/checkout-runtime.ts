@@ -131,6 +131,8 @@ export async function startCheckoutWorkers(
     settlement,
     defaultThrottleMs: Math.min(1_000, config.OUTBOX_RETRY_AFTER_MAX_MS),
     retryAfterMaxMs: config.OUTBOX_RETRY_AFTER_MAX_MS,
+    observeCall: (provider, outcome, seconds) =>
+      ctx.metrics.providerCallDuration.labels(provider, outcome).observe(seconds),
   });
   const settings = deliveryWorkerSettings({
     baseMs: config.OUTBOX_BACKOFF_BASE_MS,

@@ -53,6 +53,11 @@ export interface DeliveryDeps {
   /** How long a 429 without Retry-After throttles the provider's queue. */
   defaultThrottleMs: number;
   retryAfterMaxMs: number;
+  /**
+   * Told of every provider call: its outcome (`2xx`…`5xx`, `timeout`, `transport`, or
+   * `circuit_open` when the breaker held it back) and how long it took, for the metrics.
+   */
+  observeCall?(provider: string, outcome: string, seconds: number): void;
 }
 
 export class EffectDelivery {
@@ -77,11 +82,16 @@ export class EffectDelivery {
 
     const breaker = this.deps.breakers.for(this.deps.client.destinationOf(effect));
     const admission = breaker.admit();
-    if (!admission.admitted) return { kind: 'held', delayMs: admission.retryInMs };
+    if (!admission.admitted) {
+      this.deps.observeCall?.(effect.provider, 'circuit_open', 0);
+      return { kind: 'held', delayMs: admission.retryInMs };
+    }
 
     const at = toInstant(this.deps.nowMs());
     let answer: ProviderAnswer | undefined;
     let verdict: Verdict;
+    // A latency measurement, not domain time: the injected clock may stand still in tests.
+    const sentAt = performance.now();
     try {
       answer = await this.deps.client.send({
         provider: effect.provider,
@@ -94,8 +104,15 @@ export class EffectDelivery {
         webhookId: effect.id,
       });
       verdict = classifyStatus(answer.status, answer.retryAfter, this.deps.nowMs());
+      this.deps.observeCall?.(
+        effect.provider,
+        `${Math.floor(answer.status / 100)}xx`,
+        (performance.now() - sentAt) / 1000,
+      );
     } catch (error) {
       if (!(error instanceof ProviderTransportError)) throw error;
+      const outcome = /timeout/i.test(error.message) ? 'timeout' : 'transport';
+      this.deps.observeCall?.(effect.provider, outcome, (performance.now() - sentAt) / 1000);
       verdict = { kind: 'transient', retryAfterMs: undefined, reason: error.message };
     }
     const record: AttemptRecord = {

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_OPERATOR_TOKEN } from '../../src/config.js';
+import type { Feature } from '../../src/feature.js';
+import { catalogFeature } from '../../src/features/catalog.js';
+import { catalogRuntime } from '../../src/features/catalog-runtime.js';
+import { checkoutFeature } from '../../src/features/checkout.js';
+import { feedsFeature } from '../../src/features/feeds.js';
+import { operationsFeature } from '../../src/features/operations.js';
+import { buildApp } from '../../src/http/app.js';
+import type { App } from '../../src/http/types.js';
+import { readinessSources } from '../../src/services/readiness-sources.js';
+import { buyBackpack } from '../helpers/checkout-flow.js';
+import {
+  type CheckoutHarness,
+  startCheckoutHarness,
+  TENANT,
+  TOKEN,
+} from '../helpers/checkout-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** The value of one sample in a Prometheus exposition; 0 when the series is absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const inside = line.slice(name.length + 1, line.lastIndexOf('}'));
+    const found = Object.fromEntries(
+      [...inside.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([key, value]) => found[key] === value)) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return 0;
+}
+
+describe('/metrics after real traffic', () => {
+  let h: CheckoutHarness;
+  let app: App;
+  let rejectReceipts = true;
+  const operator = { authorization: `Bearer ${DEMO_OPERATOR_TOKEN}` };
+  const scrape = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+
+  beforeAll(async () => {
+    h = await startCheckoutHarness({
+      faults: {
+        override: (call) =>
+          rejectReceipts && call.path === '/receipts'
+            ? { status: 400, body: { error: 'no' } }
+            : undefined,
+      },
+    });
+    const features: Feature[] = [
+      catalogFeature,
+      feedsFeature,
+      { ...checkoutFeature, startWorkers: undefined },
+    ];
+    app = await buildApp(h.ctx, [...features, operationsFeature(() => features, readinessSources)]);
+  });
+  afterAll(async () => {
+    await app.close();
+    await catalogRuntime(h.ctx).close();
+    await h.close();
+  });
+
+  it('moves the HTTP, job, decision, provider, outbox and queue figures', async () => {
+    const before = await scrape();
+
+    // HTTP traffic through the ingress, a domain evaluation, and a checkout whose receipt is refused.
+    const profile = await app.inject({
+      method: 'GET',
+      url: '/v1/products/BAG-TRAVEL-42/profile?region=EU&buyerType=consumer&channel=agent',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(profile.statusCode).toBe(200);
+    const runtime = catalogRuntime(h.ctx);
+    await runtime.evaluation.evaluateBatch(
+      runtime.storesOf(TENANT),
+      ['BAG-TRAVEL-42'],
+      h.ctx.clock.nowMs(),
+    );
+    const bought = await buyBackpack(h.service, TENANT);
+    const receiptId = `${bought.checkout?.id}.a1.receipt`;
+    await waitFor('the receipt dead-lettered', async () =>
+      (await h.outbox().view(receiptId))?.status === 'dead' ? true : undefined,
+    );
+
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
+    expect(
+      moved('acw_http_request_duration_seconds_count', {
+        route: '/v1/products/:id/profile',
+        status_code: '200',
+      }),
+    ).toBe(1);
+    expect(
+      moved('acw_decisions_total', { action: 'prepare_checkout', result: 'allowed' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      moved('acw_provider_call_duration_seconds_count', { provider: 'payment', outcome: '2xx' }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      moved('acw_provider_call_duration_seconds_count', { provider: 'receipt', outcome: '4xx' }),
+    ).toBe(1);
+    expect(
+      moved('acw_job_duration_seconds_count', {
+        queue: 'deliver-effect-payment',
+        outcome: 'completed',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(sample(after, 'acw_outbox_entries', { tenant: TENANT, state: 'dead_letter' })).toBe(1);
+    // Delivered jobs are removed on completion; the refused receipt's failed job is kept.
+    expect(
+      sample(after, 'bullmq_job_count', { queue: 'deliver-effect-receipt', state: 'failed' }),
+    ).toBe(1);
+  });
+
+  it('shows the dead letter on the readiness page, and its Replay button delivers it', async () => {
+    const page = await app.inject({
+      method: 'GET',
+      url: `/admin/readiness?tenant=${TENANT}`,
+      headers: operator,
+    });
+    expect(page.statusCode).toBe(200);
+    const [id] = [...page.body.matchAll(/<code>([^<]+\.receipt)<\/code>/g)].map((m) => m[1]);
+    expect(id).toBeDefined();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+
+    rejectReceipts = false;
+    const replay = await app.inject({
+      method: 'POST',
+      url: `/admin/readiness/dead-letter/${encodeURIComponent(id as string)}/replay?tenant=${TENANT}`,
+      headers: { ...operator, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(replay.statusCode).toBe(303);
+    expect(replay.headers.location).toContain('notice=Replayed');
+    await h.sandbox.receipt.appliedAtLeast(1);
+    await waitFor('the replayed receipt settled', async () =>
+      (await h.outbox().view(id as string))?.status === 'delivered' ? true : undefined,
+    );
+    const metrics = await scrape();
+    expect(sample(metrics, 'acw_outbox_entries', { tenant: TENANT, state: 'dead_letter' })).toBe(0);
+  });
+});
