@@ -2,14 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { type AppContext, createAppContext } from '../../src/app-context.js';
+import type { AppContext } from '../../src/app-context.js';
 import { type Clock, systemClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
 import type { Closable } from '../../src/feature.js';
 import { type CatalogRuntime, catalogRuntime } from '../../src/features/catalog-runtime.js';
-import { createLogger } from '../../src/logger.js';
 import { CATALOG_QUEUE_NAMES } from '../../src/queues/catalog-queues.js';
-import { testRedisUrl, uniquePrefix } from './redis.js';
+import { testRedisUrl } from './redis.js';
+import { createTestContext } from './test-context.js';
 
 export const TENANT = 'acme';
 export const TENANT_TOKEN = 'acme-token-0123456789abcdef';
@@ -35,22 +34,19 @@ export async function catalogTestContext(
   env: Record<string, string> = {},
   clock: Clock = systemClock,
 ): Promise<CatalogTestContext> {
-  const unique = uniquePrefix('cat');
   const feedDir = await mkdtemp(path.join(tmpdir(), 'acw-feeds-'));
-  const config = loadConfig({
-    REDIS_URL: testRedisUrl(),
-    KEY_PREFIX: unique,
-    QUEUE_PREFIX: `{${unique}}`,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    AUTH_TOKENS: `${TENANT}:${TENANT_TOKEN},${OTHER_TENANT}:${OTHER_TOKEN}`,
-    FEED_DIR: feedDir,
-    EVALUATION_COALESCE_MS: '20',
-    FEED_PUBLISH_DEBOUNCE_MS: '20',
-    STALENESS_SWEEP_EVERY_MS: '200',
-    ...env,
-  });
-  const ctx = createAppContext(config, createLogger({ level: 'silent' }), clock);
+  const ctx = createTestContext(
+    {
+      AUTH_TOKENS: `${TENANT}:${TENANT_TOKEN},${OTHER_TENANT}:${OTHER_TOKEN}`,
+      FEED_DIR: feedDir,
+      EVALUATION_COALESCE_MS: '20',
+      FEED_PUBLISH_DEBOUNCE_MS: '20',
+      STALENESS_SWEEP_EVERY_MS: '200',
+      ...env,
+    },
+    clock,
+  );
+  const { config } = ctx;
   const runtime = catalogRuntime(ctx);
   const connection = { url: testRedisUrl() };
   const events = {
