@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { publishableDescription } from '../src/domain/index.js';
 import {
-  approvedDescription,
   compileItemSerializer,
   decidedInventoryStatus,
   decidedPrice,
@@ -62,7 +62,7 @@ export function projectAcpProduct(input: FeedItemInput, sellerName?: string): Ac
   if (price !== undefined) variant.price = price;
   if (sellerName !== undefined) variant.seller = { name: sellerName };
   const item: AcpProduct = { id: product.id, title: product.title, variants: [variant] };
-  const description = approvedDescription(product);
+  const description = publishableDescription(product);
   if (description !== undefined && description.length > 0)
     item.description = { plain: description };
   if (product.url !== undefined) item.url = product.url;

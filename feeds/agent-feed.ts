@@ -3,9 +3,9 @@ import {
   COMMERCE_ACTIONS,
   DecisionResultSchema,
   GENERATED_CLAIMS_STATUSES,
+  publishableDescription,
 } from '../src/domain/index.js';
 import {
-  approvedDescription,
   compileItemSerializer,
   type FeedFormat,
   type FeedItemInput,
@@ -69,7 +69,7 @@ export function projectAgentItem(input: FeedItemInput): AgentFeedItem {
     validUntil: profile.validUntil,
     publishedAt: input.publishedAt,
   };
-  const description = approvedDescription(product);
+  const description = publishableDescription(product);
   if (description !== undefined) item.description = description;
   return item;
 }

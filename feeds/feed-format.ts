@@ -68,13 +68,6 @@ export function isAllowed(profile: ProductActionProfile, action: CommerceAction)
   return decisionFor(profile, action)?.allowed === true;
 }
 
-/** A publishable description: the merchant's own, or generated text once approved. Never pending. */
-export function approvedDescription(product: ProductFacts): string | undefined {
-  if (product.description !== undefined) return product.description;
-  if (product.generatedClaims?.status === 'approved') return product.generatedClaims.text;
-  return undefined;
-}
-
 const INVENTORY_UNKNOWN = new Set(['INVENTORY_STALE', 'INVENTORY_MISSING']);
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { formatMinorUnits, type Money } from '../src/domain/index.js';
+import { formatMinorUnits, type Money, publishableDescription } from '../src/domain/index.js';
 import {
-  approvedDescription,
   compileItemSerializer,
   decidedInventoryStatus,
   decidedPrice,
@@ -43,7 +42,7 @@ export function projectOpenAiFlatItem(input: FeedItemInput, sellerName?: string)
     is_eligible_search: search,
     is_eligible_checkout: search && isAllowed(profile, 'prepare_checkout'),
   };
-  const description = approvedDescription(product);
+  const description = publishableDescription(product);
   if (description !== undefined) item.description = description;
   if (product.url !== undefined) item.url = product.url;
   if (product.brand !== undefined) item.brand = product.brand;

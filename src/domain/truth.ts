@@ -92,3 +92,13 @@ export function factEvidenceId(
 ): string {
   return `${productId}/${fact}@${observedAt}`;
 }
+
+/**
+ * The description that may be shown to agents: the merchant's own, or generated text once a
+ * person approved it. Generated text pending review or blocked is never published.
+ */
+export function publishableDescription(product: ProductFacts): string | undefined {
+  if (product.description !== undefined) return product.description;
+  if (product.generatedClaims?.status === 'approved') return product.generatedClaims.text;
+  return undefined;
+}
