@@ -148,6 +148,35 @@ function auditOf(
 }
 
 /**
+ * Counts decisions by `action|result` for EvaluationSettings.onDecisions. A batch makes thousands
+ * of decisions, so they are counted per action and result in nested maps and the key strings are
+ * built once per batch, not once per decision.
+ */
+class DecisionTally {
+  private readonly byAction = new Map<string, Map<string, number>>();
+
+  add(decisions: readonly { action: string; result: string }[]): void {
+    for (let i = 0; i < decisions.length; i += 1) {
+      const { action, result } = decisions[i] as { action: string; result: string };
+      let byResult = this.byAction.get(action);
+      if (byResult === undefined) {
+        byResult = new Map();
+        this.byAction.set(action, byResult);
+      }
+      byResult.set(result, (byResult.get(result) ?? 0) + 1);
+    }
+  }
+
+  /** `action|result` → count, in the order first seen. */
+  toMap(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [action, byResult] of this.byAction)
+      for (const [result, count] of byResult) out.set(`${action}|${result}`, count);
+    return out;
+  }
+}
+
+/**
  * Keeps product action profiles current: takes dirty product ids, asks the domain, writes the
  * profiles, the due times and the audit of changed decisions in one MULTI per batch.
  * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
@@ -223,7 +252,7 @@ export class EvaluationService {
       audit: [],
     };
     if (claimJobId !== undefined) commit.claimJobId = claimJobId;
-    const tally = this.settings.onDecisions ? new Map<string, number>() : undefined;
+    const tally = this.settings.onDecisions ? new DecisionTally() : undefined;
 
     ids.forEach((id, i) => {
       const raw = raws[i];
@@ -257,12 +286,7 @@ export class EvaluationService {
             this.settings.options,
           );
           outcome.evaluations += 1;
-          if (tally !== undefined) {
-            for (const decision of profile.decisions) {
-              const key = `${decision.action}|${decision.result}`;
-              tally.set(key, (tally.get(key) ?? 0) + 1);
-            }
-          }
+          tally?.add(profile.decisions);
           evaluatedAt = profile.evaluatedAt;
           validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
           const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
@@ -291,7 +315,8 @@ export class EvaluationService {
       }
     });
     await stores.profiles.commit(commit, stores.audit, this.contextKeys);
-    if (tally !== undefined && tally.size > 0) this.settings.onDecisions?.(tally);
+    const counted = tally?.toMap();
+    if (counted !== undefined && counted.size > 0) this.settings.onDecisions?.(counted);
     return outcome;
   }
 }
