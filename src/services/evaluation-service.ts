@@ -148,6 +148,20 @@ function auditOf(
 }
 
 /**
+ * Products per MULTI within a batch: small enough that the batch's writes overlap the evaluation
+ * of its next slice, large enough that a slice's per-MULTI commands (one HSET per context, the
+ * ZADD) stay few against its per-product XADDs.
+ */
+export const COMMIT_SLICE = 100;
+
+/** What a batch read before evaluating: per id, its facts and its stored profile per context. */
+interface BatchRead {
+  raws: (string | null)[];
+  previous: (string | null)[][];
+  policies: TenantPolicies;
+}
+
+/**
  * Counts decisions by `action|result` for EvaluationSettings.onDecisions. A batch makes thousands
  * of decisions, so they are counted per action and result in nested maps and the key strings are
  * built once per batch, not once per decision.
@@ -226,7 +240,14 @@ export class EvaluationService {
     return fresh;
   }
 
-  /** Evaluates `ids` in every configured context at `nowMs` and commits the result. */
+  /**
+   * Evaluates `ids` in every configured context at `nowMs` and commits the result, slice by
+   * slice: each slice's MULTI is sent as soon as it is built, and the next slice is computed
+   * while Redis applies it, so the CPU of the evaluation and the I/O of the writes overlap
+   * instead of following one another. A slice's MULTI also settles exactly its ids of the job's
+   * claim (SREM), so whatever a crash leaves unwritten stays claimed and is taken by the retry;
+   * once a write fails no further slice is sent.
+   */
   async evaluateBatch(
     stores: TenantStores,
     ids: readonly string[],
@@ -245,78 +266,105 @@ export class EvaluationService {
       this.policyIndex(stores.catalog),
       ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
     ]);
-    const commit: EvaluationCommit = {
-      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
-      removed: [],
-      due: new Map(),
-      audit: [],
-    };
-    if (claimJobId !== undefined) commit.claimJobId = claimJobId;
     const tally = this.settings.onDecisions ? new DecisionTally() : undefined;
-
-    ids.forEach((id, i) => {
-      const raw = raws[i];
-      if (raw === null || raw === undefined) {
-        commit.removed.push(id);
-        outcome.removed += 1;
-        for (const key of this.contextKeys) outcome.changedContexts.add(key);
-        return;
+    const read: BatchRead = { raws, previous, policies };
+    const sent: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
+    for (let from = 0; from < ids.length && failure === undefined; from += COMMIT_SLICE) {
+      if (from > 0) {
+        // Lets the event loop flush the previous slice's MULTI to the socket before computing on.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const product = JSON.parse(raw) as ProductFacts;
-      const fingerprint = factsFingerprint(raw, this.settings.options);
-      const policyFingerprint = policies.fingerprintFor(product.category);
-      const audit = new Map<string, string | Buffer>();
-      let dueMs: number | null = null;
-      let evaluatedAt = '';
-      this.settings.contexts.forEach((context, c) => {
-        const key = this.contextKeys[c] as string;
-        const before = previous[c]?.[i];
-        const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
-        let validUntilMs: number | null;
-        if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
-          // Same facts, same policies, not expired: the domain would answer the same.
-          outcome.skipped += 1;
-          validUntilMs = old.u;
-        } else {
-          const profile = evaluateProduct(
-            product,
-            policies.index,
-            context,
-            nowMs,
-            this.settings.options,
-          );
-          outcome.evaluations += 1;
-          tally?.add(profile.decisions);
-          evaluatedAt = profile.evaluatedAt;
-          validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
-          const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
-          // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
-          // bytes, and the MULTI is built from buffers instead of one long string per batch.
-          const bytes = Buffer.from(json);
-          commit.profiles.get(key)?.set(id, bytes);
-          // A first evaluation changes every decision; later ones are diffed decision by decision.
-          const changed =
-            old === undefined
-              ? bytes
-              : auditOf(old, encodeProfile(profile, fingerprint, policyFingerprint), json);
-          if (changed !== undefined) {
-            outcome.changedContexts.add(key);
-            audit.set(key, changed);
-          }
-        }
-        if (validUntilMs !== null && (dueMs === null || validUntilMs < dueMs)) dueMs = validUntilMs;
-      });
-      commit.due.set(id, dueMs);
-      if (audit.size > 0) {
-        commit.audit.push({
-          productId: id,
-          entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, contexts: audit },
-        });
-      }
-    });
-    await stores.profiles.commit(commit, stores.audit, this.contextKeys);
+      const to = Math.min(ids.length, from + COMMIT_SLICE);
+      const commit: EvaluationCommit = {
+        profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
+        removed: [],
+        due: new Map(),
+        audit: [],
+      };
+      if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: ids.slice(from, to) };
+      for (let i = from; i < to; i += 1)
+        this.evaluateOne(ids[i] as string, i, read, nowMs, commit, outcome, tally);
+      sent.push(
+        stores.profiles.commit(commit, stores.audit, this.contextKeys).catch((error: unknown) => {
+          failure ??= { error };
+        }),
+      );
+    }
+    await Promise.all(sent);
+    if (failure !== undefined) throw failure.error;
     const counted = tally?.toMap();
     if (counted !== undefined && counted.size > 0) this.settings.onDecisions?.(counted);
     return outcome;
+  }
+
+  /** Evaluates the product at `i` of a batch in every context and adds its writes to `commit`. */
+  private evaluateOne(
+    id: string,
+    i: number,
+    { raws, previous, policies }: BatchRead,
+    nowMs: number,
+    commit: EvaluationCommit,
+    outcome: BatchOutcome,
+    tally: DecisionTally | undefined,
+  ): void {
+    const raw = raws[i];
+    if (raw === null || raw === undefined) {
+      commit.removed.push(id);
+      outcome.removed += 1;
+      for (const key of this.contextKeys) outcome.changedContexts.add(key);
+      return;
+    }
+    const product = JSON.parse(raw) as ProductFacts;
+    const fingerprint = factsFingerprint(raw, this.settings.options);
+    const policyFingerprint = policies.fingerprintFor(product.category);
+    const audit = new Map<string, string | Buffer>();
+    let dueMs: number | null = null;
+    let evaluatedAt = '';
+    this.settings.contexts.forEach((context, c) => {
+      const key = this.contextKeys[c] as string;
+      const before = previous[c]?.[i];
+      const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
+      let validUntilMs: number | null;
+      if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
+        // Same facts, same policies, not expired: the domain would answer the same.
+        outcome.skipped += 1;
+        validUntilMs = old.u;
+      } else {
+        const profile = evaluateProduct(
+          product,
+          policies.index,
+          context,
+          nowMs,
+          this.settings.options,
+        );
+        outcome.evaluations += 1;
+        tally?.add(profile.decisions);
+        evaluatedAt = profile.evaluatedAt;
+        validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
+        const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
+        // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
+        // bytes, and the MULTI is built from buffers instead of one long string per batch.
+        const bytes = Buffer.from(json);
+        commit.profiles.get(key)?.set(id, bytes);
+        // A first evaluation changes every decision; later ones are diffed decision by decision.
+        const changed =
+          old === undefined
+            ? bytes
+            : auditOf(old, encodeProfile(profile, fingerprint, policyFingerprint), json);
+        if (changed !== undefined) {
+          outcome.changedContexts.add(key);
+          audit.set(key, changed);
+        }
+      }
+      if (validUntilMs !== null && (dueMs === null || validUntilMs < dueMs)) dueMs = validUntilMs;
+    });
+    commit.due.set(id, dueMs);
+    if (audit.size > 0) {
+      commit.audit.push({
+        productId: id,
+        entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, contexts: audit },
+      });
+    }
   }
 }
