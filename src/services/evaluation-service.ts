@@ -148,17 +148,17 @@ function auditOf(
 }
 
 /**
- * Products per MULTI within a batch: small enough that the batch's writes overlap the evaluation
+ * Products per read and MULTI within a batch: small enough that the batch's writes overlap the evaluation
  * of its next slice, large enough that a slice's per-MULTI commands (one HSET per context, the
  * ZADD) stay few against its per-product XADDs.
  */
 export const COMMIT_SLICE = 100;
 
-/** What a batch read before evaluating: per id, its facts and its stored profile per context. */
-interface BatchRead {
+/** What a slice read before evaluating: per id, its facts and its stored profile per context. */
+interface SliceRead {
+  ids: readonly string[];
   raws: (string | null)[];
   previous: (string | null)[][];
-  policies: TenantPolicies;
 }
 
 /**
@@ -261,30 +261,38 @@ export class EvaluationService {
       removed: 0,
       changedContexts: new Set(),
     };
-    const [raws, policies, ...previous] = await Promise.all([
-      stores.catalog.getProductsRaw(ids),
-      this.policyIndex(stores.catalog),
-      ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
-    ]);
+    // Each slice's facts and stored profiles are read while the slice before it is computed.
+    const readSlice = (from: number): Promise<SliceRead> => {
+      const slice = ids.slice(from, from + COMMIT_SLICE);
+      const reading = Promise.all([
+        stores.catalog.getProductsRaw(slice),
+        ...this.contextKeys.map((key) => stores.profiles.readRaw(key, slice)),
+      ]).then(([raws, ...previous]) => ({ ids: slice, raws, previous }));
+      // Awaited when its turn comes; marked handled now so a failure is not reported as unhandled.
+      reading.catch(() => undefined);
+      return reading;
+    };
+    let next = readSlice(0);
+    const policies = await this.policyIndex(stores.catalog);
     const tally = this.settings.onDecisions ? new DecisionTally() : undefined;
-    const read: BatchRead = { raws, previous, policies };
     const sent: Promise<void>[] = [];
     let failure: { error: unknown } | undefined;
     for (let from = 0; from < ids.length && failure === undefined; from += COMMIT_SLICE) {
+      const read = await next;
+      if (from + COMMIT_SLICE < ids.length) next = readSlice(from + COMMIT_SLICE);
       if (from > 0) {
         // Lets the event loop flush the previous slice's MULTI to the socket before computing on.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const to = Math.min(ids.length, from + COMMIT_SLICE);
       const commit: EvaluationCommit = {
         profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
         removed: [],
         due: new Map(),
         audit: [],
       };
-      if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: ids.slice(from, to) };
-      for (let i = from; i < to; i += 1)
-        this.evaluateOne(ids[i] as string, i, read, nowMs, commit, outcome, tally);
+      if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: read.ids };
+      for (let i = 0; i < read.ids.length; i += 1)
+        this.evaluateOne(i, read, policies, nowMs, commit, outcome, tally);
       sent.push(
         stores.profiles.commit(commit, stores.audit, this.contextKeys).catch((error: unknown) => {
           failure ??= { error };
@@ -298,16 +306,17 @@ export class EvaluationService {
     return outcome;
   }
 
-  /** Evaluates the product at `i` of a batch in every context and adds its writes to `commit`. */
+  /** Evaluates the product at `i` of a slice in every context and adds its writes to `commit`. */
   private evaluateOne(
-    id: string,
     i: number,
-    { raws, previous, policies }: BatchRead,
+    { ids, raws, previous }: SliceRead,
+    policies: TenantPolicies,
     nowMs: number,
     commit: EvaluationCommit,
     outcome: BatchOutcome,
     tally: DecisionTally | undefined,
   ): void {
+    const id = ids[i] as string;
     const raw = raws[i];
     if (raw === null || raw === undefined) {
       commit.removed.push(id);
