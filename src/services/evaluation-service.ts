@@ -11,7 +11,6 @@ import {
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
-  toMs,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
@@ -22,6 +21,7 @@ import {
   decisionKey,
   encodeProfile,
   encodeProfileJson,
+  msOf,
   type StoredDecision,
   type StoredProfile,
   sameDecision,
@@ -350,7 +350,7 @@ export class EvaluationService {
         outcome.evaluations += 1;
         tally?.add(profile.decisions);
         evaluatedAt = profile.evaluatedAt;
-        validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
+        validUntilMs = profile.validUntil === null ? null : msOf(profile.validUntil);
         const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
         // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
         // bytes, and the MULTI is built from buffers instead of one long string per batch.
