@@ -11,7 +11,6 @@ import {
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
-  toMs,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
@@ -22,6 +21,7 @@ import {
   decisionKey,
   encodeProfile,
   encodeProfileJson,
+  msOf,
   type StoredDecision,
   type StoredProfile,
   sameDecision,
@@ -148,6 +148,49 @@ function auditOf(
 }
 
 /**
+ * Products per read and MULTI within a batch: small enough that the batch's writes overlap the evaluation
+ * of its next slice, large enough that a slice's per-MULTI commands (one HSET per context, the
+ * ZADD) stay few against its per-product XADDs.
+ */
+export const COMMIT_SLICE = 100;
+
+/** What a slice read before evaluating: per id, its facts and its stored profile per context. */
+interface SliceRead {
+  ids: readonly string[];
+  raws: (string | null)[];
+  previous: (string | null)[][];
+}
+
+/**
+ * Counts decisions by `action|result` for EvaluationSettings.onDecisions. A batch makes thousands
+ * of decisions, so they are counted per action and result in nested maps and the key strings are
+ * built once per batch, not once per decision.
+ */
+class DecisionTally {
+  private readonly byAction = new Map<string, Map<string, number>>();
+
+  add(decisions: readonly { action: string; result: string }[]): void {
+    for (let i = 0; i < decisions.length; i += 1) {
+      const { action, result } = decisions[i] as { action: string; result: string };
+      let byResult = this.byAction.get(action);
+      if (byResult === undefined) {
+        byResult = new Map();
+        this.byAction.set(action, byResult);
+      }
+      byResult.set(result, (byResult.get(result) ?? 0) + 1);
+    }
+  }
+
+  /** `action|result` → count, in the order first seen. */
+  toMap(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [action, byResult] of this.byAction)
+      for (const [result, count] of byResult) out.set(`${action}|${result}`, count);
+    return out;
+  }
+}
+
+/**
  * Keeps product action profiles current: takes dirty product ids, asks the domain, writes the
  * profiles, the due times and the audit of changed decisions in one MULTI per batch.
  * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
@@ -197,7 +240,14 @@ export class EvaluationService {
     return fresh;
   }
 
-  /** Evaluates `ids` in every configured context at `nowMs` and commits the result. */
+  /**
+   * Evaluates `ids` in every configured context at `nowMs` and commits the result, slice by
+   * slice: each slice's MULTI is sent as soon as it is built, and the next slice is computed
+   * while Redis applies it, so the CPU of the evaluation and the I/O of the writes overlap
+   * instead of following one another. A slice's MULTI also settles exactly its ids of the job's
+   * claim (SREM), so whatever a crash leaves unwritten stays claimed and is taken by the retry;
+   * once a write fails no further slice is sent.
+   */
   async evaluateBatch(
     stores: TenantStores,
     ids: readonly string[],
@@ -211,87 +261,119 @@ export class EvaluationService {
       removed: 0,
       changedContexts: new Set(),
     };
-    const [raws, policies, ...previous] = await Promise.all([
-      stores.catalog.getProductsRaw(ids),
-      this.policyIndex(stores.catalog),
-      ...this.contextKeys.map((key) => stores.profiles.readRaw(key, ids)),
-    ]);
-    const commit: EvaluationCommit = {
-      profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
-      removed: [],
-      due: new Map(),
-      audit: [],
+    // Each slice's facts and stored profiles are read while the slice before it is computed.
+    const readSlice = (from: number): Promise<SliceRead> => {
+      const slice = ids.slice(from, from + COMMIT_SLICE);
+      const reading = Promise.all([
+        stores.catalog.getProductsRaw(slice),
+        ...this.contextKeys.map((key) => stores.profiles.readRaw(key, slice)),
+      ]).then(([raws, ...previous]) => ({ ids: slice, raws, previous }));
+      // Awaited when its turn comes; marked handled now so a failure is not reported as unhandled.
+      reading.catch(() => undefined);
+      return reading;
     };
-    if (claimJobId !== undefined) commit.claimJobId = claimJobId;
-    const tally = this.settings.onDecisions ? new Map<string, number>() : undefined;
-
-    ids.forEach((id, i) => {
-      const raw = raws[i];
-      if (raw === null || raw === undefined) {
-        commit.removed.push(id);
-        outcome.removed += 1;
-        for (const key of this.contextKeys) outcome.changedContexts.add(key);
-        return;
+    let next = readSlice(0);
+    const policies = await this.policyIndex(stores.catalog);
+    const tally = this.settings.onDecisions ? new DecisionTally() : undefined;
+    const sent: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
+    for (let from = 0; from < ids.length && failure === undefined; from += COMMIT_SLICE) {
+      const read = await next;
+      if (from + COMMIT_SLICE < ids.length) next = readSlice(from + COMMIT_SLICE);
+      if (from > 0) {
+        // Lets the event loop flush the previous slice's MULTI to the socket before computing on.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const product = JSON.parse(raw) as ProductFacts;
-      const fingerprint = factsFingerprint(raw, this.settings.options);
-      const policyFingerprint = policies.fingerprintFor(product.category);
-      const audit = new Map<string, string | Buffer>();
-      let dueMs: number | null = null;
-      let evaluatedAt = '';
-      this.settings.contexts.forEach((context, c) => {
-        const key = this.contextKeys[c] as string;
-        const before = previous[c]?.[i];
-        const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
-        let validUntilMs: number | null;
-        if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
-          // Same facts, same policies, not expired: the domain would answer the same.
-          outcome.skipped += 1;
-          validUntilMs = old.u;
-        } else {
-          const profile = evaluateProduct(
-            product,
-            policies.index,
-            context,
-            nowMs,
-            this.settings.options,
-          );
-          outcome.evaluations += 1;
-          if (tally !== undefined) {
-            for (const decision of profile.decisions) {
-              const key = `${decision.action}|${decision.result}`;
-              tally.set(key, (tally.get(key) ?? 0) + 1);
-            }
-          }
-          evaluatedAt = profile.evaluatedAt;
-          validUntilMs = profile.validUntil === null ? null : toMs(profile.validUntil);
-          const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
-          // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
-          // bytes, and the MULTI is built from buffers instead of one long string per batch.
-          const bytes = Buffer.from(json);
-          commit.profiles.get(key)?.set(id, bytes);
-          // A first evaluation changes every decision; later ones are diffed decision by decision.
-          const changed =
-            old === undefined
-              ? bytes
-              : auditOf(old, encodeProfile(profile, fingerprint, policyFingerprint), json);
-          if (changed !== undefined) {
-            outcome.changedContexts.add(key);
-            audit.set(key, changed);
-          }
-        }
-        if (validUntilMs !== null && (dueMs === null || validUntilMs < dueMs)) dueMs = validUntilMs;
-      });
-      commit.due.set(id, dueMs);
-      if (audit.size > 0) {
-        commit.audit.push({
-          productId: id,
-          entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, contexts: audit },
-        });
-      }
-    });
-    await stores.profiles.commit(commit, stores.audit, this.contextKeys);
-    if (tally !== undefined && tally.size > 0) this.settings.onDecisions?.(tally);
+      const commit: EvaluationCommit = {
+        profiles: new Map(this.contextKeys.map((key) => [key, new Map<string, string | Buffer>()])),
+        removed: [],
+        due: new Map(),
+        audit: [],
+      };
+      if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: read.ids };
+      for (let i = 0; i < read.ids.length; i += 1)
+        this.evaluateOne(i, read, policies, nowMs, commit, outcome, tally);
+      sent.push(
+        stores.profiles.commit(commit, stores.audit, this.contextKeys).catch((error: unknown) => {
+          failure ??= { error };
+        }),
+      );
+    }
+    await Promise.all(sent);
+    if (failure !== undefined) throw failure.error;
+    const counted = tally?.toMap();
+    if (counted !== undefined && counted.size > 0) this.settings.onDecisions?.(counted);
     return outcome;
+  }
+
+  /** Evaluates the product at `i` of a slice in every context and adds its writes to `commit`. */
+  private evaluateOne(
+    i: number,
+    { ids, raws, previous }: SliceRead,
+    policies: TenantPolicies,
+    nowMs: number,
+    commit: EvaluationCommit,
+    outcome: BatchOutcome,
+    tally: DecisionTally | undefined,
+  ): void {
+    const id = ids[i] as string;
+    const raw = raws[i];
+    if (raw === null || raw === undefined) {
+      commit.removed.push(id);
+      outcome.removed += 1;
+      for (const key of this.contextKeys) outcome.changedContexts.add(key);
+      return;
+    }
+    const product = JSON.parse(raw) as ProductFacts;
+    const fingerprint = factsFingerprint(raw, this.settings.options);
+    const policyFingerprint = policies.fingerprintFor(product.category);
+    const audit = new Map<string, string | Buffer>();
+    let dueMs: number | null = null;
+    let evaluatedAt = '';
+    this.settings.contexts.forEach((context, c) => {
+      const key = this.contextKeys[c] as string;
+      const before = previous[c]?.[i];
+      const old = before ? (JSON.parse(before) as StoredProfile) : undefined;
+      let validUntilMs: number | null;
+      if (old !== undefined && isCurrent(old, fingerprint, policyFingerprint, nowMs)) {
+        // Same facts, same policies, not expired: the domain would answer the same.
+        outcome.skipped += 1;
+        validUntilMs = old.u;
+      } else {
+        const profile = evaluateProduct(
+          product,
+          policies.index,
+          context,
+          nowMs,
+          this.settings.options,
+        );
+        outcome.evaluations += 1;
+        tally?.add(profile.decisions);
+        evaluatedAt = profile.evaluatedAt;
+        validUntilMs = profile.validUntil === null ? null : msOf(profile.validUntil);
+        const json = encodeProfileJson(profile, fingerprint, policyFingerprint);
+        // Encoded to UTF-8 once: the profile and a first evaluation's audit write the same
+        // bytes, and the MULTI is built from buffers instead of one long string per batch.
+        const bytes = Buffer.from(json);
+        commit.profiles.get(key)?.set(id, bytes);
+        // A first evaluation changes every decision; later ones are diffed decision by decision.
+        const changed =
+          old === undefined
+            ? bytes
+            : auditOf(old, encodeProfile(profile, fingerprint, policyFingerprint), json);
+        if (changed !== undefined) {
+          outcome.changedContexts.add(key);
+          audit.set(key, changed);
+        }
+      }
+      if (validUntilMs !== null && (dueMs === null || validUntilMs < dueMs)) dueMs = validUntilMs;
+    });
+    commit.due.set(id, dueMs);
+    if (audit.size > 0) {
+      commit.audit.push({
+        productId: id,
+        entry: { evaluatedAt, rulesetVersion: RULESET_VERSION, contexts: audit },
+      });
+    }
   }
 }

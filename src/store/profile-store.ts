@@ -6,8 +6,12 @@ import type { StoredProfile } from './profile-codec.js';
 
 /** What one evaluation batch writes, all in one MULTI. */
 export interface EvaluationCommit {
-  /** the job whose claim is settled by this write; its claimed set is deleted with it */
-  claimJobId?: string;
+  /**
+   * the part of a job's claim this write settles: these ids leave the job's claimed set in the
+   * same MULTI (Redis drops the set with its last member), so a crash between two writes of one
+   * batch leaves exactly the unwritten ids claimed
+   */
+  claim?: { jobId: string; ids: readonly string[] };
   /**
    * contextKey → productId → stored profile JSON, as text or already UTF-8 encoded (the
    * evaluation encodes each profile once and hands the same bytes to the profile and the audit)
@@ -73,7 +77,8 @@ export class ProfileStore {
     if (dueAdd.length > 0) multi.zadd(this.key(...PARTS.due), ...dueAdd);
     if (dueRemove.length > 0) multi.zrem(this.key(...PARTS.due), ...dueRemove);
     for (const { productId, entry } of batch.audit) audit.append(multi, productId, entry);
-    if (batch.claimJobId !== undefined) multi.del(this.key(...claimedKeyParts(batch.claimJobId)));
+    if (batch.claim !== undefined && batch.claim.ids.length > 0)
+      multi.srem(this.key(...claimedKeyParts(batch.claim.jobId)), ...batch.claim.ids);
     const replies = await multi.exec();
     const failed = replies?.find(([error]) => error !== null);
     if (replies === null || failed !== undefined) {
