@@ -7,17 +7,10 @@ import type { ProductFacts } from '../../src/domain/truth.js';
  * policies on every machine, so two runs compare the evaluator and nothing else.
  */
 
-/** mulberry32: small, fast and good enough to spread benchmark data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../src/providers/sandbox/seeded-random.js';
+
+/** The same mulberry32 the sandbox providers draw faults from: one generator, seeded. */
+export { seededRandom };
 
 export interface Catalog {
   nowMs: number;
