@@ -201,6 +201,8 @@ export const ConfigSchema = z
     BREAKER_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
     /** How often the reconciliation job compares payments with the provider. */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+    /** Delivered outbox effects are forgotten this long after they settled (dead letters stay). */
+    OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(3_600).max(31_536_000).default(604_800),
     /** How long a reservation holds stock. */
     RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     /** How long checkout Idempotency-Key records are kept (ACP: at least 24 h). */

@@ -6,6 +6,7 @@ import {
   deliveryQueue,
 } from '../../jobs/deliver-effect.job.js';
 import { queue as DRAIN_QUEUE, drainOutboxJob } from '../../jobs/drain-outbox.job.js';
+import { queue as PRUNE_QUEUE, pruneOutboxJob } from '../../jobs/prune-outbox.job.js';
 import {
   queue as RECONCILE_QUEUE,
   reconcilePaymentsJob,
@@ -39,6 +40,7 @@ export function deliveryQueues(connection: Redis, prefix: string): Record<Provid
 export interface CheckoutQueues {
   drain: Queue;
   reconcile: Queue;
+  prune: Queue;
   delivery: Record<Provider, Queue>;
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export interface CheckoutQueues {
 /** Every queue the checkout feature uses, for the dashboard and queue metrics. */
 export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
   DRAIN_QUEUE,
+  PRUNE_QUEUE,
   RECONCILE_QUEUE,
   ...PROVIDERS.map((provider) => deliveryQueue(provider)),
 ];
@@ -53,13 +56,17 @@ export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
 export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueues {
   const drain = new Queue(DRAIN_QUEUE, { connection, prefix });
   const reconcile = new Queue(RECONCILE_QUEUE, { connection, prefix });
+  const prune = new Queue(PRUNE_QUEUE, { connection, prefix });
   const delivery = deliveryQueues(connection, prefix);
   return {
     drain,
     reconcile,
+    prune,
     delivery,
     async close() {
-      await Promise.all([drain, reconcile, ...Object.values(delivery)].map((q) => q.close()));
+      await Promise.all(
+        [drain, reconcile, prune, ...Object.values(delivery)].map((q) => q.close()),
+      );
     },
   };
 }
@@ -177,6 +184,18 @@ export async function startCheckoutWorkers(
     ctx.workerConnection(),
     { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
   );
+  const pruneWorker = startJobWorker(
+    pruneOutboxJob,
+    {
+      redis: ctx.redis,
+      prefix: config.KEY_PREFIX,
+      nowMs,
+      retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
+      chunk: 500,
+    },
+    ctx.workerConnection(),
+    { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+  );
   const reconcileWorker = startJobWorker(
     reconcilePaymentsJob,
     { redis: ctx.redis, prefix: config.KEY_PREFIX, nowMs, client },
@@ -184,6 +203,7 @@ export async function startCheckoutWorkers(
     { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
   );
   closables.push(
+    workerClosable(ctx.health, pruneWorker),
     workerClosable(ctx.health, drainWorker),
     workerClosable(ctx.health, reconcileWorker),
   );
@@ -202,6 +222,11 @@ export async function startCheckoutSchedulers(ctx: AppContext): Promise<Closable
     'outbox-drain',
     { every: config.OUTBOX_DRAIN_INTERVAL_MS },
     { name: 'drain', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
+  await queues.prune.upsertJobScheduler(
+    'outbox-prune',
+    { every: 3_600_000 },
+    { name: 'prune', data: {}, opts: { removeOnComplete: 24, removeOnFail: 100 } },
   );
   await queues.reconcile.upsertJobScheduler(
     'reconcile-payments',

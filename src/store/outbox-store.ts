@@ -294,6 +294,26 @@ export class OutboxStore {
   }
 
   /**
+   * Forgets delivered effects settled at or before `cutoffMs`, at most `limit` per call; dead
+   * letters stay. Returns how many settled entries were considered and how many forgotten.
+   */
+  async prune(cutoffMs: number, limit: number): Promise<{ considered: number; forgotten: number }> {
+    const reply = (await runScript(
+      this.redis,
+      'outbox-prune-5',
+      [
+        this.key('outbox', 'settled'),
+        this.key('outbox', 'status'),
+        this.key('outbox', 'def'),
+        this.key('outbox', 'attempts'),
+        this.key('outbox', 'history'),
+      ],
+      [cutoffMs, limit],
+    )) as [number, number];
+    return { considered: Number(reply[0]), forgotten: Number(reply[1]) };
+  }
+
+  /**
    * What an operator watches, in one round trip: entries due now, entries claimed by the drain
    * or waiting for a retry (pending, due later), dead letters, and the oldest due entry's due time.
    */

@@ -12,6 +12,7 @@ const SCRIPT_FILES = [
   'outbox-record-attempt-3',
   'outbox-claim-due-1',
   'outbox-replay-7',
+  'outbox-prune-5',
 ] as const;
 export type ScriptName = (typeof SCRIPT_FILES)[number];
 

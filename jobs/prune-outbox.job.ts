@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineJob } from '../src/queues/job-shell.js';
+import { type PruneDeps, pruneOutboxes } from '../src/services/outbox/prune.js';
+
+/**
+ * Forgets delivered outbox effects older than OUTBOX_RETENTION_SECONDS (hourly job scheduler),
+ * so the outbox does not grow without bound on a Redis that must never evict. Dead letters stay
+ * until an operator replays them.
+ */
+export const queue = 'outbox-prune';
+
+export const PayloadSchema = z.object({});
+
+export const pruneOutboxJob = defineJob({
+  queue,
+  PayloadSchema,
+  process: (_payload, deps: PruneDeps) => pruneOutboxes(deps),
+});
