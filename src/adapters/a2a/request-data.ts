@@ -7,7 +7,7 @@ import {
   PolicyDomainSchema,
   ProductIdSchema,
 } from '../../domain/index.js';
-import { AllowanceSchema } from '../../services/checkout/checkout-service.js';
+import { AllowanceSchema } from '../../services/checkout/checkout-requests.js';
 import type { IntentAnswer } from '../../services/intent-executor.js';
 import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';

@@ -4,13 +4,12 @@ import { AppError } from '../../errors/codes.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
 import {
   AddItemSchema,
-  type CheckoutService,
   CompleteSchema,
   CreateCheckoutSchema,
   PaymentActionSchema,
-  type RequestMeta,
   VersionOnlySchema,
-} from '../../services/checkout/checkout-service.js';
+} from '../../services/checkout/checkout-requests.js';
+import type { CheckoutService, RequestMeta } from '../../services/checkout/checkout-service.js';
 import type { App } from '../types.js';
 
 /**

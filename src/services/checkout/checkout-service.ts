@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type Actor,
-  ActorSchema,
   applyPaymentEvent,
   blocker,
   type CurrencyCode,
-  CurrencyCodeSchema,
   cartTotal,
   type EvaluationContext,
-  EvaluationContextSchema,
   type EvaluationOptions,
   formatMinorUnits,
-  InstantSchema,
   type Mandate,
   type Money,
   sameAmount,
@@ -24,6 +20,12 @@ import { CheckoutStore } from '../../store/checkout-store.js';
 import { OutboxStore } from '../../store/outbox-store.js';
 import type { CheckoutRecord, PaymentRecord, TransitionResult } from './checkout-record.js';
 import { currentPayment } from './checkout-record.js';
+import type {
+  AddItemSchema,
+  Allowance,
+  CompleteSchema,
+  PaymentActionSchema,
+} from './checkout-requests.js';
 import { buildEffects } from './effect-requests.js';
 import { cartSnapshotHash, decideLines, loadLineFacts, repriceLines } from './line-decisions.js';
 import { type Decided, type Operation, refusal, transact } from './transaction.js';
@@ -34,48 +36,6 @@ import { type Decided, type Operation, refusal, transact } from './transaction.j
  * current facts and committed with its outbox effects in one atomic step. Nothing here calls a
  * provider: effects leave through the outbox (jobs/drain-outbox.job.ts).
  */
-
-/** ACP delegate-payment allowance (spec 2026-04-17, `Allowance`). */
-export const AllowanceSchema = z.object({
-  reason: z.literal('one_time'),
-  /** Minor units. */
-  max_amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  /** ISO 4217, lower case as ACP sends it. */
-  currency: z
-    .string()
-    .regex(/^[a-z]{3}$/, { message: 'three lower-case letters, e.g. eur' })
-    .refine((code) => CurrencyCodeSchema.safeParse(code.toUpperCase()).success, {
-      message: 'must be a supported ISO 4217 currency code',
-    }),
-  checkout_session_id: z.string().min(1).max(200),
-  merchant_id: z.string().min(1).max(256),
-  expires_at: InstantSchema,
-});
-export type Allowance = z.infer<typeof AllowanceSchema>;
-
-export const CreateCheckoutSchema = z.object({ context: EvaluationContextSchema });
-export const AddItemSchema = z.object({
-  productId: z.string().min(1).max(128),
-  quantity: z.number().int().positive().max(10_000),
-  expectedVersion: z.number().int().positive().optional(),
-});
-export const VersionOnlySchema = z.object({
-  expectedVersion: z.number().int().positive().optional(),
-});
-export const CompleteSchema = z.object({
-  allowance: AllowanceSchema,
-  /** The delegated payment token's id (ACP vault token); names the mandate in evidence. */
-  allowanceRef: z.string().min(1).max(500).optional(),
-  actor: ActorSchema,
-  expectedVersion: z.number().int().positive().optional(),
-});
-export const PAYMENT_ACTIONS = ['capture', 'void', 'refund'] as const;
-export const PaymentActionSchema = z.object({
-  action: z.enum(PAYMENT_ACTIONS),
-  /** Refund amount in minor units; all that is still refundable when absent. */
-  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-  expectedVersion: z.number().int().positive().optional(),
-});
 
 export interface RequestMeta {
   idempotencyKey?: string;
