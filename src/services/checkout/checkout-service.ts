@@ -5,6 +5,7 @@ import {
   type Actor,
   applyPaymentEvent,
   blocker,
+  type CheckoutEvent,
   type CurrencyCode,
   cartTotal,
   type EvaluationContext,
@@ -61,6 +62,23 @@ const applied = (
   effects: Extract<Decided, { kind: 'apply' }>['effects'] = [],
   paymentId?: string,
 ): Decided => ({ kind: 'apply', next, decision, effects, paymentId });
+
+/**
+ * An operation as the transaction runs it: the expected version is taken out of the request,
+ * which alone (without meta) is what the Idempotency-Key fingerprint covers.
+ */
+function operationOf(
+  name: string,
+  event: CheckoutEvent | undefined,
+  checkoutId: string,
+  input: { expectedVersion?: number | undefined },
+  meta: RequestMeta,
+): Operation {
+  const { expectedVersion, ...request } = input;
+  const operation: Operation = { name, checkoutId, input: request, expectedVersion, ...meta };
+  if (event !== undefined) operation.event = event;
+  return operation;
+}
 
 export class CheckoutService {
   private readonly registered = new Set<string>();
@@ -143,10 +161,9 @@ export class CheckoutService {
     input: z.infer<typeof AddItemSchema>,
     meta: RequestMeta = {},
   ): Promise<TransitionResult> {
-    const { expectedVersion, ...request } = input;
     return this.run(
       tenant,
-      { name: 'add_item', event: 'add_item', checkoutId, input: request, expectedVersion, ...meta },
+      operationOf('add_item', 'add_item', checkoutId, input, meta),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
         const facts = await loadLineFacts(this.catalog(tenant), [input.productId]);
@@ -196,17 +213,9 @@ export class CheckoutService {
     input: { productId: string; expectedVersion?: number },
     meta: RequestMeta = {},
   ): Promise<TransitionResult> {
-    const { expectedVersion, ...request } = input;
     return this.run(
       tenant,
-      {
-        name: 'remove_item',
-        event: 'remove_item',
-        checkoutId,
-        input: request,
-        expectedVersion,
-        ...meta,
-      },
+      operationOf('remove_item', 'remove_item', checkoutId, input, meta),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
         const lines = checkout.lines.filter((line) => line.productId !== input.productId);
@@ -223,14 +232,13 @@ export class CheckoutService {
   ): Promise<TransitionResult> {
     return this.run(
       tenant,
-      {
-        name: 'prepare',
-        event: 'prepare',
+      operationOf(
+        'prepare',
+        'prepare',
         checkoutId,
-        input: {},
-        expectedVersion: input.expectedVersion,
-        ...meta,
-      },
+        { expectedVersion: input.expectedVersion },
+        meta,
+      ),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
         if (checkout.lines.length === 0) {
@@ -274,17 +282,9 @@ export class CheckoutService {
     input: z.infer<typeof CompleteSchema>,
     meta: RequestMeta = {},
   ): Promise<TransitionResult> {
-    const { expectedVersion, ...request } = input;
     return this.run(
       tenant,
-      {
-        name: 'complete',
-        event: 'start_payment',
-        checkoutId,
-        input: request,
-        expectedVersion,
-        ...meta,
-      },
+      operationOf('complete', 'start_payment', checkoutId, input, meta),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
         const ids = checkout.lines.map((line) => line.productId);
@@ -368,14 +368,7 @@ export class CheckoutService {
   ): Promise<TransitionResult> {
     return this.run(
       tenant,
-      {
-        name: 'cancel',
-        event: 'cancel',
-        checkoutId,
-        input: {},
-        expectedVersion: input.expectedVersion,
-        ...meta,
-      },
+      operationOf('cancel', 'cancel', checkoutId, { expectedVersion: input.expectedVersion }, meta),
       async (current, nowMs) =>
         applied(
           { ...(current as CheckoutRecord), state: 'canceled' },
@@ -391,10 +384,9 @@ export class CheckoutService {
     input: z.infer<typeof PaymentActionSchema>,
     meta: RequestMeta = {},
   ): Promise<TransitionResult> {
-    const { expectedVersion, ...request } = input;
     return this.run(
       tenant,
-      { name: `payment_${input.action}`, checkoutId, input: request, expectedVersion, ...meta },
+      operationOf(`payment_${input.action}`, undefined, checkoutId, input, meta),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
         const payment = currentPayment(checkout);
