@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneOutboxes } from '../../src/services/outbox/prune.js';
-import { CheckoutStore } from '../../src/store/checkout-store.js';
-import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
+import { commitEffects } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
@@ -11,30 +11,14 @@ const prefix = uniquePrefix('prune');
 let redis: Redis;
 let outbox: OutboxStore;
 
-function effect(id: string): OutboxEffect {
-  return {
-    id,
-    tenant: TENANT,
-    kind: 'receipt',
-    provider: 'receipt',
-    method: 'POST',
-    path: '/receipts',
-    body: {},
-    correlationId: 'prune-test',
-    createdAtMs: 0,
-  };
-}
-
 /** Commits effects, then settles each with its status at its settle time. */
 async function settled(entries: { id: string; status: 'delivered' | 'dead'; atMs: number }[]) {
-  const result = await new CheckoutStore(redis, prefix, TENANT).commit({
-    checkoutId: `co-${entries[0]?.id}`,
-    expectedVersion: 0,
-    doc: '{}',
-    effects: entries.map(({ id }) => ({ effect: effect(id), dueMs: 0 })),
-    audit: { type: 'test.commit' },
-  });
-  expect(result.kind).toBe('ok');
+  await commitEffects(
+    redis,
+    prefix,
+    TENANT,
+    entries.map(({ id }) => id),
+  );
   await outbox.registerTenant();
   for (const { id, status, atMs } of entries) {
     const record = {

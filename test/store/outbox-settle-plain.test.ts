@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlainSettleBatcher } from '../../src/services/outbox/plain-settle-batcher.js';
-import { CheckoutStore } from '../../src/store/checkout-store.js';
-import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
+import { commitEffects } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
@@ -10,29 +10,8 @@ const prefix = uniquePrefix('settle-plain');
 let redis: Redis;
 let outbox: OutboxStore;
 
-function effect(id: string): OutboxEffect {
-  return {
-    id,
-    tenant: TENANT,
-    kind: 'receipt',
-    provider: 'receipt',
-    method: 'POST',
-    path: '/receipts',
-    body: {},
-    correlationId: 'settle-plain-test',
-    createdAtMs: 0,
-  };
-}
-
 async function commit(ids: string[]): Promise<void> {
-  const result = await new CheckoutStore(redis, prefix, TENANT).commit({
-    checkoutId: `co-${ids[0]}`,
-    expectedVersion: 0,
-    doc: '{}',
-    effects: ids.map((id) => ({ effect: effect(id), dueMs: 0 })),
-    audit: { type: 'test.commit' },
-  });
-  expect(result.kind).toBe('ok');
+  await commitEffects(redis, prefix, TENANT, ids);
 }
 
 const record = { at: '2026-01-01T00:00:00.000Z', result: 'delivered' } as const;
