@@ -12,6 +12,12 @@ import { shutDown } from './runtime/shutdown.js';
 
 type Role = Config['ROLE'];
 
+/** A start-up failure a person fixes by changing a setting: one line on stderr, exit code 2. */
+function refuse(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
 function runs(role: Role, part: 'ingress' | 'worker' | 'scheduler'): boolean {
   return role === 'all' || role === part;
 }
@@ -22,18 +28,36 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(values.role ? { ...process.env, ROLE: values.role } : process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) refuse(error.message);
     throw error;
   }
+  // A signal that arrives while starting is acted on once everything has started.
+  let signalled: string | undefined;
+  let onSignal = (signal: string) => {
+    signalled ??= signal;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (from the terminal and
+    // forwarded by npm), and a second, unhandled one would kill the process mid-shutdown.
+    process.on(signal, () => onSignal(signal));
+  }
+
   const logger = createLogger({ level: config.LOG_LEVEL });
   const redis = await ensureRedis(config, logger);
   config = Object.freeze({ ...config, REDIS_URL: redis.url });
   const ctx: AppContext = createAppContext(config, logger, systemClock);
   await checkRedisSettings(ctx.redis, logger);
-  const running: Closable[] = [];
+  // Closed last, after everything that uses them: the shared connections, then the private Redis.
+  const running: Closable[] = [
+    {
+      name: 'redis',
+      phase: 'connections',
+      async close() {
+        await ctx.close();
+        await redis.privateServer?.stop();
+      },
+    },
+  ];
 
   for (const feature of FEATURES) running.push(...((await feature.onStart?.(ctx)) ?? []));
   if (runs(config.ROLE, 'worker')) {
@@ -49,25 +73,24 @@ async function main(): Promise<void> {
   );
   await app.listen({ host: config.HOST, port: config.PORT });
   logger.info(
-    { role: config.ROLE, redis: new URL(config.REDIS_URL).host },
+    { role: config.ROLE, redis: new URL(config.REDIS_URL).host, pid: process.pid },
     'agent-commerce-worker started',
   );
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  onSignal = (signal: string) => {
+    if (stopping) {
+      logger.info({ signal }, 'already shutting down');
+      return;
+    }
     stopping = true;
-    await shutDown(
+    void shutDown(
       {
         logger,
         health: ctx.health,
         server: app,
         running,
         deadlineMs: config.SHUTDOWN_DEADLINE_MS,
-        async finally() {
-          await ctx.close();
-          await redis.privateServer?.stop();
-        },
         onDeadline() {
           redis.privateServer?.kill();
           process.exit(1);
@@ -76,8 +99,7 @@ async function main(): Promise<void> {
       signal,
     );
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  if (signalled !== undefined) onSignal(signalled);
 }
 
 await main();

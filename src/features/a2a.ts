@@ -196,10 +196,9 @@ export const a2aFeature: Feature = {
         concurrency: ctx.config.A2A_WORKER_CONCURRENCY,
       },
     );
-    // main.ts closes in reverse: the worker first, then the queue its jobs nudge.
     return [
-      { name: 'a2a-drain-queue', close: () => drain.close() },
       workerClosable(ctx.health, worker),
+      { name: 'a2a-drain-queue', phase: 'queues', close: () => drain.close() },
     ];
   },
 };

@@ -4,7 +4,7 @@ import { pullCatalogJob } from '../../jobs/pull-catalog.job.js';
 import { sweepDueProfilesJob } from '../../jobs/sweep-due-profiles.job.js';
 import type { AppContext } from '../app-context.js';
 import { seedDemo } from '../demo/seed-demo.js';
-import type { Closable, Feature } from '../feature.js';
+import type { Feature } from '../feature.js';
 import { catalogRoutes } from '../http/routes/catalog-routes.js';
 import { CATALOG_QUEUE_NAMES } from '../queues/catalog-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
@@ -13,10 +13,6 @@ import { catalogRuntime } from './catalog-runtime.js';
 /** The tenant the catalog pull and the demo seed write into. */
 export function primaryTenant(ctx: AppContext): string {
   return ctx.config.CATALOG_TENANT ?? (ctx.config.AUTH_TOKENS[0]?.tenant as string);
-}
-
-function closable(name: string, close: () => Promise<unknown>): Closable {
-  return { name, close: async () => void (await close()) };
 }
 
 /**
@@ -38,7 +34,8 @@ export const catalogFeature: Feature = {
       const tenant = primaryTenant(ctx);
       if (await seedDemo(runtime, tenant)) ctx.logger.info({ tenant }, 'seeded the demo catalog');
     }
-    return [closable('catalog runtime', () => runtime.close())];
+    // Its queues and the feed sink's HTTP client; closed once the workers that use them have.
+    return [{ name: 'catalog runtime', phase: 'queues', close: () => runtime.close() }];
   },
 
   async tenantRoutes(app, ctx) {

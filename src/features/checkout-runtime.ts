@@ -207,11 +207,10 @@ export async function startCheckoutWorkers(
     workerClosable(ctx.health, drainWorker),
     workerClosable(ctx.health, reconcileWorker),
   );
-  // main.ts closes in reverse order: workers first, then the client and queues they use.
   return [
-    { name: 'checkout-queues', close: () => queues.close() },
-    { name: 'provider-client', close: () => client.close() },
     ...closables,
+    { name: 'checkout-queues', phase: 'queues', close: () => queues.close() },
+    { name: 'provider-client', phase: 'providers', close: () => client.close() },
   ];
 }
 
@@ -237,5 +236,5 @@ export async function startCheckoutSchedulers(ctx: AppContext): Promise<Closable
     'scheduler:outbox-drain',
     async () => (await queues.drain.getJobScheduler('outbox-drain')) != null,
   );
-  return [{ name: 'checkout-schedulers', close: () => queues.close() }];
+  return [{ name: 'checkout-schedulers', phase: 'queues', close: () => queues.close() }];
 }

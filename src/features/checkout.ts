@@ -43,10 +43,13 @@ export const checkoutFeature: Feature = {
   async startWorkers(ctx) {
     const { endpoints, sandbox } = await resolveProviderEndpoints(ctx.config, ctx.logger);
     const workers = await startCheckoutWorkers(ctx, endpoints);
-    // Listed first so it closes last (main.ts closes in reverse), after the workers that call it.
+    // The sandbox providers close with the provider client, once the workers that call them have.
     return sandbox === undefined
       ? workers
-      : [{ name: 'sandbox-providers', close: () => sandbox.close() }, ...workers];
+      : [
+          ...workers,
+          { name: 'sandbox-providers', phase: 'providers', close: () => sandbox.close() },
+        ];
   },
 
   startSchedulers: (ctx) => startCheckoutSchedulers(ctx),

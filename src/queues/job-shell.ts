@@ -71,6 +71,7 @@ export function workerClosable(health: HealthRegistry, worker: Worker): Closable
   health.register(`worker:${worker.name}`, () => worker.isRunning());
   return {
     name: `worker:${worker.name}`,
+    phase: 'workers',
     close: () => worker.close(),
     active: () => activeJobIds(worker),
   };

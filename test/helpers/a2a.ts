@@ -19,6 +19,7 @@ import {
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { type SandboxProviders, startSandboxProviders } from '../../src/providers/sandbox/index.js';
+import { closeInPhases } from '../../src/runtime/shutdown.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
 import { coveringPolicies, readyBackpack } from './checkout-fixtures.js';
 import { createTestContext } from './test-context.js';
@@ -114,8 +115,8 @@ export async function startA2aHarness(options: HarnessOptions = {}): Promise<A2a
     sandbox,
     async close() {
       await app.close();
-      // Workers close before the queues and clients they use (listed first, closed last).
-      for (const worker of [...workers].reverse()) await worker.close();
+      // Workers close before the queues and clients they use, as at shutdown.
+      await closeInPhases(workers);
       // The catalog feature owns its runtime in a service; here the harness stands in for it.
       await catalogRuntime(ctx).close();
       await ctx.close();

@@ -21,6 +21,7 @@ import {
   startSandboxProviders,
   startSandboxWebhookReceiver,
 } from '../../src/providers/sandbox/index.js';
+import { closeInPhases } from '../../src/runtime/shutdown.js';
 import type { CheckoutService } from '../../src/services/checkout/checkout-service.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
@@ -136,7 +137,7 @@ export async function startCheckoutHarness(options: HarnessOptions = {}): Promis
       ];
     },
     async stopWorkers() {
-      for (const part of running.reverse()) await part.close();
+      await closeInPhases(running);
       running = [];
     },
     async close() {

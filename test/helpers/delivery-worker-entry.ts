@@ -11,6 +11,7 @@ import {
   startCheckoutWorkers,
 } from '../../src/features/checkout-runtime.js';
 import { createLogger } from '../../src/logger.js';
+import { closeInPhases } from '../../src/runtime/shutdown.js';
 
 const config = loadConfig(process.env);
 const ctx = createAppContext(config, createLogger({ level: config.LOG_LEVEL }), systemClock);
@@ -25,7 +26,7 @@ const running = [
 ];
 process.stdout.write('ready\n');
 process.once('SIGTERM', async () => {
-  for (const part of running.reverse()) await part.close();
+  await closeInPhases(running);
   await ctx.close();
   process.exit(0);
 });

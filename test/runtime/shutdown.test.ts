@@ -68,12 +68,18 @@ describe('shutDown', () => {
         logger,
         health: ctx.health,
         server: app,
-        running: [workerClosable(ctx.health, worker)],
+        running: [
+          {
+            name: 'connections',
+            phase: 'connections',
+            close: async () => {
+              closedLast = finished.length === 1;
+              await queue.close();
+            },
+          },
+          workerClosable(ctx.health, worker),
+        ],
         deadlineMs: 10_000,
-        finally: async () => {
-          closedLast = finished.length === 1;
-          await queue.close();
-        },
         onDeadline: () => {
           throw new Error('the deadline should not pass');
         },
@@ -86,7 +92,13 @@ describe('shutDown', () => {
     await expect(stopping).resolves.toBe('stopped');
     expect(finished).toEqual([added.id]);
     expect(closedLast).toBe(true);
-    expect(lines.map((line) => line.msg)).toEqual(['shutting down', 'stopped']);
+    expect(lines.map((line) => line.msg)).toEqual([
+      'shutting down',
+      'closed the HTTP server',
+      'closed the workers',
+      'closed the connections',
+      'stopped',
+    ]);
   });
 
   it('logs the jobs still active when the deadline passes, and gives up', async () => {
@@ -106,9 +118,11 @@ describe('shutDown', () => {
         logger,
         health: ctx.health,
         server: { close: async () => {} },
-        running: [workerClosable(ctx.health, worker)],
+        running: [
+          workerClosable(ctx.health, worker),
+          { name: 'connections', phase: 'connections', close: async () => {} },
+        ],
         deadlineMs: 200,
-        finally: async () => {},
         onDeadline: () => {
           gaveUp = true;
         },
