@@ -35,6 +35,9 @@ EXPOSE 3000
 # Liveness only: readiness (Redis, workers) is for the orchestrator's probe, not for restarts.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# node itself is the entry point (what `npm start` execs), so `docker stop` and Kubernetes signal
+# the service directly: no npm or shell in between to swallow SIGTERM. As PID 1 it handles
+# SIGTERM and SIGINT itself; `docker run --init` adds a reaper but is not needed for signals.
 # The role comes from ROLE or from arguments: docker run IMAGE --role worker
-ENTRYPOINT ["npm", "start", "--"]
+ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]
 CMD []

@@ -1,82 +1,29 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-/** Collects the child's JSON log lines; `waitFor` resolves on a past or future matching line. */
-function logCollector(child: ChildProcess) {
-  const seen: Record<string, unknown>[] = [];
-  const waiters: {
-    match: (line: Record<string, unknown>) => boolean;
-    resolve: (line: Record<string, unknown>) => void;
-  }[] = [];
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code) =>
-      reject(new Error(`exited with ${code} before the expected log line`)),
-    );
-  });
-  exited.catch(() => {});
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text);
-    } catch {
-      return;
-    }
-    seen.push(line);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(line)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  });
-  return {
-    waitFor(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-      const past = seen.find(match);
-      if (past) return Promise.resolve(past);
-      return Promise.race([
-        new Promise<Record<string, unknown>>((resolve) => waiters.push({ match, resolve })),
-        exited,
-      ]);
-    },
-  };
-}
+import { exitOf, freePort, isRunning, logCollector, npmStart } from '../helpers/service-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('npm start', () => {
-  it('starts its own Redis when none answers, serves, and stops cleanly on SIGTERM', async () => {
+  it('starts its own Redis when none answers, serves, and stops cleanly when npm gets SIGTERM', async () => {
     const redisPort = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-        REDIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'acw-start-')),
-        PORT: '0',
-        SEED_DEMO: 'false',
-        LOG_LEVEL: 'info',
-        KEY_PREFIX: 'start-test',
-        QUEUE_PREFIX: '{start-test}',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // npm itself is the child: SIGTERM goes to it, as `docker stop` or an orchestrator sends it.
+    const npm = npmStart({
+      NODE_ENV: 'development',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'acw-start-')),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ROLE: 'all',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'info',
+      KEY_PREFIX: 'start-test',
+      QUEUE_PREFIX: '{start-test}',
     });
+    let servicePid: number | undefined;
     try {
-      const logs = logCollector(child);
+      const logs = logCollector(npm);
       const autostarted = await logs.waitFor((line) =>
         String(line.msg).includes('started a private redis-server'),
       );
@@ -84,19 +31,29 @@ describe('npm start', () => {
       const listening = await logs.waitFor((line) =>
         String(line.msg).startsWith('Server listening at'),
       );
-      await logs.waitFor((line) => line.msg === 'agent-commerce-worker started');
+      const started = await logs.message('agent-commerce-worker started');
+      servicePid = started.pid as number;
+      // The service is npm's own child (the script execs node): no shell or tsx in between.
+      expect(servicePid).not.toBe(npm.pid);
       const url = String(listening.msg).replace('Server listening at ', '');
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(200);
 
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = await exited;
-      expect(code).toBe(0);
-      // The private Redis went with it.
+      npm.kill('SIGTERM');
+      const shuttingDown = await logs.message('shutting down');
+      expect(shuttingDown.signal).toBe('SIGTERM');
+      await logs.message('stopped');
+      expect(await exitOf(npm)).toBe(0);
+      // Nothing is left behind: the service process, its port and the private Redis are gone.
+      const pid = servicePid;
+      await waitFor('the service process to be gone', async () =>
+        isRunning(pid) ? undefined : true,
+      );
+      await expect(fetch(`${url}/health/live`)).rejects.toThrow();
       await expect(fetch(`http://127.0.0.1:${redisPort}`)).rejects.toThrow();
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+      if (servicePid !== undefined && isRunning(servicePid)) process.kill(servicePid, 'SIGKILL');
     }
-  });
+  }, 60_000);
 });
