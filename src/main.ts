@@ -7,8 +7,9 @@ import { FEATURES, INGRESS_FEATURES, OPERATIONS_ONLY } from './features.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
+import { checkListenAddress, ListenError, listenFailure } from './runtime/listen-check.js';
 import { checkRedisSettings } from './runtime/redis-production-checks.js';
-import { shutDown } from './runtime/shutdown.js';
+import { closeInPhases, shutDown } from './runtime/shutdown.js';
 
 type Role = Config['ROLE'];
 
@@ -29,6 +30,13 @@ async function main(): Promise<void> {
     config = loadConfig(values.role ? { ...process.env, ROLE: values.role } : process.env);
   } catch (error) {
     if (error instanceof ConfigError) refuse(error.message);
+    throw error;
+  }
+  // Before anything starts (Redis, sandbox providers, workers): a taken port leaves nothing behind.
+  try {
+    await checkListenAddress(config.HOST, config.PORT);
+  } catch (error) {
+    if (error instanceof ListenError) refuse(error.message);
     throw error;
   }
   // A signal that arrives while starting is acted on once everything has started.
@@ -71,7 +79,16 @@ async function main(): Promise<void> {
     ctx,
     runs(config.ROLE, 'ingress') ? INGRESS_FEATURES : OPERATIONS_ONLY,
   );
-  await app.listen({ host: config.HOST, port: config.PORT });
+  try {
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    // The port was free at the check above and was taken since: close what started, then refuse.
+    const failure = listenFailure(error, config.HOST, config.PORT);
+    if (failure === undefined) throw error;
+    await app.close();
+    await closeInPhases(running);
+    refuse(failure.message);
+  }
   logger.info(
     { role: config.ROLE, redis: new URL(config.REDIS_URL).host, pid: process.pid },
     'agent-commerce-worker started',
