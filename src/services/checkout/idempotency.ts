@@ -7,15 +7,15 @@ import type { IdempotencyStore } from '../../store/idempotency-store.js';
  * The one Idempotency-Key rule of every checkout mutation (ACP 2026-04-17: `Idempotent-Replayed`,
  * `IdempotencyConflict`, `IdempotencyInFlight`), whoever calls it (HTTP routes, A2A intents):
  *
- * | the key…                               | same request                     | another request      |
- * |----------------------------------------|----------------------------------|----------------------|
- * | has an answer                          | that answer again, replayed      | IDEMPOTENCY_CONFLICT |
- * | is held by a request still running     | IDEMPOTENCY_IN_FLIGHT + Retry-After | IDEMPOTENCY_CONFLICT |
- * | is free                                | run it, holding the key          | —                    |
+ * | the key…                           | same request                        | another request      |
+ * |------------------------------------|-------------------------------------|----------------------|
+ * | has an answer                      | that answer again, replayed         | IDEMPOTENCY_CONFLICT |
+ * | is held by a request still running | IDEMPOTENCY_IN_FLIGHT + Retry-After | IDEMPOTENCY_CONFLICT |
+ * | is free                            | runs, holding the key               | (no other yet)       |
  *
  * An answer is an applied transition or a refused decision, written with the transition
- * (transaction.ts). A thrown error (404, a version race, a fault) is no answer: the key is
- * released and the same request may be sent again. Keys live under the tenant's keys, so two
+ * (transaction.ts). A thrown error (404, a fault) or a stale expected version (a race to report)
+ * is no answer: the key is released and the same request may be sent again. Keys live under the tenant's keys, so two
  * tenants sending the same key make two independent requests.
  */
 
