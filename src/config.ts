@@ -207,6 +207,11 @@ export const ConfigSchema = z
     RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     /** How long checkout Idempotency-Key records are kept (ACP: at least 24 h). */
     IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(86_400).max(2_592_000).default(86_400),
+    /**
+     * How long a running checkout request holds its Idempotency-Key at most: the same key meanwhile
+     * answers 409 IDEMPOTENCY_IN_FLIGHT; a request that crashed holds it no longer than this.
+     */
+    IDEMPOTENCY_CLAIM_TTL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     // ── end checkout ───────────────────────────────────────────────────────────────────────
     // --- operations ---
     /** Opens /admin/* (dashboard, readiness) as a bearer token or the Basic-auth password. */

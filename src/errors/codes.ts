@@ -45,14 +45,21 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const RETIRED_ERROR_CODES: readonly string[] = [];
 
+export interface AppErrorOptions {
+  /** Sent as `Retry-After` (seconds): when a retry of a retryable error may succeed. */
+  retryAfterSeconds?: number;
+}
+
 export class AppError extends Error {
   readonly statusCode: number;
   readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
     args: readonly (string | number)[] = [],
     readonly details?: unknown,
+    options: AppErrorOptions = {},
   ) {
     const entry = ERROR_CODES[code];
     let i = 0;
@@ -60,5 +67,6 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.statusCode = entry.statusCode;
     this.retryable = entry.retryable;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -88,6 +88,7 @@ export function createCheckoutService(ctx: AppContext, queues?: Pick<CheckoutQue
     nowMs: () => ctx.clock.nowMs(),
     evaluationOptions: { requiredPolicyDomains: config.REQUIRED_POLICY_DOMAINS },
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    idempotencyClaimTtlMs: config.IDEMPOTENCY_CLAIM_TTL_MS,
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     merchantIdOf: (tenant) => config.MERCHANT_ID ?? tenant,
     nudge:

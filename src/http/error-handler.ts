@@ -56,6 +56,9 @@ export function errorHandler(
   reply: FastifyReply,
 ): void {
   if (error instanceof AppError) {
+    if (error.retryAfterSeconds !== undefined) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     reply
       .code(error.statusCode)
       .send(errorBody(error.code, error.message, error.statusCode, error.details));

@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
+import { idempotencyRecordKey } from './idempotency-store.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
 import { AUDIT_MAXLEN, type DueEffect, effectTriples } from './outbox-store.js';
 
 /**
- * Checkouts of one tenant, each a hash `checkout:<id>` {v: version, doc: JSON}, and the
- * Idempotency-Key records of the checkout API (`idem:<key>`, "<request hash>|<result JSON>").
- * A transition is written by `commit`: new document, version bump, outbox effects, idempotency
- * record and audit event in one Lua call, checked against the version it was computed from.
+ * Checkouts of one tenant, each a hash `checkout:<id>` {v: version, doc: JSON}. A transition is
+ * written by `commit`: new document, version bump, outbox effects, the Idempotency-Key answer
+ * (see idempotency-store.ts) and audit event in one Lua call, checked against the version it
+ * was computed from.
  */
 
 export interface CommitInput {
@@ -15,7 +16,7 @@ export interface CommitInput {
   /** The version the new document was computed from; 0 to create. */
   expectedVersion: number;
   doc: string;
-  idempotency?: { key: string; requestHash: string; result: string; ttlSeconds: number };
+  idempotency?: { key: string; fingerprint: string; answer: string; ttlSeconds: number };
   effects: readonly DueEffect[];
   audit: Record<string, unknown>;
   /** A payment the transition opened, indexed for reconciliation. */
@@ -25,7 +26,7 @@ export interface CommitInput {
 export type CommitResult =
   | { kind: 'ok'; version: number }
   | { kind: 'version_conflict'; currentVersion: number }
-  | { kind: 'replay'; result: string }
+  | { kind: 'replay'; answer: string }
   | { kind: 'idempotency_conflict' };
 
 export interface StoredCheckout {
@@ -54,32 +55,6 @@ export class CheckoutStore {
     return { version: Number(version), doc };
   }
 
-  async readIdempotency(key: string): Promise<{ requestHash: string; result: string } | undefined> {
-    const stored = await this.redis.get(this.key('idem', key));
-    if (stored === null) return undefined;
-    return { requestHash: stored.slice(0, 64), result: stored.slice(65) };
-  }
-
-  /**
-   * Keeps a refusal for its key, so the same request replays the same answer. NX: if the key
-   * was taken meanwhile, the earlier answer stands and is returned.
-   */
-  async rememberRefusal(
-    key: string,
-    requestHash: string,
-    result: string,
-    ttlSeconds: number,
-  ): Promise<{ requestHash: string; result: string } | undefined> {
-    const written = await this.redis.set(
-      this.key('idem', key),
-      `${requestHash}|${result}`,
-      'EX',
-      ttlSeconds,
-      'NX',
-    );
-    return written === 'OK' ? undefined : this.readIdempotency(key);
-  }
-
   async commit(input: CommitInput): Promise<CommitResult> {
     const idem = input.idempotency;
     const reply = (await runScript(
@@ -87,7 +62,7 @@ export class CheckoutStore {
       'checkout-commit-7',
       [
         this.checkoutKey(input.checkoutId),
-        this.key('idem', idem?.key ?? '-'),
+        idempotencyRecordKey(this.key, idem?.key ?? '-'),
         this.key('outbox', 'def'),
         this.key('outbox', 'status'),
         this.key('outbox', 'due'),
@@ -98,8 +73,8 @@ export class CheckoutStore {
         input.expectedVersion,
         input.doc,
         idem === undefined ? '0' : '1',
-        idem?.requestHash ?? '',
-        idem?.result ?? '',
+        idem?.fingerprint ?? '',
+        idem?.answer ?? '',
         idem?.ttlSeconds ?? 0,
         JSON.stringify(input.audit),
         AUDIT_MAXLEN,
@@ -114,7 +89,7 @@ export class CheckoutStore {
       case 'version_conflict':
         return { kind: 'version_conflict', currentVersion: Number(reply[1]) };
       case 'replay':
-        return { kind: 'replay', result: String(reply[1]) };
+        return { kind: 'replay', answer: String(reply[1]) };
       default:
         return { kind: 'idempotency_conflict' };
     }

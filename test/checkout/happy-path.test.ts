@@ -27,7 +27,11 @@ describe('checkout happy path', () => {
       payload: payload as object,
       headers: { authorization: `Bearer ${TOKEN}`, 'idempotency-key': key },
     });
-    return { status: response.statusCode, body: response.json() as TransitionResult };
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: response.json() as TransitionResult,
+    };
   };
 
   describe('when an agent buys a ready product with a sufficient allowance', () => {
@@ -110,7 +114,7 @@ describe('checkout happy path', () => {
     it('replays the complete request for the same Idempotency-Key without charging again', async () => {
       const again = await post(`/v1/checkouts/${checkout.id}/complete`, completeBody, 'k-complete');
       expect(again.status).toBe(200);
-      expect(again.body.replayed).toBe(true);
+      expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.body.checkout?.state).toBe('completing');
       expect(h.sandbox.payment.capturesByCheckout.get(checkout.id)).toBe(1);
       expect(h.sandbox.payment.stats.deliveries).toBe(2);

@@ -16,7 +16,10 @@ import type { App } from '../types.js';
  * A tenant-scoped checkout API for the demo and tests: create a cart, add items, prepare,
  * complete with an ACP allowance, cancel, and capture/void/refund. Answers carry the domain's
  * decision and blockers; protocol checkout surfaces (ACP, UCP) translate the same service.
- * Mutations need an Idempotency-Key (ACP semantics: replays answer `Idempotent-Replayed: true`).
+ * Every mutation needs an Idempotency-Key and follows the one rule of
+ * services/checkout/idempotency.ts: a replay answers the original status and body with
+ * `Idempotent-Replayed: true`, another body under the key is 422, a key still in flight is 409
+ * with `Retry-After`.
  */
 
 const IdParams = z.object({ id: z.string().min(1).max(128) });
@@ -36,14 +39,18 @@ function meta(request: FastifyRequest): RequestMeta {
   };
 }
 
-/** Refusals are answers: 409 for a race or an illegal transition, 422 for a blocked decision. */
+/**
+ * Refusals are answers: 409 for a race or an illegal transition, 422 for a blocked decision. The
+ * status is a function of the answer alone, so a replay answers the original status too.
+ */
 function reply(reply: FastifyReply, result: TransitionResult, created = false) {
-  if (result.replayed) reply.header('idempotent-replayed', 'true');
-  if (result.outcome === 'applied') return reply.code(created ? 201 : 200).send(result);
-  const conflict = result.decision.blockers.some(
+  const { replayed, ...answer } = result;
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  if (answer.outcome === 'applied') return reply.code(created ? 201 : 200).send(answer);
+  const conflict = answer.decision.blockers.some(
     (b) => b.code === 'CART_VERSION_CONFLICT' || b.code === 'ILLEGAL_TRANSITION',
   );
-  return reply.code(conflict ? 409 : 422).send(result);
+  return reply.code(conflict ? 409 : 422).send(answer);
 }
 
 export async function checkoutRoutes(app: App, service: CheckoutService): Promise<void> {

@@ -67,11 +67,18 @@ export const TransitionDecisionSchema = z.object({
 });
 export type TransitionDecision = z.infer<typeof TransitionDecisionSchema>;
 
-/** What every checkout operation answers; stored whole for Idempotency-Key replays. */
-export const TransitionResultSchema = z.object({
+/**
+ * What every checkout operation answers, and what an Idempotency-Key keeps: a replay answers
+ * exactly this again (the HTTP API sends it as the body, with `Idempotent-Replayed: true`).
+ */
+export const TransitionAnswerSchema = z.object({
   outcome: z.enum(['applied', 'refused']),
   checkout: CheckoutRecordSchema.nullable(),
   decision: TransitionDecisionSchema,
+});
+export type TransitionAnswer = z.infer<typeof TransitionAnswerSchema>;
+
+export const TransitionResultSchema = TransitionAnswerSchema.extend({
   /** True when this answer is the stored one of an earlier request with the same key. */
   replayed: z.boolean(),
 });

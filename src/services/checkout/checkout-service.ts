@@ -18,6 +18,7 @@ import {
 } from '../../domain/index.js';
 import { CatalogStore } from '../../store/catalog-store.js';
 import { CheckoutStore } from '../../store/checkout-store.js';
+import { IdempotencyStore } from '../../store/idempotency-store.js';
 import { OutboxStore } from '../../store/outbox-store.js';
 import type { CheckoutRecord, PaymentRecord, TransitionResult } from './checkout-record.js';
 import { currentPayment } from './checkout-record.js';
@@ -49,6 +50,8 @@ export interface CheckoutServiceDeps {
   nowMs: () => number;
   evaluationOptions: EvaluationOptions;
   idempotencyTtlSeconds: number;
+  /** How long a running request holds its Idempotency-Key at most. */
+  idempotencyClaimTtlMs: number;
   reservationTtlSeconds: number;
   /** This merchant's id as mandates must name it; per tenant. */
   merchantIdOf: (tenant: string) => string;
@@ -64,8 +67,9 @@ const applied = (
 ): Decided => ({ kind: 'apply', next, decision, effects, paymentId });
 
 /**
- * An operation as the transaction runs it: the expected version is taken out of the request,
- * which alone (without meta) is what the Idempotency-Key fingerprint covers.
+ * An operation as the transaction runs it: the request as sent (the expected version included,
+ * it is part of the body) is what the Idempotency-Key fingerprint covers, with the operation,
+ * tenant and checkout id; meta is not.
  */
 function operationOf(
   name: string,
@@ -74,8 +78,13 @@ function operationOf(
   input: { expectedVersion?: number | undefined },
   meta: RequestMeta,
 ): Operation {
-  const { expectedVersion, ...request } = input;
-  const operation: Operation = { name, checkoutId, input: request, expectedVersion, ...meta };
+  const operation: Operation = {
+    name,
+    checkoutId,
+    input,
+    expectedVersion: input.expectedVersion,
+    idempotencyKey: meta.idempotencyKey,
+  };
   if (event !== undefined) operation.event = event;
   return operation;
 }
@@ -111,8 +120,10 @@ export class CheckoutService {
     const result = await transact(
       {
         store,
+        idempotency: new IdempotencyStore(this.deps.redis, this.deps.prefix, tenant),
         nowMs: this.deps.nowMs,
         idempotencyTtlSeconds: this.deps.idempotencyTtlSeconds,
+        idempotencyClaimTtlMs: this.deps.idempotencyClaimTtlMs,
       },
       operation,
       decide,
@@ -129,7 +140,7 @@ export class CheckoutService {
     const id = `co_${randomUUID().replace(/-/g, '')}`;
     return this.run(
       tenant,
-      // The fingerprint leaves the new id out: a retried create replays the first one's answer.
+      // `creates`: the new id is ours, not the caller's, and stays out of the fingerprint.
       { name: 'create', checkoutId: id, input, creates: true, idempotencyKey: meta.idempotencyKey },
       async (_current, nowMs) =>
         applied(

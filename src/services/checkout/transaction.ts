@@ -1,22 +1,27 @@
-import { createHash } from 'node:crypto';
 import {
   type Blocker,
   blocker,
   type CheckoutEvent,
-  canonicalJson,
   toInstant,
   transitionVersioned,
 } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { CheckoutStore } from '../../store/checkout-store.js';
+import type { IdempotencyStore } from '../../store/idempotency-store.js';
 import type { DueEffect } from '../../store/outbox-store.js';
-import type { CheckoutRecord, TransitionDecision, TransitionResult } from './checkout-record.js';
+import type {
+  CheckoutRecord,
+  TransitionAnswer,
+  TransitionDecision,
+  TransitionResult,
+} from './checkout-record.js';
+import { admit, requestFingerprint } from './idempotency.js';
 
 /**
  * The one way a checkout changes: read it, let the domain decide, and commit the new document,
- * its version, its outbox effects, its idempotency record and its audit event atomically against
- * the version it was read at. ACP Idempotency-Key semantics: the same key and request replay the
- * stored answer; the same key with another request is IDEMPOTENCY_CONFLICT.
+ * its version, its outbox effects, its Idempotency-Key answer and its audit event atomically
+ * against the version it was read at. A request with a key is admitted by the Idempotency-Key
+ * rule first (idempotency.ts) and holds the key while it runs.
  */
 
 export type Decided =
@@ -33,7 +38,11 @@ export type Decided =
 export interface Operation {
   name: string;
   checkoutId: string;
-  /** The request as the caller sent it (without meta), for the idempotency fingerprint. */
+  /**
+   * The request as the caller sent it (body and path or query parameters other than the
+   * checkout id, without meta): with the operation, tenant and checkout id, the Idempotency-Key
+   * fingerprint.
+   */
   input: unknown;
   /** The checkout event, checked by the domain's transition table first. */
   event?: CheckoutEvent;
@@ -45,8 +54,17 @@ export interface Operation {
 
 export interface TransactionDeps {
   store: CheckoutStore;
+  idempotency: IdempotencyStore;
   nowMs: () => number;
   idempotencyTtlSeconds: number;
+  /** How long a running request holds its key at most (a crashed one blocks it no longer). */
+  idempotencyClaimTtlMs: number;
+}
+
+/** The key and fingerprint of a request that holds its Idempotency-Key. */
+interface HeldKey {
+  key: string;
+  fingerprint: string;
 }
 
 /** Re-reads after a lost race at most this often before answering 409. */
@@ -56,17 +74,13 @@ export function refusal(action: string, blockers: Blocker[], nowMs: number): Tra
   return { action, result: 'blocked', blockers, evidenceRefs: [], evaluatedAt: toInstant(nowMs) };
 }
 
-function requestHash(operation: Operation): string {
-  const fingerprint = canonicalJson({
-    operation: operation.name,
-    checkoutId: operation.checkoutId,
-    input: operation.input,
-  });
-  return createHash('sha256').update(fingerprint).digest('hex');
+function replayOf(answer: string): TransitionResult {
+  return { ...(JSON.parse(answer) as TransitionAnswer), replayed: true };
 }
 
-function replayOf(stored: string): TransitionResult {
-  return { ...(JSON.parse(stored) as TransitionResult), replayed: true };
+function answerOf(result: TransitionResult): string {
+  const { replayed: _replayed, ...answer } = result;
+  return JSON.stringify(answer satisfies TransitionAnswer);
 }
 
 export async function transact(
@@ -74,18 +88,34 @@ export async function transact(
   operation: Operation,
   decide: (current: CheckoutRecord | undefined, nowMs: number) => Promise<Decided>,
 ): Promise<TransitionResult> {
-  const { store } = deps;
   const key = operation.idempotencyKey;
-  const hash = requestHash(operation);
+  if (key === undefined) return decideAndCommit(deps, operation, decide, undefined);
+  const fingerprint = requestFingerprint({
+    tenant: deps.store.tenant,
+    operation: operation.name,
+    // A create's checkout id is generated here: a retried create must match the first one.
+    checkoutId: operation.creates ? undefined : operation.checkoutId,
+    input: operation.input,
+  });
+  const admission = await admit(deps.idempotency, key, fingerprint, deps.idempotencyClaimTtlMs);
+  if (admission.kind === 'replay') return replayOf(admission.answer);
+  try {
+    return await decideAndCommit(deps, operation, decide, { key, fingerprint });
+  } finally {
+    await admission.release().catch(() => {
+      // Not released (Redis gone?): the claim expires on its own after the claim TTL.
+    });
+  }
+}
 
+async function decideAndCommit(
+  deps: TransactionDeps,
+  operation: Operation,
+  decide: (current: CheckoutRecord | undefined, nowMs: number) => Promise<Decided>,
+  held: HeldKey | undefined,
+): Promise<TransitionResult> {
+  const { store } = deps;
   for (let race = 0; race < MAX_RACES; race++) {
-    if (key !== undefined) {
-      const stored = await store.readIdempotency(key);
-      if (stored !== undefined) {
-        if (stored.requestHash !== hash) throw new AppError('IDEMPOTENCY_CONFLICT', [key]);
-        return replayOf(stored.result);
-      }
-    }
     const nowMs = deps.nowMs();
     const loaded = operation.creates ? undefined : await store.load(operation.checkoutId);
     if (!operation.creates && loaded === undefined) {
@@ -128,7 +158,7 @@ export async function transact(
           ],
           nowMs,
         );
-        return remember(deps, key, hash, {
+        return remember(deps, held, {
           outcome: 'refused',
           checkout: current,
           decision,
@@ -145,7 +175,7 @@ export async function transact(
         decision: decided.decision,
         replayed: false,
       };
-      return remember(deps, key, hash, result);
+      return remember(deps, held, result);
     }
 
     const next: CheckoutRecord = {
@@ -159,15 +189,14 @@ export async function transact(
       decision: decided.decision,
       replayed: false,
     };
-    const resultJson = JSON.stringify(result);
     const committed = await store.commit({
       checkoutId: operation.checkoutId,
       expectedVersion: current?.version ?? 0,
       doc: JSON.stringify(next),
       idempotency:
-        key === undefined
+        held === undefined
           ? undefined
-          : { key, requestHash: hash, result: resultJson, ttlSeconds: deps.idempotencyTtlSeconds },
+          : { ...held, answer: answerOf(result), ttlSeconds: deps.idempotencyTtlSeconds },
       effects: decided.effects,
       paymentId: decided.paymentId,
       audit: {
@@ -185,10 +214,11 @@ export async function transact(
     switch (committed.kind) {
       case 'ok':
         return result;
+      // Another request with this key committed first (only after this one's claim expired).
       case 'replay':
-        return replayOf(committed.result);
+        return replayOf(committed.answer);
       case 'idempotency_conflict':
-        throw new AppError('IDEMPOTENCY_CONFLICT', [key ?? '']);
+        throw new AppError('IDEMPOTENCY_CONFLICT', [held?.key ?? '']);
       case 'version_conflict':
         if (operation.expectedVersion !== undefined || operation.creates) {
           const decision = refusal(
@@ -211,18 +241,19 @@ export async function transact(
 
 async function remember(
   deps: TransactionDeps,
-  key: string | undefined,
-  hash: string,
+  held: HeldKey | undefined,
   result: TransitionResult,
 ): Promise<TransitionResult> {
-  if (key === undefined) return result;
-  const earlier = await deps.store.rememberRefusal(
-    key,
-    hash,
-    JSON.stringify(result),
+  if (held === undefined) return result;
+  const earlier = await deps.idempotency.rememberRefusal(
+    held.key,
+    held.fingerprint,
+    answerOf(result),
     deps.idempotencyTtlSeconds,
   );
   if (earlier === undefined) return result;
-  if (earlier.requestHash !== hash) throw new AppError('IDEMPOTENCY_CONFLICT', [key]);
-  return replayOf(earlier.result);
+  if (earlier.fingerprint !== held.fingerprint) {
+    throw new AppError('IDEMPOTENCY_CONFLICT', [held.key]);
+  }
+  return replayOf(earlier.answer);
 }

@@ -5,7 +5,7 @@
 
   Input:
     KEYS[1] checkout hash (fields v = version, doc = JSON)
-    KEYS[2] idempotency record (string "<64-hex request hash>|<result JSON>")
+    KEYS[2] idempotency record (string "<64-hex request fingerprint>|<answer JSON>")
     KEYS[3] outbox definitions hash (effect id -> JSON)
     KEYS[4] outbox status hash (effect id -> pending | delivered | dead)
     KEYS[5] outbox due zset (effect id -> due ms)
@@ -15,8 +15,8 @@
     ARGV[1] expected version ("0": the checkout must not exist yet)
     ARGV[2] new checkout document JSON (its version is expected + 1)
     ARGV[3] "1" when the request carries an idempotency key, else "0"
-    ARGV[4] request hash (64 hex)
-    ARGV[5] result JSON to replay for the same key
+    ARGV[4] request fingerprint (64 hex): what the client sent, nothing we generated
+    ARGV[5] answer JSON to replay for the same key
     ARGV[6] idempotency record TTL, seconds
     ARGV[7] audit event JSON
     ARGV[8] audit stream approximate max length
@@ -27,7 +27,7 @@
   Output:
     {"ok", newVersion}
     {"version_conflict", currentVersion}
-    {"replay", resultJSON}       the key was used for this same request
+    {"replay", answerJSON}       the key was used for this same request
     {"idempotency_conflict"}     the key was used for another request
 ]]
 local rcall = redis.call

@@ -13,6 +13,8 @@ const SCRIPT_FILES = [
   'outbox-claim-due-1',
   'outbox-replay-7',
   'outbox-prune-5',
+  'idempotency-claim-2',
+  'release-lock-1',
 ] as const;
 export type ScriptName = (typeof SCRIPT_FILES)[number];
 
