@@ -40,9 +40,20 @@ export const FactsDocumentSchema = z
   });
 export type FactsDocument = z.infer<typeof FactsDocumentSchema>;
 
-/** `$.products[0].price.amount: expected int` — one line per problem, by JSON path. */
+/** What a misspelt or unsupported key is called, wherever it is reported. */
+export const UNKNOWN_FIELD = 'unknown field';
+
+/**
+ * `$.products[0].price.amount: expected int` — one line per problem, by JSON path. zod reports
+ * every unknown key of an object in one issue at the object's path; each gets its own line here,
+ * at its own path (`$.products[0].inventroy: unknown field`).
+ */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${jsonPath([...issue.path, key])}: ${UNKNOWN_FIELD}`)
+      : [`${jsonPath(issue.path)}: ${issue.message}`],
+  );
 }
 
 export function jsonPath(path: readonly PropertyKey[]): string {
