@@ -6,14 +6,16 @@ import { ProductFactsSchema } from './truth.js';
 
 /**
  * The facts document: what `acw evaluate FILE` reads and what the HTTP ingress accepts. Product
- * ids and policy ids must be unique within a document.
+ * ids and policy ids must be unique within a document. Its objects are strict (here, in
+ * truth.ts and policy.ts): a misspelt key such as `inventroy` is refused by its path rather than
+ * dropped, which would read as a missing fact.
  */
 export const FactsDocumentSchema = z
-  .object({
+  .strictObject({
     now: InstantSchema,
     products: z.array(ProductFactsSchema).max(100_000),
     policies: z.array(PolicyFactSchema).max(10_000).default([]),
-    contexts: z.array(EvaluationContextSchema).min(1).max(64),
+    contexts: z.array(EvaluationContextSchema.strict()).min(1).max(64),
   })
   .superRefine((doc, ctx) => {
     const reportDuplicates = (ids: string[], where: 'products' | 'policies') => {
