@@ -59,7 +59,7 @@ export function knownErrorBody(error: unknown, request: RequestFacts = {}): Erro
   return known && errorBody(known.code, known.message, known.statusCode, known.details);
 }
 
-export function requestFacts(request: FastifyRequest): RequestFacts {
+function requestFacts(request: FastifyRequest): RequestFacts {
   return {
     contentType: request.headers['content-type'],
     bodyLimitBytes: request.routeOptions.bodyLimit,
