@@ -17,7 +17,7 @@ const ANY = '*';
 const selector = z.array(z.string().min(1).max(100)).min(1).max(200);
 
 export const PolicyFactSchema = z
-  .object({
+  .strictObject({
     id: z
       .string()
       .min(1)
@@ -27,14 +27,14 @@ export const PolicyFactSchema = z
     status: z.enum(POLICY_STATUSES),
     quoteable: z.boolean(),
     /** `"*"` matches anything. */
-    appliesTo: z.object({
+    appliesTo: z.strictObject({
       categories: selector,
       regions: selector,
       buyerTypes: selector,
       channels: selector,
     }),
     /** Explicit exclusions, e.g. a shipping fact that says "we do not ship to US". */
-    excludes: z.object({ regions: z.array(z.string().min(1).max(100)).max(200) }).optional(),
+    excludes: z.strictObject({ regions: z.array(z.string().min(1).max(100)).max(200) }).optional(),
     validFrom: InstantSchema,
     validTo: InstantSchema.nullable(),
     terms: z.record(z.string(), z.unknown()),

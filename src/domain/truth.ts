@@ -13,11 +13,11 @@ const observation = {
   source: z.string().min(1).max(200),
 };
 
-export const PriceFactSchema = MoneySchema.extend(observation);
+export const PriceFactSchema = MoneySchema.extend(observation).strict();
 export type PriceFact = z.infer<typeof PriceFactSchema>;
 
 export const INVENTORY_STATUSES = ['in_stock', 'low_stock', 'out_of_stock'] as const;
-export const InventoryFactSchema = z.object({
+export const InventoryFactSchema = z.strictObject({
   status: z.enum(INVENTORY_STATUSES),
   quantity: z.number().int().nonnegative().optional(),
   ...observation,
@@ -25,7 +25,7 @@ export const InventoryFactSchema = z.object({
 export type InventoryFact = z.infer<typeof InventoryFactSchema>;
 
 export const GENERATED_CLAIMS_STATUSES = ['approved', 'pending_review', 'blocked'] as const;
-export const GeneratedClaimsSchema = z.object({
+export const GeneratedClaimsSchema = z.strictObject({
   status: z.enum(GENERATED_CLAIMS_STATUSES),
   /** Generated description; published only once approved. */
   text: z.string().max(20_000).optional(),
@@ -40,7 +40,7 @@ const id = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, { message: 'letters, digits and . _ : - only' });
 
 /** One product in the facts document (`acw evaluate`, `PUT /v1/products/{id}`). */
-export const ProductFactsSchema = z.object({
+export const ProductFactsSchema = z.strictObject({
   id,
   sku: id.optional(),
   title: z.string().min(1).max(500),

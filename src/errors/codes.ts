@@ -15,7 +15,7 @@ export const ERROR_CODES = {
     retryable: false,
   },
   UNSUPPORTED_MEDIA_TYPE: {
-    message: 'content type %s is not accepted',
+    message: 'content type %s is not accepted: send the body as application/json',
     statusCode: 415,
     retryable: false,
   },
@@ -39,6 +39,20 @@ export const ERROR_CODES = {
   BACKEND_UNAVAILABLE: { message: '%s is unavailable', statusCode: 503, retryable: true },
   SHUTTING_DOWN: { message: 'the service is shutting down', statusCode: 503, retryable: true },
   INTERNAL: { message: 'internal error', statusCode: 500, retryable: true },
+  /** The body says `application/json` but does not parse (fastify's FST_ERR_CTP_*_JSON_BODY). */
+  INVALID_JSON: {
+    message: 'request body is not valid JSON: %s',
+    statusCode: 400,
+    retryable: false,
+  },
+  /** A request the framework refused before any route saw it (bad URL, Content-Length lie). */
+  BAD_REQUEST: { message: '%s', statusCode: 400, retryable: false },
+  OPERATOR_UNAUTHORIZED: {
+    message:
+      'the operator token is required: sign in with any user name and OPERATOR_TOKEN as password, or send it as a bearer token',
+    statusCode: 401,
+    retryable: false,
+  },
 } as const satisfies Record<string, { message: string; statusCode: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,6 +12,9 @@ import type { App } from '../http/types.js';
 import { queueExposition } from '../metrics/queue-metrics.js';
 import { refreshStoreGauges } from '../metrics/store-gauges.js';
 
+/** /metrics takes METRICS_TOKEN (when set) as a bearer token, not a tenant's. */
+const METRICS_CHALLENGE = 'Bearer realm="acw metrics"';
+
 /**
  * Health, metrics and the operator pages. Built from the list of every other feature, so the
  * dashboard and the queue metrics always cover every queue the service has.
@@ -44,6 +47,7 @@ export function operationsFeature(
           tenantOfToken([{ tenant: 'metrics', token: required }], request.headers.authorization) ===
             undefined
         ) {
+          reply.header('www-authenticate', METRICS_CHALLENGE);
           throw new AppError('UNAUTHORIZED');
         }
         if (sources !== undefined) {

@@ -8,6 +8,7 @@ import type { AppContext } from '../app-context.js';
 import type { Feature } from '../feature.js';
 import { requireTenant } from './auth.js';
 import { errorBody, errorHandler } from './error-handler.js';
+import { acceptJsonBodiesOnly } from './json-bodies.js';
 import type { App } from './types.js';
 
 export interface BuildAppOptions {
@@ -17,7 +18,8 @@ export interface BuildAppOptions {
 
 /**
  * The HTTP ingress: one fastify instance, each feature's routes in their own encapsulated
- * plugin. Tenant routes sit behind bearer auth; every error answers JSON, never a bare 500.
+ * plugin. Tenant routes sit behind bearer auth and take JSON bodies only; every error answers
+ * JSON in our shape with our code (never a framework's), never a bare 500.
  */
 export async function buildApp(
   ctx: AppContext,
@@ -54,7 +56,10 @@ export async function buildApp(
     }
     if (feature.tenantRoutes) {
       await app.register(async (scope) => {
-        scope.addHook('preHandler', requireTenant(ctx.config.AUTH_TOKENS));
+        acceptJsonBodiesOnly(scope);
+        // onRequest, before the body is read: an unauthenticated caller costs no parsing and
+        // gets its 401, never a 400 about a body nobody will look at.
+        scope.addHook('onRequest', requireTenant(ctx.config.AUTH_TOKENS));
         await feature.tenantRoutes?.(scope, ctx);
       });
     }

@@ -9,6 +9,9 @@ declare module 'fastify' {
   }
 }
 
+/** The challenge of a tenant API 401: a tenant's token from AUTH_TOKENS, as a bearer token. */
+export const TENANT_CHALLENGE = 'Bearer realm="acw api"';
+
 export interface TenantToken {
   tenant: string;
   token: string;
@@ -35,11 +38,14 @@ export function tenantOfToken(
   return found;
 }
 
-/** A preHandler that answers 401 unless the request carries a tenant's bearer token. */
+/** A hook that answers 401 unless the request carries a tenant's bearer token. */
 export function requireTenant(tokens: readonly TenantToken[]) {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const tenant = tenantOfToken(tokens, request.headers.authorization);
-    if (tenant === undefined) throw new AppError('UNAUTHORIZED');
+    if (tenant === undefined) {
+      reply.header('www-authenticate', TENANT_CHALLENGE);
+      throw new AppError('UNAUTHORIZED');
+    }
     request.tenant = tenant;
   };
 }

@@ -22,6 +22,9 @@ function presentedSecret(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/** Basic, so a browser prompts; the realm names which secret opens it (OPERATOR_TOKEN). */
+export const OPERATOR_CHALLENGE = 'Basic realm="acw operator", charset="UTF-8"';
+
 /**
  * Operator pages (dashboard, readiness) open with the operator token only; tenant tokens do not.
  * Basic auth lets a person sign in from a browser without a login page.
@@ -33,11 +36,8 @@ export function requireOperator(operatorToken: string) {
   ): Promise<void> {
     const secret = presentedSecret(request.headers.authorization);
     if (secret === undefined || !same(secret, operatorToken)) {
-      reply.header(
-        'WWW-Authenticate',
-        'Basic realm="agent-commerce-worker operators", charset="UTF-8"',
-      );
-      throw new AppError('UNAUTHORIZED');
+      reply.header('www-authenticate', OPERATOR_CHALLENGE);
+      throw new AppError('OPERATOR_UNAUTHORIZED');
     }
   };
 }

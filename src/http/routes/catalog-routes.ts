@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import {
-  BuyerTypeSchema,
-  ChannelSchema,
+  BUYER_TYPES,
+  CHANNELS,
   PolicyFactSchema,
   ProductFactsSchema,
   ProductIdSchema,
-  RegionSchema,
 } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { CatalogRuntime } from '../../features/catalog-runtime.js';
@@ -21,7 +20,7 @@ const PolicyIdParams = z.object({ id: PolicyFactSchema.shape.id });
 const PutProductBody = ProductFactsSchema.extend({ id: ProductIdSchema.optional() });
 
 const BatchBody = z
-  .object({ products: z.array(ProductFactsSchema).min(1).max(PRODUCT_BATCH_MAX) })
+  .strictObject({ products: z.array(ProductFactsSchema).min(1).max(PRODUCT_BATCH_MAX) })
   .superRefine((body, ctx) => {
     const seen = new Map<string, number>();
     body.products.forEach((product, index) => {
@@ -38,11 +37,30 @@ const BatchBody = z
 
 const PutPolicyBody = PolicyFactSchema;
 
-const ProfileQuery = z.object({
-  region: RegionSchema.optional(),
-  buyerType: BuyerTypeSchema.optional(),
-  channel: ChannelSchema.optional(),
-});
+/** A query value from a closed list: the 400 names every value the route takes. */
+function oneOf<const T extends readonly [string, ...string[]]>(what: string, allowed: T) {
+  return z.enum(allowed, {
+    error: (issue) =>
+      `unknown ${what} ${JSON.stringify(issue.input)}; allowed: ${allowed.join(', ')}`,
+  });
+}
+
+/**
+ * The profile's context. Regions are the ones profiles are kept for (EVALUATION_CONTEXTS and
+ * FEED_CONTEXT): any other would be evaluated against no stored state and look like an answer
+ * for a market the service was never configured to sell in. Buyer types and channels are the
+ * domain's lists. Strict, so a misspelt parameter (`regoin=US`) is refused, not ignored.
+ */
+function profileQuery(config: CatalogRuntime['ctx']['config']) {
+  const regions = [
+    ...new Set([...config.EVALUATION_CONTEXTS, config.FEED_CONTEXT].map((c) => c.region)),
+  ] as [string, ...string[]];
+  return z.strictObject({
+    region: oneOf('region', regions).optional(),
+    buyerType: oneOf('buyer type', BUYER_TYPES).optional(),
+    channel: oneOf('channel', CHANNELS).optional(),
+  });
+}
 
 const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) });
 
@@ -109,7 +127,7 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
 
   app.get(
     '/v1/products/:id/profile',
-    { schema: { params: IdParams, querystring: ProfileQuery } },
+    { schema: { params: IdParams, querystring: profileQuery(config) } },
     async (request) => {
       const fallback = config.FEED_CONTEXT;
       const context = {

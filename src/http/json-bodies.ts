@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors/codes.js';
+import type { App } from './types.js';
+
+/**
+ * REST routes take JSON bodies only. fastify would also hand a text/plain body to the route as a
+ * string, which then fails validation as "expected object, received string"; without that parser
+ * the request is a 415 that names application/json. The JSON parser is fastify's own (it strips
+ * `__proto__` and `constructor.prototype` keys, as the app is configured to); when a body does
+ * not parse, the answer says where, from JSON.parse's own message.
+ */
+export function acceptJsonBodiesOnly(scope: App): void {
+  scope.removeContentTypeParser('text/plain');
+  const secureParse = scope.getDefaultJsonParser('remove', 'remove');
+  scope.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request: FastifyRequest, body: string | Buffer, done) => {
+      const text = String(body);
+      secureParse(request, text, (error: Error | null, value?: unknown) => {
+        if (error !== null && (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+          return done(new AppError('INVALID_JSON', [whereJsonBreaks(text)]), undefined);
+        done(error, value);
+      });
+    },
+  );
+}
+
+function whereJsonBreaks(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'it does not parse';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
