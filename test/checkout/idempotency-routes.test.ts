@@ -201,6 +201,20 @@ describe('Idempotency-Key on every mutating checkout route', () => {
     return id;
   }
 
+  it.each(['prepare', 'cancel'])(
+    'takes POST …/%s with no body and no content type',
+    async (step) => {
+      const id = await setup(TENANT, 'with_item');
+      const response = await h.app.inject({
+        method: 'POST',
+        url: checkoutUrl(id, `/${step}`),
+        headers: { authorization: `Bearer ${TOKEN}`, 'idempotency-key': randomUUID() },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({ outcome: 'applied' });
+    },
+  );
+
   describe.each(ROUTES)('$route', (route) => {
     it('answers the same key and request with the original status and body, replayed', async () => {
       const id = await setup(TENANT, route.stage);

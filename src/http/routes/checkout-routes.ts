@@ -99,7 +99,9 @@ export async function checkoutRoutes(app: App, service: CheckoutService): Promis
   for (const step of ['prepare', 'cancel'] as const) {
     app.post(
       `/v1/checkouts/:id/${step}`,
-      { schema: { params: IdParams, body: VersionOnlySchema.optional() } },
+      // Both steps need nothing but the key, so a POST with no body at all is fine: fastify hands
+      // a body-less request to the route as null, hence nullish rather than optional.
+      { schema: { params: IdParams, body: VersionOnlySchema.nullish() } },
       async (request, res) =>
         reply(
           res,
