@@ -92,11 +92,11 @@ export class EffectSettlement {
       ...extra,
     });
     const plain = { effectId: effect.id, outcome: settled, record, followUps: [] } as const;
+    // An outcome of the payment chain itself always rewrites the checkout (its state or its
+    // lastFailure); one of an effect after it only when its step has work.
     const touches =
       effect.checkoutId !== undefined &&
-      (hasWork(chainStep(effect.kind, outcome)) ||
-        (outcome === 'succeeded' && row.advancesCheckout) ||
-        outcome !== 'succeeded');
+      (hasWork(chainStep(effect.kind, outcome)) || row.advancesCheckout);
 
     const checkoutId = effect.checkoutId;
     if (settled !== 'retry' && (!touches || checkoutId === undefined)) {
@@ -200,7 +200,10 @@ export class EffectSettlement {
     if (effect.kind === 'capture' && applied === 'succeeded' && next.state === 'completed') {
       next.orderId = `ord_${checkout.id.replace(/^co_/, '')}`;
     }
-    if (outcome !== 'succeeded') {
+    // lastFailure tells the buyer's agent why its payment stopped short, so only the payment
+    // chain's own effects write it: a compensation or notification that fails afterwards (a void,
+    // a receipt) is the operator's, in the dead letter, and must not hide the buyer's reason.
+    if (outcome !== 'succeeded' && EFFECT_CHAIN[effect.kind].advancesCheckout) {
       next.lastFailure = { effectId: effect.id, reason: record.reason ?? outcome };
       if (step.blocker !== undefined) next.lastFailure.blocker = blocker(step.blocker);
     }
