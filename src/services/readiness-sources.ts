@@ -49,15 +49,10 @@ export function readinessSources(ctx: AppContext): ReadinessSources {
 
     async outbox(tenant: string): Promise<OutboxSummary> {
       const nowMs = ctx.clock.nowMs();
-      const counts = await new OutboxStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).summary(
-        nowMs,
-      );
+      const store = new OutboxStore(ctx.producer, ctx.config.KEY_PREFIX, tenant);
+      const counts = await store.summary(nowMs);
       const dead = await listDeadLetters(deadLetterDeps, tenant, 20);
-      const exhausted = await new OutboxStore(
-        ctx.producer,
-        ctx.config.KEY_PREFIX,
-        tenant,
-      ).listExhausted(20);
+      const exhausted = await store.listExhausted(20);
       return {
         due: counts.due,
         inFlight: counts.inFlight,
