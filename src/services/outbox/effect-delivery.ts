@@ -32,7 +32,10 @@ export type DeliveryResult =
   | { kind: 'dead'; reason: string };
 
 export interface DeliveryAttempt {
-  /** The job's last attempt: a transient failure now dead-letters the effect. */
+  /**
+   * The job's last attempt: a transient failure without Retry-After now exhausts the effect, and
+   * the effect chain says what follows (dead-lettered, or retried later with a new job).
+   */
   isLast: boolean;
   /** The definition the drain carried in the job; read from the store when absent. */
   effect?: OutboxEffect;
