@@ -8,10 +8,12 @@ import { OutboxEffectSchema } from '../src/store/outbox-store.js';
 /**
  * Delivers one outbox effect to its provider. One queue per provider (`deliver-effect-payment`,
  * …) so a slow or throttled provider holds back only its own effects. BullMQ control flow:
- * - retry → thrown error carrying Retry-After; the backoff strategy (src/queues/delivery-options.ts)
- *   turns it into the next delay;
+ * - retry → thrown error; the backoff strategy (src/queues/delivery-options.ts) gives the delay;
  * - throttle (429) → the provider's queue is rate-limited, no attempt spent;
- * - held (breaker open) → this job waits until the breaker's trial, no attempt spent;
+ * - held (breaker open, or a failure with Retry-After) → this job is moved to delayed with
+ *   BullMQ's skipAttempt (Job.moveToDelayed), so no attempt is spent;
+ * - retried_later (attempts ran out, the chain retries it) → completed: the job is removed and
+ *   the effect, pending again and due later, gets a new job with fresh attempts from the drain;
  * - dead → UnrecoverableError: dead-lettered already, never retried.
  */
 export const queue = 'deliver-effect';
@@ -31,12 +33,9 @@ export const PayloadSchema = z.object({
   effect: OutboxEffectSchema.optional(),
 });
 
-/** A transient failure; `retryAfterMs` reaches the backoff strategy. */
+/** A transient failure, retried after the backoff strategy's delay. */
 export class RetryableDeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs: number | undefined,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'RetryableDeliveryError';
   }
@@ -63,9 +62,10 @@ export const deliverEffectJob = defineJob({
     switch (result.kind) {
       case 'delivered':
       case 'skipped':
+      case 'retried_later':
         return result;
       case 'retry':
-        throw new RetryableDeliveryError(result.reason, result.retryAfterMs);
+        throw new RetryableDeliveryError(result.reason);
       case 'throttle':
         await deps.throttle(result.delayMs);
         throw Worker.RateLimitError();

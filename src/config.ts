@@ -185,6 +185,11 @@ export const ConfigSchema = z
     OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(300_000),
     /** A provider's Retry-After is honoured up to this long. */
     OUTBOX_RETRY_AFTER_MAX_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /**
+     * An effect the chain retries after its attempts ran out (a capture: money may have moved) is
+     * sent again, with fresh attempts, this long after each exhausted round.
+     */
+    OUTBOX_EXHAUSTED_RETRY_MS: z.coerce.number().int().min(10).max(86_400_000).default(300_000),
     /** How often the drain job moves due outbox entries into delivery jobs. */
     OUTBOX_DRAIN_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
     /** Entries moved per drain round trip. */

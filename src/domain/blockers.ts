@@ -158,6 +158,21 @@ export const BLOCKERS = {
     message: 'The refund {requested} exceeds the {refundable} still refundable.',
     nextAction: 'Refund at most what was captured and not yet refunded.',
   },
+  RESERVATION_UNCONFIRMED: {
+    message: 'The inventory service did not answer the reservation before its retries ran out.',
+    nextAction: 'Complete the checkout again: any stock held was released and nothing was charged.',
+  },
+  AUTHORIZATION_UNCONFIRMED: {
+    message: 'The payment provider did not answer the authorization before its retries ran out.',
+    nextAction:
+      'Complete the checkout again: any authorization is being voided and nothing was charged.',
+  },
+  CAPTURE_UNCONFIRMED: {
+    message:
+      'The payment provider has not confirmed the capture yet; the buyer may have been charged.',
+    nextAction:
+      'Do not pay again: the capture is retried under the same key until the provider answers; the checkout then completes or reopens.',
+  },
 } as const satisfies Record<string, { message: string; nextAction: string }>;
 
 export type BlockerCode = keyof typeof BLOCKERS;

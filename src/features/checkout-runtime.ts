@@ -125,6 +125,7 @@ export async function startCheckoutWorkers(
     prefix: config.KEY_PREFIX,
     nowMs,
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    exhaustedRetryMs: config.OUTBOX_EXHAUSTED_RETRY_MS,
   });
   const delivery = new EffectDelivery({
     redis: ctx.redis,
@@ -141,11 +142,12 @@ export async function startCheckoutWorkers(
     retryAfterMaxMs: config.OUTBOX_RETRY_AFTER_MAX_MS,
     observeCall: (provider, outcome, seconds) =>
       ctx.metrics.providerCallDuration.labels(provider, outcome).observe(seconds),
+    observeExhausted: (provider, kind, handling) =>
+      ctx.metrics.outboxExhausted.labels(provider, kind, handling).inc(),
   });
   const settings = deliveryWorkerSettings({
     baseMs: config.OUTBOX_BACKOFF_BASE_MS,
     maxMs: config.OUTBOX_BACKOFF_MAX_MS,
-    retryAfterMaxMs: config.OUTBOX_RETRY_AFTER_MAX_MS,
   });
 
   const closables: Closable[] = [];

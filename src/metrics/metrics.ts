@@ -37,6 +37,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    outboxExhausted: new Counter({
+      name: 'acw_outbox_exhausted_total',
+      help: 'Outbox effects whose attempts ran out, by provider, effect kind and handling (retried_later on the long schedule, or dead_lettered), as the effect chain decides',
+      labelNames: ['provider', 'kind', 'handling'] as const,
+      registers,
+    }),
     outboxEntries: new Gauge({
       name: 'acw_outbox_entries',
       help: 'Outbox entries by state (due, in_flight, dead_letter), per tenant',

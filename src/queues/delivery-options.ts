@@ -13,12 +13,12 @@ export function deliveryJobOptions(attempts: number): JobsOptions {
   };
 }
 
-/** The worker side of the `provider` backoff: Retry-After when given, else jittered exponential. */
+/**
+ * The worker side of the `provider` backoff: jittered exponential. An answer with Retry-After
+ * never reaches it: that job is held as asked without spending an attempt (EffectDelivery).
+ */
 export function deliveryWorkerSettings(settings: BackoffSettings): AdvancedOptions {
   return {
-    backoffStrategy: (attemptsMade, _type, error) => {
-      const retryAfterMs = (error as { retryAfterMs?: number } | undefined)?.retryAfterMs;
-      return retryDelayMs(attemptsMade, settings, retryAfterMs);
-    },
+    backoffStrategy: (attemptsMade) => retryDelayMs(attemptsMade, settings),
   };
 }

@@ -1,7 +1,7 @@
 import type { FeedSummary, OutboxSummary } from '../adapters/admin/readiness-page.js';
 import type { ReadinessSources } from '../adapters/admin/readiness-sources.js';
 import type { AppContext } from '../app-context.js';
-import type { ProductActionProfile } from '../domain/index.js';
+import { type ProductActionProfile, toInstant } from '../domain/index.js';
 import { catalogRuntime } from '../features/catalog-runtime.js';
 import { deliveryQueues } from '../features/checkout-runtime.js';
 import { FeedNameSchema } from '../queues/catalog-queues.js';
@@ -49,10 +49,10 @@ export function readinessSources(ctx: AppContext): ReadinessSources {
 
     async outbox(tenant: string): Promise<OutboxSummary> {
       const nowMs = ctx.clock.nowMs();
-      const counts = await new OutboxStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).summary(
-        nowMs,
-      );
+      const store = new OutboxStore(ctx.producer, ctx.config.KEY_PREFIX, tenant);
+      const counts = await store.summary(nowMs);
       const dead = await listDeadLetters(deadLetterDeps, tenant, 20);
+      const exhausted = await store.listExhausted(20);
       return {
         due: counts.due,
         inFlight: counts.inFlight,
@@ -70,6 +70,13 @@ export function readinessSources(ctx: AppContext): ReadinessSources {
             failedAt: last?.at ?? '',
           };
         }),
+        exhausted: counts.exhausted,
+        exhaustedEffects: exhausted.items.map((view) => ({
+          id: view.effect.id,
+          effect: `${view.effect.provider} ${view.effect.kind}`,
+          since: toInstant(view.exhaustedAtMs),
+          nextRoundAt: view.nextRoundMs === null ? null : toInstant(view.nextRoundMs),
+        })),
       };
     },
 

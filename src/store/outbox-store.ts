@@ -15,6 +15,8 @@ import { runScript } from './lua/scripts.js';
  * - `outbox:history` hash: effect id → JSON array of attempts
  * - `outbox:attempts` hash: effect id → attempts made since the last replay
  * - `outbox:settled` zset: settled ids by time (for retention)
+ * - `outbox:exhausted` zset: ids whose attempts ran out (dead-lettered, or retried on the long
+ *   schedule) by when they first did, until the provider answers them
  */
 
 /** One provider effect, exactly as it will be sent on every attempt. */
@@ -77,9 +79,18 @@ export type SettleResult =
   | { kind: 'already'; status: string }
   | { kind: 'version_conflict'; currentVersion: number };
 
+/**
+ * How an effect leaves its delivery: `delivered`; `dead`, a permanent no; `exhausted`,
+ * dead-lettered after its last attempt; `retry`, its last attempt failed and it stays pending for
+ * another round due at `retryAtMs`, attempts reset.
+ */
+export type SettleOutcome = 'delivered' | 'dead' | 'exhausted' | 'retry';
+
 export interface SettleInput {
   effectId: string;
-  status: 'delivered' | 'dead';
+  outcome: SettleOutcome;
+  /** Due time of the next round, for `retry`. */
+  retryAtMs?: number;
   record: AttemptRecord;
   nowMs: number;
   /** Checkout write made atomic with the settlement. */
@@ -92,12 +103,24 @@ export interface OutboxSummaryCounts {
   due: number;
   inFlight: number;
   dead: number;
+  /** ran out of attempts and not answered since (dead-lettered or retried on the long schedule) */
+  exhausted: number;
   /** due time of the oldest entry that is due now; null when none is */
   oldestDueMs: number | null;
 }
 
 /** A settlement that writes nothing but the effect's own record and its audit event. */
-export type PlainSettleInput = Pick<SettleInput, 'effectId' | 'status' | 'record' | 'audit'>;
+export type PlainSettleInput = Pick<SettleInput, 'record' | 'audit' | 'effectId'> & {
+  outcome: Exclude<SettleOutcome, 'retry'>;
+};
+
+/** An effect that ran out of attempts and has had no answer since. */
+export interface ExhaustedView extends EffectView {
+  /** When it first ran out of attempts. */
+  exhaustedAtMs: number;
+  /** When its next round is due (a pending effect retried on the long schedule), else null. */
+  nextRoundMs: number | null;
+}
 
 export const AUDIT_MAXLEN = 100_000;
 
@@ -173,7 +196,7 @@ export class OutboxStore {
   async settle(input: SettleInput, checkoutKey: string): Promise<SettleResult> {
     const reply = (await runScript(
       this.redis,
-      'outbox-settle-9',
+      'outbox-settle-10',
       [
         this.key('outbox', 'status'),
         this.key('outbox', 'due'),
@@ -184,16 +207,18 @@ export class OutboxStore {
         this.key('outbox', 'def'),
         this.key('audit'),
         this.key('outbox', 'settled'),
+        this.key('outbox', 'exhausted'),
       ],
       [
         input.effectId,
-        input.status,
+        input.outcome,
         JSON.stringify(input.record),
         input.nowMs,
         input.checkout === undefined ? '' : String(input.checkout.expectedVersion),
         input.checkout?.doc ?? '',
         JSON.stringify(input.audit),
         AUDIT_MAXLEN,
+        input.outcome === 'retry' ? String(input.retryAtMs ?? input.nowMs) : '',
         ...effectTriples(input.followUps),
       ],
     )) as (string | number)[];
@@ -204,12 +229,12 @@ export class OutboxStore {
 
   /**
    * Settles effects whose outcome writes nothing else, in one atomic step per call
-   * (outbox-settle-plain-7.lua); one result per input, in order.
+   * (outbox-settle-plain-8.lua); one result per input, in order.
    */
   async settlePlain(inputs: readonly PlainSettleInput[], nowMs: number): Promise<SettleResult[]> {
     const reply = (await runScript(
       this.redis,
-      'outbox-settle-plain-7',
+      'outbox-settle-plain-8',
       [
         this.key('outbox', 'status'),
         this.key('outbox', 'due'),
@@ -218,13 +243,14 @@ export class OutboxStore {
         this.key('outbox', 'attempts'),
         this.key('audit'),
         this.key('outbox', 'settled'),
+        this.key('outbox', 'exhausted'),
       ],
       [
         nowMs,
         AUDIT_MAXLEN,
         ...inputs.flatMap((input) => [
           input.effectId,
-          input.status,
+          input.outcome,
           JSON.stringify(input.record),
           JSON.stringify(input.audit),
         ]),
@@ -265,6 +291,29 @@ export class OutboxStore {
     ]);
     const views = await Promise.all(ids.map((id) => this.view(id)));
     return { total, items: views.filter((view): view is EffectView => view !== undefined) };
+  }
+
+  /** Effects that ran out of attempts and have had no answer since, longest waiting first. */
+  async listExhausted(limit: number): Promise<{ total: number; items: ExhaustedView[] }> {
+    const [total, flat] = await Promise.all([
+      this.redis.zcard(this.key('outbox', 'exhausted')),
+      this.redis.zrange(this.key('outbox', 'exhausted'), 0, limit - 1, 'WITHSCORES'),
+    ]);
+    const items: ExhaustedView[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const id = flat[i] as string;
+      const [view, due] = await Promise.all([
+        this.view(id),
+        this.redis.zscore(this.key('outbox', 'due'), id),
+      ]);
+      if (view === undefined) continue;
+      items.push({
+        ...view,
+        exhaustedAtMs: Number(flat[i + 1]),
+        nextRoundMs: view.status === 'pending' && due !== null ? Number(due) : null,
+      });
+    }
+    return { total, items };
   }
 
   /** Puts a dead-lettered effect back, due now, attempts reset. False when it is not dead. */
@@ -324,13 +373,15 @@ export class OutboxStore {
       .zcard(this.key('outbox', 'due'))
       .zcard(this.key('outbox', 'dead'))
       .zrange(this.key('outbox', 'due'), 0, 0, 'WITHSCORES')
+      .zcard(this.key('outbox', 'exhausted'))
       .exec();
-    const [due, pending, dead, oldest] = (reply ?? []).map(([, value]) => value);
+    const [due, pending, dead, oldest, exhausted] = (reply ?? []).map(([, value]) => value);
     const oldestDueMs = Array.isArray(oldest) && oldest.length === 2 ? Number(oldest[1]) : null;
     return {
       due: Number(due),
       inFlight: Number(pending) - Number(due),
       dead: Number(dead),
+      exhausted: Number(exhausted),
       oldestDueMs: oldestDueMs !== null && oldestDueMs <= nowMs ? oldestDueMs : null,
     };
   }

@@ -85,7 +85,13 @@ beforeAll(async () => {
     nowMs,
     client,
     breakers: new BreakerRegistry({ failureThreshold: 1_000, openMs: 200, nowMs }),
-    settlement: new EffectSettlement({ redis, prefix, nowMs, reservationTtlSeconds: 600 }),
+    settlement: new EffectSettlement({
+      redis,
+      prefix,
+      nowMs,
+      reservationTtlSeconds: 600,
+      exhaustedRetryMs: 60_000,
+    }),
     defaultThrottleMs: 100,
     retryAfterMaxMs: 1_000,
   });

@@ -7,6 +7,7 @@ import {
   POLICY_MISSING_CODE,
   RETIRED_BLOCKER_CODES,
 } from '../../src/domain/blockers.js';
+import { EFFECT_CHAIN, EFFECT_OUTCOMES } from '../../src/domain/checkout/effect-chain.js';
 import { BlockerSchema } from '../../src/domain/decision.js';
 import { DEFAULT_SEVERITY, ELIGIBILITY_RULES } from '../../src/domain/eligibility/rules.js';
 
@@ -37,6 +38,12 @@ const EMITTED: BlockerCode[] = [
   ...AUTHORITY_CHECKS.map((check) => check.code),
   'ILLEGAL_TRANSITION',
   'CART_VERSION_CONFLICT',
+  ...Object.values(EFFECT_CHAIN).flatMap((row) =>
+    EFFECT_OUTCOMES.flatMap((outcome) => {
+      const code = (row[outcome] as { blocker?: BlockerCode }).blocker;
+      return code === undefined ? [] : [code];
+    }),
+  ),
 ];
 
 describe('BLOCKERS', () => {

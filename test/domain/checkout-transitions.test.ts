@@ -76,6 +76,11 @@ describe('transition', () => {
     ['completing', 'payment_succeeded', 'completed'],
     ['completing', 'payment_failed', 'ready_for_payment'],
     ['completing', 'cancel', 'canceled'],
+    ['completing', 'payment_delayed', 'capture_delayed'],
+    ['capture_delayed', 'payment_delayed', 'capture_delayed'],
+    ['capture_delayed', 'payment_succeeded', 'completed'],
+    ['capture_delayed', 'payment_failed', 'ready_for_payment'],
+    ['capture_delayed', 'cancel', 'canceled'],
     ['ready_for_payment', 'expire', 'expired'],
   ];
 

@@ -42,17 +42,12 @@ describe('parseRetryAfter', () => {
 });
 
 describe('retryDelayMs', () => {
-  const settings = { baseMs: 100, maxMs: 1_000, retryAfterMaxMs: 30_000 };
+  const settings = { baseMs: 100, maxMs: 1_000 };
 
   it('grows exponentially with equal jitter and stops at the ceiling', () => {
-    expect(retryDelayMs(1, settings, undefined, () => 0)).toBe(50);
-    expect(retryDelayMs(1, settings, undefined, () => 1)).toBe(100);
-    expect(retryDelayMs(3, settings, undefined, () => 1)).toBe(400);
-    expect(retryDelayMs(10, settings, undefined, () => 1)).toBe(1_000);
-  });
-
-  it('honours Retry-After up to its cap', () => {
-    expect(retryDelayMs(1, settings, 2_000)).toBe(2_000);
-    expect(retryDelayMs(1, settings, 120_000)).toBe(30_000);
+    expect(retryDelayMs(1, settings, () => 0)).toBe(50);
+    expect(retryDelayMs(1, settings, () => 1)).toBe(100);
+    expect(retryDelayMs(3, settings, () => 1)).toBe(400);
+    expect(retryDelayMs(10, settings, () => 1)).toBe(1_000);
   });
 });

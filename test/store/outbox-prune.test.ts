@@ -26,7 +26,14 @@ async function settled(entries: { id: string; status: 'delivered' | 'dead'; atMs
       result: status === 'delivered' ? 'delivered' : 'permanent',
     } as const;
     await outbox.settlePlain(
-      [{ effectId: id, status, record, audit: { type: `effect.${status}`, effectId: id } }],
+      [
+        {
+          effectId: id,
+          outcome: status,
+          record,
+          audit: { type: `effect.${status}`, effectId: id },
+        },
+      ],
       atMs,
     );
   }

@@ -39,14 +39,14 @@ describe('OutboxStore.settlePlain', () => {
       await commit(['sp-a', 'sp-b', 'sp-c']);
       const audit = (id: string) => ({ type: 'effect.delivered', effectId: id });
       await outbox.settlePlain(
-        [{ effectId: 'sp-b', status: 'dead', record, audit: audit('sp-b') }],
+        [{ effectId: 'sp-b', outcome: 'dead', record, audit: audit('sp-b') }],
         1,
       );
 
       const results = await outbox.settlePlain(
         ['sp-a', 'sp-b', 'sp-c'].map((id) => ({
           effectId: id,
-          status: 'delivered',
+          outcome: 'delivered',
           record,
           audit: audit(id),
         })),
@@ -84,7 +84,7 @@ describe('PlainSettleBatcher', () => {
         ['pb-1', 'pb-2', 'pb-3', 'pb-1'].map((id) =>
           batcher.settle(TENANT, {
             effectId: id,
-            status: 'delivered',
+            outcome: 'delivered',
             record,
             audit: { type: 'effect.delivered', effectId: id },
           }),

@@ -8,6 +8,10 @@ export interface OutboxSummary {
   deadLettered: number;
   oldestDueAgeSeconds: number | null;
   deadLetters: { id: string; effect: string; lastError: string; failedAt: string }[];
+  /** Effects whose attempts ran out and that have had no answer since. */
+  exhausted: number;
+  /** The longest-waiting of them: retried on the long schedule (`nextRoundAt`) or dead-lettered. */
+  exhaustedEffects: { id: string; effect: string; since: string; nextRoundAt: string | null }[];
 }
 
 export interface FeedSummary {
@@ -131,8 +135,19 @@ function outboxSection(model: ReadinessPageModel): Html {
 <table id="outbox"><tbody>
 <tr><th>Due</th><td>${outbox.due}</td></tr><tr><th>In flight</th><td>${outbox.inFlight}</td></tr>
 <tr><th>Dead-lettered</th><td>${outbox.deadLettered}</td></tr><tr><th>Oldest due</th><td>${age(outbox.oldestDueAgeSeconds)}</td></tr>
+<tr><th>Exhausted, unanswered</th><td>${outbox.exhausted}</td></tr>
 </tbody></table>
+${exhaustedTable(outbox)}
 ${letters.length ? html`<h3>Dead letters</h3><table id="dead-letters"><thead><tr><th>Effect id</th><th>Effect</th><th>Last error</th><th>Failed at</th><th></th></tr></thead><tbody>${letters}</tbody></table>` : ''}`;
+}
+
+function exhaustedTable(outbox: OutboxSummary): Html | string {
+  if (outbox.exhaustedEffects.length === 0) return '';
+  const rows = outbox.exhaustedEffects.map(
+    (item) =>
+      html`<tr><td><code>${item.id}</code></td><td>${item.effect}</td><td>${item.since}</td><td>${item.nextRoundAt === null ? 'dead-lettered' : `retried at ${item.nextRoundAt}`}</td></tr>`,
+  );
+  return html`<h3>Exhausted effects</h3><table id="exhausted"><thead><tr><th>Effect id</th><th>Effect</th><th>Exhausted since</th><th>State</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function feedsSection(model: ReadinessPageModel): Html {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BlockerCode } from '../blockers.js';
 import type { PaymentEvent } from '../payment/transitions.js';
 import type { CheckoutEvent } from './transitions.js';
 
@@ -8,16 +9,26 @@ import type { CheckoutEvent } from './transitions.js';
  * which follow.
  *
  *   complete ─▶ reserve ─▶ authorize ─▶ capture ─▶ receipt + webhook
- *                  │            │            │
- *                  ▼            ▼            ▼
+ *                  │            │            │  ╲
+ *                  ▼            ▼            ▼   ╲ exhausted: capture_delayed, retried later
  *           payment_failed   release     void + release
  *
  * Outcomes:
  * - `succeeded`: the provider answered 2xx.
  * - `rejected`: the provider answered a permanent no (4xx): nothing happened there.
- * - `exhausted`: retries ran out on timeouts/5xx: the provider MAY have applied it.
- * - `closed`: it succeeded, but the checkout is no longer completing this attempt (it was
+ * - `exhausted`: retries ran out on timeouts/5xx: the provider MAY have applied it. No exhausted
+ *   effect leaves its checkout waiting in `completing`: a reservation or authorization reopens the
+ *   checkout (released, voided) with a blocker saying why; a capture moves it to the visible
+ *   `capture_delayed` with CAPTURE_UNCONFIRMED and keeps being sent, under the same
+ *   Idempotency-Key, on the long schedule (`retryLater`) until the provider answers — then the
+ *   chain goes on from that answer (completed with receipt + webhook, or reopened). Effects after
+ *   the checkout's own outcome (receipt, webhook, release, void, refund) are dead-lettered with
+ *   their history: the checkout's state is already final.
+ * - `closed`: it succeeded, but the checkout is no longer waiting on this attempt (it was
  *   canceled meanwhile): undo what the effect did instead of advancing.
+ *
+ * A checkout is final for its buyer when it is completed, canceled or expired, or reopened
+ * (`ready_for_payment` with `lastFailure`) — `capture_delayed` is not: it waits on the provider.
  */
 export const EFFECT_KINDS = [
   'reserve',
@@ -46,6 +57,13 @@ export interface ChainStep {
   payment?: readonly PaymentEvent[];
   /** Effects that follow, written atomically with the outcome. */
   next: readonly EffectKind[];
+  /** Why the checkout stopped short, for the buyer's agent (`lastFailure.blocker`). */
+  blocker?: BlockerCode;
+  /**
+   * The effect is not settled: it stays pending and is sent again after the long delay
+   * (OUTBOX_EXHAUSTED_RETRY_MS) with fresh attempts and the same Idempotency-Key.
+   */
+  retryLater?: true;
 }
 
 export interface ChainRow {
@@ -73,7 +91,12 @@ export const EFFECT_CHAIN = {
     // The reservation service said no (out of stock): no money moved, the buyer may retry.
     rejected: { checkout: 'payment_failed', payment: ['abandon'], next: [] },
     // Stock may be held after all; releasing an unknown reservation is a no-op.
-    exhausted: { checkout: 'payment_failed', payment: ['abandon'], next: ['release'] },
+    exhausted: {
+      checkout: 'payment_failed',
+      payment: ['abandon'],
+      next: ['release'],
+      blocker: 'RESERVATION_UNCONFIRMED',
+    },
     closed: { payment: ['abandon'], next: ['release'] },
   },
   authorize: {
@@ -82,7 +105,12 @@ export const EFFECT_CHAIN = {
     succeeded: { payment: ['authorize_succeeded', 'capture'], next: ['capture'] },
     rejected: { checkout: 'payment_failed', payment: ['authorize_failed'], next: ['release'] },
     // An authorization may exist without our knowing: void it, release the stock.
-    exhausted: { checkout: 'payment_failed', payment: ['void'], next: ['void', 'release'] },
+    exhausted: {
+      checkout: 'payment_failed',
+      payment: ['void'],
+      next: ['void', 'release'],
+      blocker: 'AUTHORIZATION_UNCONFIRMED',
+    },
     closed: { payment: ['authorize_succeeded', 'void'], next: ['void', 'release'] },
   },
   capture: {
@@ -98,9 +126,15 @@ export const EFFECT_CHAIN = {
       payment: ['capture_failed', 'void'],
       next: ['void', 'release'],
     },
-    // Money may have moved: nothing automatic. The dead letter holds it for replay (same
-    // Idempotency-Key, so a capture that did happen is not repeated) and reconciliation reports it.
-    exhausted: nothing,
+    // Money may have moved, so neither void nor reopen: ask again later under the same
+    // Idempotency-Key (a capture that did happen is answered, not repeated) and show the buyer's
+    // agent the checkout waiting; the answer, when it comes, continues the chain above.
+    exhausted: {
+      checkout: 'payment_delayed',
+      next: [],
+      blocker: 'CAPTURE_UNCONFIRMED',
+      retryLater: true,
+    },
     closed: { payment: ['capture_succeeded', 'refund'], next: ['refund', 'release'] },
   },
   receipt: settle({

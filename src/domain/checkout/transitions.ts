@@ -8,6 +8,13 @@ export const CHECKOUT_STATES = [
   'cart_open',
   'ready_for_payment',
   'completing',
+  /**
+   * The capture's outcome is unknown: its retries ran out on timeouts or 5xx, so the buyer may
+   * have been charged. Visible to the buyer's agent with a CAPTURE_UNCONFIRMED blocker while the
+   * capture keeps being sent on the long schedule; it ends in completed, or reopens, once the
+   * provider answers (domain/checkout/effect-chain.ts).
+   */
+  'capture_delayed',
   'completed',
   'canceled',
   'expired',
@@ -23,6 +30,8 @@ export const CHECKOUT_EVENTS = [
   'start_payment',
   'payment_succeeded',
   'payment_failed',
+  /** The capture ran out of attempts without an answer; it goes on, on the long schedule. */
+  'payment_delayed',
   'cancel',
   'expire',
 ] as const;
@@ -57,12 +66,28 @@ export const CHECKOUT_TRANSITIONS = {
     payment_succeeded: 'completed',
     // No money moved; the buyer may try again with another mandate.
     payment_failed: 'ready_for_payment',
+    payment_delayed: 'capture_delayed',
+    cancel: 'canceled',
+  },
+  capture_delayed: {
+    payment_succeeded: 'completed',
+    // The provider finally refused the capture: the authorization is voided, the cart reopens.
+    payment_failed: 'ready_for_payment',
+    // Another round of the capture's retries ran out: still unknown, still retried.
+    payment_delayed: 'capture_delayed',
+    // A capture that lands afterwards is refunded (the chain's `closed` row).
     cancel: 'canceled',
   },
   completed: {},
   canceled: {},
   expired: {},
 } as const satisfies TransitionTable;
+
+/**
+ * States in which the checkout waits on its payment chain: an effect of the current attempt that
+ * settles here still moves the checkout (a success completes it, a refusal reopens it).
+ */
+export const AWAITING_PAYMENT_STATES: readonly CheckoutState[] = ['completing', 'capture_delayed'];
 
 export const TERMINAL_CHECKOUT_STATES: readonly CheckoutState[] = CHECKOUT_STATES.filter(
   (state) => Object.keys(CHECKOUT_TRANSITIONS[state]).length === 0,

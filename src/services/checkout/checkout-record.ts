@@ -51,7 +51,13 @@ export const CheckoutRecordSchema = z.object({
   payments: z.array(PaymentRecordSchema),
   orderId: z.string().nullable(),
   correlationId: z.string().min(1),
-  lastFailure: z.object({ effectId: z.string(), reason: z.string() }).nullable(),
+  /**
+   * Why the last payment attempt stopped short; `blocker` tells the buyer's agent what it means
+   * when an effect ran out of attempts (the effect chain's `blocker`).
+   */
+  lastFailure: z
+    .object({ effectId: z.string(), reason: z.string(), blocker: BlockerSchema.optional() })
+    .nullable(),
   createdAt: InstantSchema,
   updatedAt: InstantSchema,
 });

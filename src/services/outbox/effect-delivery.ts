@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { toInstant } from '../../domain/index.js';
+import { type EffectKind, type Provider, toInstant } from '../../domain/index.js';
 import { classifyStatus, type Verdict } from '../../providers/classify-response.js';
 import {
   type ProviderAnswer,
@@ -7,7 +7,7 @@ import {
   ProviderTransportError,
 } from '../../providers/provider-client.js';
 import { type AttemptRecord, type OutboxEffect, OutboxStore } from '../../store/outbox-store.js';
-import type { EffectSettlement } from '../checkout/effect-settlement.js';
+import { type EffectSettlement, settleOutcomeOf } from '../checkout/effect-settlement.js';
 import type { BreakerRegistry } from './breaker-registry.js';
 
 /**
@@ -19,15 +19,23 @@ export type DeliveryResult =
   | { kind: 'delivered' }
   /** Already settled (a re-run after a crash, or a stale job): nothing was sent. */
   | { kind: 'skipped'; status: string }
-  | { kind: 'retry'; retryAfterMs: number | undefined; reason: string }
+  | { kind: 'retry'; reason: string }
   /** The provider asked us to slow down (429): hold its whole queue, spend no attempt. */
   | { kind: 'throttle'; delayMs: number; reason: string }
-  /** The destination's breaker is open: hold this job, spend no attempt. */
+  /**
+   * Hold this job, spend no attempt: the destination's breaker is open, or the provider failed
+   * and said when to come back (Retry-After).
+   */
   | { kind: 'held'; delayMs: number }
+  /** Attempts ran out; the effect stays pending for another round on the long schedule. */
+  | { kind: 'retried_later'; reason: string }
   | { kind: 'dead'; reason: string };
 
 export interface DeliveryAttempt {
-  /** The job's last attempt: a transient failure now dead-letters the effect. */
+  /**
+   * The job's last attempt: a transient failure without Retry-After now exhausts the effect, and
+   * the effect chain says what follows (dead-lettered, or retried later with a new job).
+   */
   isLast: boolean;
   /** The definition the drain carried in the job; read from the store when absent. */
   effect?: OutboxEffect;
@@ -58,7 +66,11 @@ export interface DeliveryDeps {
    * `circuit_open` when the breaker held it back) and how long it took, for the metrics.
    */
   observeCall?(provider: string, outcome: string, seconds: number): void;
+  /** Told of every effect whose attempts ran out, and whether it is retried later or dead. */
+  observeExhausted?(provider: Provider, kind: EffectKind, handling: ExhaustedHandling): void;
 }
+
+export type ExhaustedHandling = 'retried_later' | 'dead_lettered';
 
 export class EffectDelivery {
   constructor(private readonly deps: DeliveryDeps) {}
@@ -144,17 +156,36 @@ export class EffectDelivery {
         );
         return { kind: 'throttle', delayMs, reason: verdict.reason };
       }
-      case 'transient':
+      case 'transient': {
         breaker.failure();
-        if (attempt.isLast) {
-          await this.deps.settlement.settle(effect, 'exhausted', {
-            ...record,
-            result: 'exhausted',
-          });
-          return { kind: 'dead', reason: `attempts exhausted: ${verdict.reason}` };
+        if (verdict.retryAfterMs !== undefined) {
+          // The provider said when to come back: waiting as asked is not a failed attempt.
+          await outbox.recordAttempt(effect.id, record, false);
+          return {
+            kind: 'held',
+            delayMs: Math.min(verdict.retryAfterMs, this.deps.retryAfterMaxMs),
+          };
         }
-        await outbox.recordAttempt(effect.id, record, true);
-        return { kind: 'retry', retryAfterMs: verdict.retryAfterMs, reason: verdict.reason };
+        if (!attempt.isLast) {
+          await outbox.recordAttempt(effect.id, record, true);
+          return { kind: 'retry', reason: verdict.reason };
+        }
+        // What an exhausted effect leads to is the effect chain's (retried later, or dead).
+        const settled = await this.deps.settlement.settle(effect, 'exhausted', {
+          ...record,
+          result: 'exhausted',
+        });
+        const later = settleOutcomeOf(effect, 'exhausted') === 'retry';
+        if (settled.kind === 'ok') {
+          this.deps.observeExhausted?.(
+            effect.provider,
+            effect.kind,
+            later ? 'retried_later' : 'dead_lettered',
+          );
+        }
+        const reason = `attempts exhausted: ${verdict.reason}`;
+        return later ? { kind: 'retried_later', reason } : { kind: 'dead', reason };
+      }
     }
   }
 }

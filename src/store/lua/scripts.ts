@@ -7,8 +7,8 @@ import type { Redis } from 'ioredis';
  */
 const SCRIPT_FILES = [
   'checkout-commit-7',
-  'outbox-settle-9',
-  'outbox-settle-plain-7',
+  'outbox-settle-10',
+  'outbox-settle-plain-8',
   'outbox-record-attempt-3',
   'outbox-claim-due-1',
   'outbox-replay-7',

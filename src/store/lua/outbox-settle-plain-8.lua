@@ -1,7 +1,7 @@
 --[[
   Settles several outbox effects whose outcome writes nothing else (no checkout change, no
   follow-up effects): each is marked delivered or dead-lettered, its attempt appended to its
-  history and its audit event appended, exactly as outbox-settle-9.lua does for one. Each effect
+  history and its audit event appended, exactly as outbox-settle-10.lua does for one. Each effect
   is settled once: one settled before is reported and left alone, the others still settle.
 
   Input:
@@ -12,11 +12,12 @@
     KEYS[5] outbox attempts hash (effect id -> attempts made)
     KEYS[6] audit stream
     KEYS[7] settled zset (effect id -> settled at ms), for retention
+    KEYS[8] exhausted zset (effect id -> first ran out of attempts at ms), until it is answered
 
     ARGV[1] now ms
     ARGV[2] audit stream approximate max length
-    ARGV[3..] effects as quadruples: effect id, final status ("delivered" | "dead"),
-              attempt record JSON, audit event JSON
+    ARGV[3..] effects as quadruples: effect id, outcome ("delivered" | "dead" | "exhausted", as
+              in outbox-settle-10.lua), attempt record JSON, audit event JSON
 
   Output: one entry per effect, in order:
     attempts made (a number)   settled now
@@ -27,15 +28,20 @@ local now = ARGV[1]
 local out = {}
 
 for i = 3, #ARGV, 4 do
-  local id, final, record = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local id, outcome, record = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local status = rcall("HGET", KEYS[1], id)
   if status ~= "pending" then
     out[#out + 1] = status or "missing"
   else
-    rcall("HSET", KEYS[1], id, final)
+    rcall("HSET", KEYS[1], id, outcome == "delivered" and "delivered" or "dead")
     rcall("ZREM", KEYS[2], id)
-    if final == "dead" then
+    if outcome ~= "delivered" then
       rcall("ZADD", KEYS[3], now, id)
+    end
+    if outcome == "exhausted" then
+      rcall("ZADD", KEYS[8], "NX", now, id)
+    else
+      rcall("ZREM", KEYS[8], id)
     end
     rcall("ZADD", KEYS[7], now, id)
     local history = rcall("HGET", KEYS[4], id)
