@@ -13,7 +13,7 @@ import {
   freshInventory,
   freshPrice,
   fullCoverage,
-  product,
+  listedProduct,
   profileOf,
   staleInventory,
   stalePrice,
@@ -27,17 +27,7 @@ const SELLER = {
   targetCountries: ['DE'],
 };
 
-/** A product with every fact a listing states. */
-const listed = (overrides: Parameters<typeof product>[0] = {}) =>
-  product({
-    description: 'A backpack.',
-    url: 'https://shop.example.com/p/bag',
-    imageUrl: 'https://cdn.example.com/p/bag.jpg',
-    brand: 'Northwind',
-    ...overrides,
-  });
-
-const listingFor = (facts = listed(), seller: ListingSeller = SELLER): Listing =>
+const listingFor = (facts = listedProduct(), seller: ListingSeller = SELLER): Listing =>
   listingOf(facts, profileOf(facts, fullCoverage()), seller);
 
 describe('listedAvailability', () => {
@@ -53,37 +43,37 @@ describe('listedAvailability', () => {
     ],
     ['missing', undefined, 'unknown'],
   ] as const)('when inventory is %s, states %s', (_when, inventory, expected) => {
-    const facts = listed({ inventory });
+    const facts = listedProduct({ inventory });
     expect(listedAvailability(facts, profileOf(facts))).toBe(expected);
   });
 });
 
 describe('listedPrice', () => {
   it('states the fresh price the compare decision stood on', () => {
-    const facts = listed();
+    const facts = listedProduct();
     expect(listedPrice(facts, profileOf(facts))).toEqual({ amount: 12900, currency: 'EUR' });
   });
 
   it('states no stale price', () => {
-    const facts = listed({ price: stalePrice() });
+    const facts = listedProduct({ price: stalePrice() });
     expect(listedPrice(facts, profileOf(facts))).toBeUndefined();
   });
 
   it('states a fresh price of an inactive product (compare blocks for another reason)', () => {
-    const facts = listed({ status: 'inactive', price: freshPrice({ amount: 500 }) });
+    const facts = listedProduct({ status: 'inactive', price: freshPrice({ amount: 500 }) });
     expect(listedPrice(facts, profileOf(facts))).toEqual({ amount: 500, currency: 'EUR' });
   });
 });
 
 describe('listingOf', () => {
   it('offers checkout only with search', () => {
-    const inactive = listingFor(listed({ status: 'inactive' }));
+    const inactive = listingFor(listedProduct({ status: 'inactive' }));
     expect(inactive).toMatchObject({ searchable: false, purchasable: false });
     expect(listingFor()).toMatchObject({ searchable: true, purchasable: true });
   });
 
   it('never states a description pending review', () => {
-    const facts = listed({
+    const facts = listedProduct({
       description: undefined,
       generatedClaims: { status: 'pending_review', text: 'Unreviewed words' },
     });
@@ -128,12 +118,12 @@ describe('listingGaps', () => {
   });
 
   it('finds an empty target country list missing', () => {
-    const listing = listingFor(listed(), { ...SELLER, targetCountries: [] });
+    const listing = listingFor(listedProduct(), { ...SELLER, targetCountries: [] });
     expect(listingGaps(listing)).toEqual([{ field: 'targetCountries', problem: 'missing' }]);
   });
 
   it('finds a zero price not positive', () => {
-    const listing = listingFor(listed({ price: freshPrice({ amount: 0 }) }));
+    const listing = listingFor(listedProduct({ price: freshPrice({ amount: 0 }) }));
     expect(listingGaps(listing)).toEqual([{ field: 'price', problem: 'not_positive' }]);
   });
 
@@ -141,14 +131,14 @@ describe('listingGaps', () => {
     const { privacyPolicyUrl: _p, termsUrl: _t, ...bare } = SELLER;
 
     it('asks for the seller policy and terms on a listing that offers checkout', () => {
-      expect(listingGaps(listingFor(listed(), bare))).toEqual([
+      expect(listingGaps(listingFor(listedProduct(), bare))).toEqual([
         { field: 'sellerPrivacyPolicyUrl', problem: 'missing' },
         { field: 'sellerTermsUrl', problem: 'missing' },
       ]);
     });
 
     it('does not ask for them on a listing that offers none', () => {
-      const outOfStock = listed({ inventory: freshInventory({ status: 'out_of_stock' }) });
+      const outOfStock = listedProduct({ inventory: freshInventory({ status: 'out_of_stock' }) });
       expect(listingGaps(listingFor(outOfStock, bare))).toEqual([]);
     });
   });
