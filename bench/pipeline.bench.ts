@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { QueueEvents } from 'bullmq';
+import { Excluded } from '../feeds/feed-format.js';
 import { feedFormats } from '../feeds/formats.js';
 import { DirectorySink } from '../feeds/sinks/directory-sink.js';
 import { createAppContext } from '../src/app-context.js';
@@ -32,6 +33,7 @@ import { demoCatalog } from '../src/demo/demo-catalog.js';
 import { type ProductFacts, RULESET_VERSION, toInstant } from '../src/domain/index.js';
 import { catalogFeature } from '../src/features/catalog.js';
 import { catalogRuntime } from '../src/features/catalog-runtime.js';
+import { feedSellerOf } from '../src/features/feed-seller.js';
 import { createLogger } from '../src/logger.js';
 import { CATALOG_QUEUE_NAMES, FEED_NAMES, type FeedName } from '../src/queues/catalog-queues.js';
 import { auditKeyParts, CATALOG_KEY_PARTS } from '../src/store/catalog-layout.js';
@@ -267,7 +269,7 @@ async function publishPhase(
   const ids = await allIds(stores);
   // Writer vs floor: the same items (projected once, up front) to the same sink, serialized by
   // the feed's compiled serializer and by JSON.stringify.
-  const formats = feedFormats();
+  const formats = feedFormats({ seller: feedSellerOf(config) });
   const sink = new DirectorySink(path.join(feedDir, 'floor'), 1);
   for (const feed of FEED_NAMES) {
     const format = formats[feed];
@@ -286,7 +288,7 @@ async function publishPhase(
           profile: found.profile,
           publishedAt: 'x',
         });
-        if (item !== null) items.push(item);
+        if (item !== null && !(item instanceof Excluded)) items.push(item);
       }
     }
     const write = async (serialize: (item: unknown) => string, file: string) => {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { publishableDescription } from '../src/domain/index.js';
+import { listedAvailability, listedPrice, publishableDescription } from '../src/domain/index.js';
 import {
   compileItemSerializer,
-  decidedInventoryStatus,
-  decidedPrice,
   type FeedFormat,
   type FeedItemInput,
   isAllowed,
@@ -50,15 +48,15 @@ const ACP_STATUS = {
 export function projectAcpProduct(input: FeedItemInput, sellerName?: string): AcpProduct | null {
   const { product, profile } = input;
   if (!isAllowed(profile, 'discover')) return null;
-  const status = decidedInventoryStatus(input);
+  const status = listedAvailability(product, profile);
   const variant: AcpProduct['variants'][number] = {
     id: product.sku ?? product.id,
     title: product.title,
     availability: { available: isAllowed(profile, 'prepare_checkout') },
     categories: [{ value: product.categoryName ?? product.category, taxonomy: 'merchant' }],
   };
-  if (status !== undefined) variant.availability.status = ACP_STATUS[status];
-  const price = decidedPrice(input);
+  if (status !== 'unknown') variant.availability.status = ACP_STATUS[status];
+  const price = listedPrice(product, profile);
   if (price !== undefined) variant.price = price;
   if (sellerName !== undefined) variant.seller = { name: sellerName };
   const item: AcpProduct = { id: product.id, title: product.title, variants: [variant] };

@@ -5,7 +5,6 @@ import {
   type CommerceDecision,
   type DecisionResult,
   decisionFor,
-  type InventoryFact,
   type ProductActionProfile,
   type ProductFacts,
 } from '../src/domain/index.js';
@@ -32,10 +31,19 @@ export interface FeedFormat<Item = unknown> {
   gzip: boolean;
   /** how items are framed in the file: `head item after (between item after)* tail` */
   framing: { head: string; between: string; after: string; tail: string };
-  /** null leaves the product out of this feed */
-  project(input: FeedItemInput): Item | null;
+  /**
+   * null: the product is not for this feed (e.g. not discoverable); Excluded: it belongs in it
+   * but misses what the feed requires, so it is left out and counted in the manifest.
+   */
+  project(input: FeedItemInput): Item | null | Excluded;
   /** the compiled (fast-json-stringify) serializer of one item */
   serialize(item: Item): string;
+}
+
+/** A product the feed leaves out because the domain found its listing incomplete. */
+export class Excluded {
+  /** why, as the feed names its fields: `missing_image_url`, … */
+  constructor(readonly reasons: readonly string[]) {}
 }
 
 /**
@@ -66,27 +74,4 @@ export function decisionOf(
 
 export function isAllowed(profile: ProductActionProfile, action: CommerceAction): boolean {
   return decisionFor(profile, action)?.allowed === true;
-}
-
-const INVENTORY_UNKNOWN = new Set(['INVENTORY_STALE', 'INVENTORY_MISSING']);
-
-/**
- * The stock status the add_to_cart decision stands on, or undefined when that decision says the
- * inventory fact is stale or missing: a stale "in stock" is not published as in stock.
- */
-export function decidedInventoryStatus(input: FeedItemInput): InventoryFact['status'] | undefined {
-  const decision = decisionFor(input.profile, 'add_to_cart');
-  if (decision === undefined) return undefined;
-  if (decision.blockers.some((b) => b.code === 'OUT_OF_STOCK')) return 'out_of_stock';
-  if (decision.blockers.some((b) => INVENTORY_UNKNOWN.has(b.code))) return undefined;
-  return input.product.inventory?.status;
-}
-
-/** The price the compare decision stands on, or undefined when it says price is stale or missing. */
-export function decidedPrice(
-  input: FeedItemInput,
-): { amount: number; currency: string } | undefined {
-  const price = input.product.price;
-  if (price === undefined || !isAllowed(input.profile, 'compare')) return undefined;
-  return { amount: price.amount, currency: price.currency };
 }

@@ -15,9 +15,13 @@ import { enqueue } from '../src/queues/job-shell.js';
 import type { ProfileLookup, ProfileService } from '../src/services/profile-service.js';
 import type { CatalogStore } from '../src/store/catalog-store.js';
 import type { FeedLockStore } from '../src/store/feed-lock-store.js';
-import type { FeedFormat } from './feed-format.js';
+import { Excluded, type FeedFormat } from './feed-format.js';
 import type { DirectorySink } from './sinks/directory-sink.js';
-import type { FeedManifest } from './sinks/feed-manifest.js';
+import {
+  EXCLUDED_IDS_LISTED,
+  type FeedExclusions,
+  type FeedManifest,
+} from './sinks/feed-manifest.js';
 import type { HttpPutSink } from './sinks/http-put-sink.js';
 
 export interface FeedPublisherSettings {
@@ -34,6 +38,18 @@ export interface PublishOutcome {
   busy?: true;
   /** items whose stored profile was out of date and that the domain evaluated at publish time */
   reevaluated: number;
+}
+
+interface RenderCounters {
+  count: number;
+  reevaluated: number;
+  excluded: FeedExclusions;
+}
+
+function exclude(excluded: FeedExclusions, productId: string, reasons: readonly string[]): void {
+  excluded.count += 1;
+  for (const reason of reasons) excluded.reasons[reason] = (excluded.reasons[reason] ?? 0) + 1;
+  if (excluded.productIds.length < EXCLUDED_IDS_LISTED) excluded.productIds.push(productId);
 }
 
 /** `20260628T090000123Z-a1b2`: sorts by time, unique across processes. */
@@ -106,7 +122,11 @@ export class FeedPublisher {
     const nowMs = this.clock.nowMs();
     const version = versionOf(nowMs);
     const file = `${version}.${format.extension}`;
-    const counters = { count: 0, reevaluated: 0 };
+    const counters: RenderCounters = {
+      count: 0,
+      reevaluated: 0,
+      excluded: { count: 0, reasons: {}, productIds: [] },
+    };
     const hash = createHash('sha256');
     let bytes = 0;
     const meter = new Transform({
@@ -136,12 +156,21 @@ export class FeedPublisher {
       file,
       contentType: format.contentType,
       context: this.settings.context,
+      excluded: counters.excluded,
     };
     await this.sink.swapManifest(tenant, manifest);
     await this.sink.prune(tenant, feed);
     if (this.remote !== undefined) await this.remote.upload(tenant, path, manifest);
     this.logger.info(
-      { tenant, feed, version, count: manifest.count, bytes, reevaluated: counters.reevaluated },
+      {
+        tenant,
+        feed,
+        version,
+        count: manifest.count,
+        excluded: counters.excluded.count,
+        bytes,
+        reevaluated: counters.reevaluated,
+      },
       'feed published',
     );
     return { manifest, reevaluated: counters.reevaluated };
@@ -156,7 +185,7 @@ export class FeedPublisher {
     tenant: string,
     format: FeedFormat,
     nowMs: number,
-    counters: { count: number; reevaluated: number },
+    counters: RenderCounters,
   ): AsyncGenerator<Buffer> {
     const publishedAt = toInstant(nowMs);
     const { head, between, after, tail } = format.framing;
@@ -176,6 +205,10 @@ export class FeedPublisher {
           publishedAt,
         });
         if (item === null) continue;
+        if (item instanceof Excluded) {
+          exclude(counters.excluded, found.product.id, item.reasons);
+          continue;
+        }
         if (counters.count > 0) text += between;
         text += format.serialize(item) + after;
         counters.count += 1;

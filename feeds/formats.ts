@@ -1,3 +1,4 @@
+import type { ListingSeller } from '../src/domain/index.js';
 import type { FeedName } from '../src/queues/catalog-queues.js';
 import { acpFeed } from './acp-feed.js';
 import { agentFeed } from './agent-feed.js';
@@ -5,14 +6,16 @@ import type { FeedFormat } from './feed-format.js';
 import { openAiFlatFeed } from './openai-flat-feed.js';
 
 export interface FeedFormatOptions {
-  sellerName?: string;
+  /** the merchant's details the feeds name (FEED_SELLER_*, FEED_STORE_COUNTRY, …) */
+  seller?: ListingSeller;
 }
 
 /** Every published feed format, by name. */
 export function feedFormats(options: FeedFormatOptions = {}): Record<FeedName, FeedFormat> {
+  const seller = options.seller ?? {};
   return {
     agent: agentFeed as FeedFormat,
-    acp: acpFeed(options.sellerName) as FeedFormat,
-    'openai-flat': openAiFlatFeed(options.sellerName) as FeedFormat,
+    acp: acpFeed(seller.name) as FeedFormat,
+    'openai-flat': openAiFlatFeed(seller) as FeedFormat,
   };
 }

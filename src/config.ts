@@ -47,6 +47,11 @@ const evaluationContext = z.string().transform((value, ctx) => {
   return parsed.data;
 });
 
+/** ISO 3166-1 alpha-2, as product feeds name markets. */
+const countryCode = z.string().regex(/^[A-Z]{2}$/, {
+  message: 'must be ISO 3166-1 alpha-2 country codes in upper case, e.g. DE',
+});
+
 const optionalUrl = z
   .url({ protocol: /^https?$/ })
   .optional()
@@ -156,8 +161,38 @@ export const ConfigSchema = z
     FEED_SINK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     /** Retries of one HTTP PUT on a network error or 5xx, with exponential backoff. */
     FEED_SINK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-    /** Seller name the acp feed names on every variant; left out when unset. */
+    /**
+     * Seller name the feeds carry (acp on every variant; openai-flat requires it on every row).
+     * @defaultValue the demo store's outside production (src/features/feed-seller.ts), else unset
+     */
     FEED_SELLER_NAME: z.string().min(1).max(200).optional(),
+    /** The seller's storefront page (openai-flat `seller_url`). @defaultValue as FEED_SELLER_NAME */
+    FEED_SELLER_URL: optionalUrl,
+    /**
+     * The seller's privacy policy; openai-flat requires it on rows that offer checkout.
+     * @defaultValue as FEED_SELLER_NAME
+     */
+    FEED_SELLER_PRIVACY_POLICY_URL: optionalUrl,
+    /**
+     * The seller's terms of service; openai-flat requires it on rows that offer checkout.
+     * @defaultValue as FEED_SELLER_NAME
+     */
+    FEED_SELLER_TOS_URL: optionalUrl,
+    /** Country of the store (openai-flat `store_country`, required). @defaultValue as FEED_SELLER_NAME */
+    FEED_STORE_COUNTRY: z
+      .literal('')
+      .transform(() => undefined)
+      .or(countryCode)
+      .optional(),
+    /**
+     * Countries the listings are offered in, comma-separated (openai-flat `target_countries`,
+     * required). @defaultValue as FEED_SELLER_NAME
+     */
+    FEED_TARGET_COUNTRIES: z
+      .literal('')
+      .transform(() => undefined)
+      .or(commaList.pipe(z.array(countryCode).min(1).max(250)))
+      .optional(),
     // --- end catalog and feeds ---
 
     // ── Checkout: outbox and provider effects ───────────────────────────────────────────────

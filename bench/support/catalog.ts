@@ -66,7 +66,13 @@ function generateProducts(
         ['draft', 3],
         ['archived', 2],
       ] as const),
+      // What a listing states, from the index alone so the seeded draws below stay as they were:
+      // every fifth product has no merchant description, as a catalog mid-migration does.
+      url: `https://shop.example.com/p/${id}`,
+      imageUrl: `https://cdn.example.com/p/${id}.jpg`,
+      brand: `Brand ${i % 97}`,
     };
+    if (i % 5 !== 0) product.description = `Description of product ${i}.`;
     if (random() < 0.97) {
       product.price = {
         amount: 500 + Math.floor(random() * 50_000),

@@ -17,7 +17,9 @@ export {
 export { ELIGIBILITY_RULES, RULESET_VERSION } from './eligibility/rules.js';
 export * from './evaluate-document.js';
 export * from './facts-document.js';
+export * from './gtin.js';
 export * from './intent.js';
+export * from './listing.js';
 export * from './money.js';
 export * from './payment/transitions.js';
 export * from './policy.js';

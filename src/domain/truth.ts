@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GtinSchema } from './gtin.js';
 import { MoneySchema } from './money.js';
 import { InstantSchema, toMs } from './time.js';
 
@@ -33,6 +34,9 @@ export const GeneratedClaimsSchema = z.strictObject({
 
 export const PRODUCT_STATUSES = ['active', 'inactive', 'draft', 'archived'] as const;
 
+/** Feeds publish these links to shoppers' agents: absolute http(s) only, never `javascript:`. */
+const webUrl = z.url({ protocol: /^https?$/ });
+
 const id = z
   .string()
   .min(1)
@@ -54,12 +58,16 @@ export const ProductFactsSchema = z.strictObject({
   status: z.enum(PRODUCT_STATUSES),
   /** Approved, merchant-written description (never generated text). */
   description: z.string().max(20_000).optional(),
-  url: z.url().optional(),
-  imageUrl: z.url().optional(),
+  url: webUrl.optional(),
+  imageUrl: webUrl.optional(),
   brand: z.string().max(200).optional(),
   price: PriceFactSchema.optional(),
   inventory: InventoryFactSchema.optional(),
   generatedClaims: GeneratedClaimsSchema.optional(),
+  /** The trade item's GTIN (UPC, EAN, ISBN-13), as the manufacturer assigned it. */
+  gtin: GtinSchema.optional(),
+  /** Manufacturer part number, punctuation and case kept. */
+  mpn: z.string().min(1).max(70).optional(),
 });
 export type ProductFacts = z.infer<typeof ProductFactsSchema>;
 export const ProductIdSchema = id;

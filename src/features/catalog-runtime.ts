@@ -12,6 +12,7 @@ import { CatalogStore } from '../store/catalog-store.js';
 import { EvaluationWorkStore } from '../store/evaluation-work-store.js';
 import { FeedLockStore } from '../store/feed-lock-store.js';
 import { ProfileStore } from '../store/profile-store.js';
+import { feedSellerOf } from './feed-seller.js';
 
 /** Everything the catalog and feeds features share in one process, built once per AppContext. */
 export interface CatalogRuntime {
@@ -71,7 +72,6 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
           timeoutMs: config.FEED_SINK_TIMEOUT_MS,
           retries: config.FEED_SINK_RETRIES,
         });
-  const formatOptions = config.FEED_SELLER_NAME ? { sellerName: config.FEED_SELLER_NAME } : {};
   const feeds = new FeedPublisher(
     {
       context: config.FEED_CONTEXT,
@@ -79,7 +79,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
       debounceMs: config.FEED_PUBLISH_DEBOUNCE_MS,
       lockTtlMs: 10 * 60_000,
     },
-    feedFormats(formatOptions),
+    feedFormats({ seller: feedSellerOf(config) }),
     (tenant) => storesOf(tenant).catalog,
     profiles,
     new DirectorySink(config.FEED_DIR, config.FEED_KEEP_VERSIONS),

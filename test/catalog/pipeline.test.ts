@@ -15,6 +15,7 @@ import {
   TENANT,
   TENANT_TOKEN,
 } from '../helpers/catalog-app-context.js';
+import { openAiFlatRowProblems } from '../helpers/openai-flat-spec.js';
 import { acpFeedValidator } from '../helpers/specs.js';
 
 const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
@@ -162,7 +163,7 @@ describe('ingest → evaluate → profile → feeds, end to end', () => {
       expect(validateProduct(product), JSON.stringify(validateProduct.errors)).toBe(true);
   });
 
-  it('publishes openai-flat as gzip jsonl whose flags follow the decisions', async () => {
+  it('publishes openai-flat as gzip jsonl: complete rows whose flags follow the decisions', async () => {
     await publishAndWait(t, 'openai-flat');
     const res = await app.inject({ method: 'GET', url: '/v1/feeds/openai-flat', headers: auth });
     expect(res.headers['content-type']).toBe('application/gzip');
@@ -171,16 +172,27 @@ describe('ingest → evaluate → profile → feeds, end to end', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    for (const line of lines) expect(openAiFlatRowProblems(line), line.item_id).toEqual([]);
     const flags = Object.fromEntries(
       lines.map((l) => [l.item_id, [l.is_eligible_search, l.is_eligible_checkout]]),
     );
     expect(flags).toEqual({
-      'BAG-TRAVEL-42': [true, false],
       'BEANIE-WOOL-5': [true, false],
       'JACKET-RAIN-7': [true, true],
       'SCARF-SILK-2': [false, false],
       'SOCKS-MERINO-3': [true, true],
       'TEE-CLASSIC-1': [true, true],
+    });
+    // The Travel Backpack's only description awaits review: left out, counted, not published bare.
+    const list = await app.inject({ method: 'GET', url: '/v1/feeds', headers: auth });
+    const manifest = list.json().feeds.find((m: { feed: string }) => m.feed === 'openai-flat');
+    expect(manifest).toMatchObject({
+      count: 5,
+      excluded: {
+        count: 1,
+        reasons: { missing_description: 1 },
+        productIds: ['BAG-TRAVEL-42'],
+      },
     });
   });
 

@@ -126,12 +126,15 @@ describe('the Travel Backpack on every surface', () => {
     expect(acpText).toContain('BAG-TRAVEL-42');
     expect(acpText).toContain('"available":false');
 
-    const [flat] = gunzipSync(await file('openai-flat'))
-      .toString()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(flat).toMatchObject({ is_eligible_search: true, is_eligible_checkout: false });
+    // openai-flat requires a description and the backpack's only one awaits review: rather than
+    // publish the row without it (or with the unreviewed text), the feed leaves it out.
+    expect(gunzipSync(await file('openai-flat')).toString()).not.toContain('BAG-TRAVEL-42');
+    const flat = await runtime.feeds.latest('acme', 'openai-flat');
+    expect(flat?.manifest.excluded).toMatchObject({
+      count: 1,
+      reasons: expect.objectContaining({ missing_description: 1 }),
+      productIds: ['BAG-TRAVEL-42'],
+    });
   });
 
   it('the operator sees it partially ready, with the same blocker codes as the agents', async () => {

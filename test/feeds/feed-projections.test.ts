@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { projectAcpProduct } from '../../feeds/acp-feed.js';
 import { agentFeed, projectAgentItem } from '../../feeds/agent-feed.js';
+import { Excluded } from '../../feeds/feed-format.js';
 import { feedFormats } from '../../feeds/formats.js';
-import { projectOpenAiFlatItem } from '../../feeds/openai-flat-feed.js';
 import { demoCatalog } from '../../src/demo/demo-catalog.js';
 import {
   type EvaluationContext,
@@ -71,37 +71,15 @@ describe('agent feed projection', () => {
   });
 });
 
-describe('openai flat feed projection', () => {
-  it('takes search from discover and checkout from prepare_checkout', () => {
-    const ready = projectOpenAiFlatItem(input(byId('JACKET-RAIN-7')));
-    expect(ready).toMatchObject({ is_eligible_search: true, is_eligible_checkout: true });
-    expect(ready.price).toBe('89.00 EUR');
-    const backpack = projectOpenAiFlatItem(input(byId('BAG-TRAVEL-42')));
-    expect(backpack).toMatchObject({ is_eligible_search: true, is_eligible_checkout: false });
-    expect(backpack.availability).toBeUndefined();
-    const inactive = projectOpenAiFlatItem(input(byId('SCARF-SILK-2')));
-    expect(inactive).toMatchObject({ is_eligible_search: false, is_eligible_checkout: false });
-  });
-
-  it('never marks checkout eligible without search eligibility, in any context', () => {
-    for (const product of products) {
-      for (const region of ['EU', 'US']) {
-        const item = projectOpenAiFlatItem(input(product, { ...EU, region }));
-        if (item.is_eligible_checkout) expect(item.is_eligible_search).toBe(true);
-      }
-    }
-  });
-});
-
 describe('acp feed projection', () => {
   const validateProduct = acpFeedValidator('Product');
 
   it('emits products that validate against the official $defs/Product', () => {
-    const format = feedFormats({ sellerName: 'Northwind Outfitters' }).acp;
+    const format = feedFormats({ seller: { name: 'Northwind Outfitters' } }).acp;
     for (const product of products) {
       for (const region of ['EU', 'US']) {
         const item = format.project(input(product, { ...EU, region }));
-        if (item === null) continue;
+        if (item === null || item instanceof Excluded) continue;
         const wire = JSON.parse(format.serialize(item));
         expect(validateProduct(wire), JSON.stringify(validateProduct.errors)).toBe(true);
       }

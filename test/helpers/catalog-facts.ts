@@ -45,3 +45,14 @@ export function readyProduct(
     },
   };
 }
+
+/** `readyProduct` with every fact a catalog listing (openai-flat) states. */
+export function listedProduct(id: string, nowMs: number): ProductFacts {
+  return {
+    ...readyProduct(id, nowMs),
+    description: `The ${id}.`,
+    url: `https://shop.example.com/p/${id}`,
+    imageUrl: `https://cdn.example.com/p/${id}.jpg`,
+    brand: 'Northwind',
+  };
+}

@@ -219,3 +219,33 @@ export function authorityArb(product: ProductFacts): fc.Arbitrary<AuthorityReque
         : undefined,
     }));
 }
+
+/** The facts a listing states beyond the eligibility facts, each present or not. */
+export const listedProductArb: fc.Arbitrary<ProductFacts> = fc
+  .tuple(
+    productArb,
+    fc.record(
+      {
+        description: fc.constantFrom('Waterproof shell.', '  '),
+        url: fc.constant('https://shop.example.com/p/1'),
+        imageUrl: fc.constant('https://cdn.example.com/p/1.jpg'),
+        brand: fc.constant('Northwind'),
+        gtin: fc.constant('4006381333931'),
+      },
+      { requiredKeys: [] },
+    ),
+  )
+  .map(([product, listing]) => ({ ...product, ...listing }));
+
+/** A merchant's listing details, each configured or not. */
+export const sellerArb = fc.record(
+  {
+    name: fc.constant('Northwind Outfitters'),
+    url: fc.constant('https://shop.example.com'),
+    privacyPolicyUrl: fc.constant('https://shop.example.com/privacy'),
+    termsUrl: fc.constant('https://shop.example.com/terms'),
+    storeCountry: fc.constant('DE'),
+    targetCountries: fc.constantFrom(['DE'], ['DE', 'FR'], []),
+  },
+  { requiredKeys: [] },
+);

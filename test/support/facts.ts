@@ -86,6 +86,17 @@ export function product(overrides: Partial<ProductFacts> = {}): ProductFacts {
   };
 }
 
+/** `product()` with every fact a catalog listing states: description, URLs and brand. */
+export function listedProduct(overrides: Partial<ProductFacts> = {}): ProductFacts {
+  return product({
+    description: 'A backpack for a week on the road.',
+    url: 'https://shop.example.com/p/bag-travel-42',
+    imageUrl: 'https://cdn.example.com/p/bag-travel-42.jpg',
+    brand: 'Northwind',
+    ...overrides,
+  });
+}
+
 /** An active, quoteable policy that applies everywhere from the start of 2026, open-ended. */
 export function policy(
   domain: PolicyDomain,
