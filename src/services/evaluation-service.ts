@@ -11,6 +11,8 @@ import {
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
+  readinessEntryOf,
+  sameReadiness,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
@@ -25,6 +27,7 @@ import {
   type StoredDecision,
   type StoredProfile,
   sameDecision,
+  storedReadiness,
 } from '../store/profile-codec.js';
 import type { EvaluationCommit, ProfileStore } from '../store/profile-store.js';
 
@@ -289,6 +292,7 @@ export class EvaluationService {
         removed: [],
         due: new Map(),
         audit: [],
+        readiness: [],
       };
       if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: read.ids };
       for (let i = 0; i < read.ids.length; i += 1)
@@ -321,7 +325,17 @@ export class EvaluationService {
     if (raw === null || raw === undefined) {
       commit.removed.push(id);
       outcome.removed += 1;
-      for (const key of this.contextKeys) outcome.changedContexts.add(key);
+      this.contextKeys.forEach((key, c) => {
+        outcome.changedContexts.add(key);
+        const before = previous[c]?.[i];
+        // The profile goes, and with it the product's place in the readiness counters.
+        if (before)
+          commit.readiness?.push({
+            productId: id,
+            contextKey: key,
+            before: storedReadiness(JSON.parse(before) as StoredProfile),
+          });
+      });
       return;
     }
     const product = JSON.parse(raw) as ProductFacts;
@@ -349,6 +363,12 @@ export class EvaluationService {
         );
         outcome.evaluations += 1;
         tally?.add(profile.decisions);
+        const readiness = readinessEntryOf(profile.decisions);
+        const was = old === undefined ? undefined : storedReadiness(old);
+        if (was === undefined || !sameReadiness(was, readiness)) {
+          const change = { productId: id, contextKey: key, after: readiness };
+          commit.readiness?.push(was === undefined ? change : { ...change, before: was });
+        }
         evaluatedAt = profile.evaluatedAt;
         validUntilMs = profile.validUntil === null ? null : msOf(profile.validUntil);
         const json = encodeProfileJson(profile, fingerprint, policyFingerprint);

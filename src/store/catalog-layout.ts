@@ -15,6 +15,11 @@ export const CATALOG_KEY_PARTS = {
   dirty: ['evaluation', 'dirty'],
   /** sorted set: product id → ms of its earliest validUntil, swept back into `dirty` when due */
   due: ['evaluation', 'due'],
+  /**
+   * hash: readiness counters kept by the evaluation, `<context>/<state>` and
+   * `<context>/<state>/<blocker code>` → products (see readiness-index.ts)
+   */
+  readinessCounts: ['readiness', 'counts'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** set: ids one evaluation job took from `dirty`; returned to `dirty` if the job gives up. */
@@ -30,4 +35,14 @@ export function profilesKeyParts(contextKey: string): string[] {
 /** stream: the product's changed decisions, newest last. */
 export function auditKeyParts(productId: string): string[] {
   return ['audit', productId];
+}
+
+/**
+ * sorted set (all scores 0): ids of the products in `state` in one context, or, with a code, of
+ * those in `state` held back by that blocker code; paged in id order by the readiness page.
+ */
+export function readinessSetParts(contextKey: string, state: string, code?: string): string[] {
+  return code === undefined
+    ? ['readiness', contextKey, state]
+    : ['readiness', contextKey, state, code];
 }
