@@ -195,7 +195,8 @@ class DecisionTally {
 
 /**
  * Keeps product action profiles current: takes dirty product ids, asks the domain, writes the
- * profiles, the due times and the audit of changed decisions in one MULTI per batch.
+ * profiles, the due times, the audit of changed decisions and the readiness index (each
+ * product's state moved from what its previous profile said) in one MULTI per slice.
  * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
  */
 export class EvaluationService {
