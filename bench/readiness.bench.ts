@@ -18,7 +18,13 @@ import type { ReadinessListRequest } from '../src/adapters/admin/readiness-sourc
 import { createAppContext } from '../src/app-context.js';
 import { manualClock } from '../src/clock.js';
 import { DEMO_OPERATOR_TOKEN, loadConfig } from '../src/config.js';
-import { type BlockerCode, contextKey, type EvaluationContext } from '../src/domain/index.js';
+import {
+  BLOCKERS,
+  type BlockerCode,
+  contextKey,
+  type EvaluationContext,
+  READINESS_STATES,
+} from '../src/domain/index.js';
 import { catalogFeature } from '../src/features/catalog.js';
 import { catalogRuntime } from '../src/features/catalog-runtime.js';
 import { operationsFeature } from '../src/features/operations.js';
@@ -131,6 +137,16 @@ async function main(): Promise<void> {
     },
   ];
 
+  // The sets whose cardinalities are the summary's counters, in the order the store reads them.
+  const counterSets = contexts.flatMap((context) => [
+    ...READINESS_STATES.map((state) => key(...readinessSetParts(contextKey(context), state))),
+    ...(Object.keys(BLOCKERS) as BlockerCode[]).flatMap((code) =>
+      (['partially_ready', 'blocked'] as const).map((state) =>
+        key(...readinessSetParts(contextKey(context), state, code)),
+      ),
+    ),
+  ]);
+
   /** Our readiness part: the counters, one list page with its profiles, the HTML. */
   const ours = async (request: ReadinessListRequest) => {
     const [summary, listing] = await Promise.all([
@@ -150,8 +166,8 @@ async function main(): Promise<void> {
   };
 
   /**
-   * The floor: the same commands on the same keys in the same two round trips — HGETALL of the
-   * counters and HLEN of the catalog beside one pipeline per list set (a range and two counts);
+   * The floor: the same commands on the same keys in the same two round trips — the counters'
+   * ZCARDs and HLEN of the catalog beside one pipeline per list set (a range and two counts);
    * then per context HMGET of the page's facts, HMGET of its profiles and GET of the policy
    * version — with no parsing, deciding or rendering.
    */
@@ -167,8 +183,10 @@ async function main(): Promise<void> {
       pipeline.zlexcount(set, low, low);
       pipeline.zlexcount(set, low, high);
     }
+    const counters = r.pipeline();
+    for (const set of counterSets) counters.zcard(set);
     const [, , replies] = await Promise.all([
-      r.hgetall(key(...CATALOG_KEY_PARTS.readinessCounts)),
+      counters.exec(),
       r.hlen(key(...CATALOG_KEY_PARTS.products)),
       pipeline.exec(),
     ]);
@@ -212,8 +230,8 @@ async function main(): Promise<void> {
   }
 
   const memory = async (k: string) => Number((await ctx.redis.memory('USAGE', k)) ?? 0);
-  let indexBytes = await memory(key(...CATALOG_KEY_PARTS.readinessCounts));
-  let indexKeys = 1;
+  let indexBytes = 0;
+  let indexKeys = 0;
   let cursor = '0';
   do {
     const [next, keys] = await ctx.redis.scan(

@@ -12,7 +12,6 @@ import {
   type ProductFacts,
   RULESET_VERSION,
   readinessEntryOf,
-  sameReadiness,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
@@ -364,12 +363,14 @@ export class EvaluationService {
         );
         outcome.evaluations += 1;
         tally?.add(profile.decisions);
-        const readiness = readinessEntryOf(profile.decisions);
-        const was = old === undefined ? undefined : storedReadiness(old);
-        if (was === undefined || !sameReadiness(was, readiness)) {
-          const change = { productId: id, contextKey: key, after: readiness };
-          commit.readiness?.push(was === undefined ? change : { ...change, before: was });
-        }
+        // Its place in the readiness index, written even when unchanged (idempotent, and it
+        // heals a product a lost write left out), leaving the code sets the old one was in.
+        const after = readinessEntryOf(profile.decisions);
+        commit.readiness?.push(
+          old === undefined
+            ? { productId: id, contextKey: key, after }
+            : { productId: id, contextKey: key, after, before: storedReadiness(old) },
+        );
         evaluatedAt = profile.evaluatedAt;
         validUntilMs = profile.validUntil === null ? null : msOf(profile.validUntil);
         const json = encodeProfileJson(profile, fingerprint, policyFingerprint);

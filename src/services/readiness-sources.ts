@@ -33,7 +33,9 @@ export function readinessSources(ctx: AppContext): ReadinessSources {
   return {
     async overview(tenant): Promise<ReadinessOverview> {
       const [counts, products] = await Promise.all([
-        new ReadinessIndexStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).counts(),
+        new ReadinessIndexStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).counts(
+          ctx.config.EVALUATION_CONTEXTS.map(contextKey),
+        ),
         runtime.storesOf(tenant).catalog.countProducts(),
       ]);
       return {

@@ -15,11 +15,6 @@ export const CATALOG_KEY_PARTS = {
   dirty: ['evaluation', 'dirty'],
   /** sorted set: product id → ms of its earliest validUntil, swept back into `dirty` when due */
   due: ['evaluation', 'due'],
-  /**
-   * hash: readiness counters kept by the evaluation, `<context>/<state>` and
-   * `<context>/<state>/<blocker code>` → products (see readiness-index.ts)
-   */
-  readinessCounts: ['readiness', 'counts'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** set: ids one evaluation job took from `dirty`; returned to `dirty` if the job gives up. */

@@ -24,8 +24,8 @@ export interface EvaluationCommit {
   due: Map<string, number | null>;
   audit: { productId: string; entry: AuditAppend }[];
   /**
-   * readiness that moved (a new state or other blocker codes, a first evaluation, a removal):
-   * the readiness index and its counters follow in the same MULTI as the profiles they count
+   * each evaluated or removed product's readiness per context: the readiness index follows in
+   * the same MULTI as the profiles it indexes
    */
   readiness?: ReadinessChange[];
 }

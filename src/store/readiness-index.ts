@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import {
+  BLOCKERS,
   type BlockerCode,
   READINESS_STATES,
   type Readiness,
@@ -11,15 +12,17 @@ import { type TenantKey, tenantKeys } from './keys.js';
 /**
  * The readiness index of one tenant, kept by the evaluation in the MULTI that writes the
  * profiles, so the operator page never walks the catalog:
- * - `readiness:counts` hash: `<context>/<state>` and `<context>/<state>/<code>` → products;
  * - `readiness:<context>:<state>` sorted set: the ids in that state (all scores 0, so ranges by
  *   id with ZRANGEBYLEX, and prefix search by id is a lex range too);
  * - `readiness:<context>:<state>:<code>` sorted set: the ids in that state held back by `code`.
- * A `ready` product has no blocker codes, so a code filter reads at most two sets (partially
- * ready, blocked), whose ids never overlap: a product has one state per context.
+ * The counters are these sets' cardinalities (ZCARD, O(1)): membership is set by ZADD and ZREM,
+ * which are idempotent, so an evaluation applied twice (a stalled job run again while the first
+ * run still writes) or one that read an older profile cannot count a product twice or lose it —
+ * an increment/decrement counter beside the sets could. A `ready` product has no blocker codes,
+ * so a code filter reads at most two sets (partially ready, blocked), whose ids never overlap.
  */
 
-/** One product's readiness moving in one context; `before` absent: first evaluation. */
+/** One product's readiness in one context, as an evaluation leaves it. */
 export interface ReadinessChange {
   productId: string;
   contextKey: string;
@@ -29,19 +32,17 @@ export interface ReadinessChange {
   after?: ReadinessEntry;
 }
 
-/**
- * Where an entry is counted, as `state` and `state/code`: within a context, each names one
- * sorted set and one counter field (`<context>/<membership>`).
- */
+/** The sets an entry belongs to within its context, as `state` and `state/code`. */
 function membershipsOf(entry: ReadinessEntry | undefined): string[] {
   if (entry === undefined) return [];
   return [entry.state, ...entry.codes.map((code) => `${entry.state}/${code}`)];
 }
 
 /**
- * Adds to `multi` what the changes do to the index: each product leaves the sets (and counters)
- * it no longer belongs to and joins the new ones. Grouped per key, so a slice of a hundred
- * products costs a few ZADD/ZREM/HINCRBY, not a few per product.
+ * Adds to `multi` what the changes do to the index: each product joins every set its new entry
+ * names (again, if it is there already: that heals a product a lost write left out) and leaves
+ * the other state sets and the code sets its previous profile put it in. Grouped per key, so a
+ * slice of a hundred products costs a few ZADD/ZREM, not a few per product.
  */
 export function appendReadinessChanges(
   multi: ChainableCommander,
@@ -51,25 +52,19 @@ export function appendReadinessChanges(
   if (changes.length === 0) return;
   const adds = new Map<string, string[]>();
   const removes = new Map<string, string[]>();
-  const deltas = new Map<string, number>();
   const push = (map: Map<string, string[]>, k: string, id: string) => {
     const list = map.get(k);
     if (list === undefined) map.set(k, [id]);
     else list.push(id);
   };
   for (const { productId, contextKey, before, after } of changes) {
-    const was = membershipsOf(before);
     const now = membershipsOf(after);
-    for (const member of was) {
-      if (now.includes(member)) continue;
-      push(removes, `${contextKey}\n${member}`, productId);
-      deltas.set(`${contextKey}/${member}`, (deltas.get(`${contextKey}/${member}`) ?? 0) - 1);
-    }
+    const leave = new Set([...READINESS_STATES, ...membershipsOf(before)]);
     for (const member of now) {
-      if (was.includes(member)) continue;
+      leave.delete(member);
       push(adds, `${contextKey}\n${member}`, productId);
-      deltas.set(`${contextKey}/${member}`, (deltas.get(`${contextKey}/${member}`) ?? 0) + 1);
     }
+    for (const member of leave) push(removes, `${contextKey}\n${member}`, productId);
   }
   const setKey = (grouped: string) => {
     const [contextKey, member] = grouped.split('\n') as [string, string];
@@ -78,8 +73,6 @@ export function appendReadinessChanges(
   };
   for (const [grouped, ids] of removes) multi.zrem(setKey(grouped), ...ids);
   for (const [grouped, ids] of adds) multi.zadd(setKey(grouped), ...ids.flatMap((id) => [0, id]));
-  const countsKey = key(...PARTS.readinessCounts);
-  for (const [field, delta] of deltas) if (delta !== 0) multi.hincrby(countsKey, field, delta);
 }
 
 /** Counts of one context: per state, and per blocker code (partially ready and blocked together). */
@@ -126,20 +119,36 @@ export class ReadinessIndexStore {
     this.key = tenantKeys(prefix, tenant);
   }
 
-  /** Counters of every context, from one HGETALL. */
-  async counts(): Promise<Map<string, ContextCounts>> {
-    const flat = await this.redis.hgetall(this.key(...PARTS.readinessCounts));
+  /**
+   * Counts of the given contexts: the cardinality of every state set and of every (state, code)
+   * set a blocker code can have, in one pipeline of O(1) ZCARDs.
+   */
+  async counts(contextKeys: readonly string[]): Promise<Map<string, ContextCounts>> {
+    const codes = Object.keys(BLOCKERS) as BlockerCode[];
+    const held = READINESS_STATES.filter((state) => state !== 'ready');
+    const pipeline = this.redis.pipeline();
+    for (const contextKey of contextKeys) {
+      for (const state of READINESS_STATES)
+        pipeline.zcard(this.key(...readinessSetParts(contextKey, state)));
+      for (const code of codes)
+        for (const state of held)
+          pipeline.zcard(this.key(...readinessSetParts(contextKey, state, code)));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const failed = replies.find(([error]) => error !== null);
+    if (failed !== undefined) throw failed[0] as Error;
+    let at = 0;
+    const next = () => Number(replies[at++]?.[1] ?? 0);
     const out = new Map<string, ContextCounts>();
-    for (const [field, value] of Object.entries(flat)) {
-      const [contextKey, state, code] = field.split('/') as [string, Readiness, BlockerCode?];
-      let counts = out.get(contextKey);
-      if (counts === undefined) {
-        counts = { states: { ready: 0, partially_ready: 0, blocked: 0 }, codes: new Map() };
-        out.set(contextKey, counts);
+    for (const contextKey of contextKeys) {
+      const states = { ready: next(), partially_ready: next(), blocked: next() };
+      const byCode = new Map<BlockerCode, number>();
+      for (const code of codes) {
+        let n = 0;
+        for (let i = 0; i < held.length; i += 1) n += next();
+        if (n > 0) byCode.set(code, n);
       }
-      const n = Number(value);
-      if (code === undefined) counts.states[state] = n;
-      else counts.codes.set(code, (counts.codes.get(code) ?? 0) + n);
+      out.set(contextKey, { states, codes: byCode });
     }
     return out;
   }
@@ -190,6 +199,11 @@ export class ReadinessIndexStore {
       total += Number(replies[i * 3 + 2]?.[1]);
     });
     if (query.before !== undefined) {
+      // Fewer than a page before the cursor: that is the first page, shown full.
+      if (preceding < query.limit) {
+        const { before: _, ...first } = query;
+        return this.list(first);
+      }
       // Nearest first from each set: keep the `limit` largest, then list them in id order.
       ids = [...new Set(ids)].sort().reverse().slice(0, query.limit).reverse();
       return {
