@@ -57,11 +57,3 @@ export function readinessEntryOf(decisions: readonly DecisionOutcome[]): Readine
     for (const b of decision.blockers) if (!CONSEQUENCE_CODES.has(b.code)) codes.add(b.code);
   return { state: readinessOfDecisions(decisions), codes: [...codes].sort() };
 }
-
-export function sameReadiness(a: ReadinessEntry, b: ReadinessEntry): boolean {
-  return (
-    a.state === b.state &&
-    a.codes.length === b.codes.length &&
-    a.codes.every((code, i) => code === b.codes[i])
-  );
-}
