@@ -3,8 +3,8 @@
  * BullMQ evaluation jobs, then publish all three feeds. Every figure is printed as a ratio to a
  * floor measured in the same run:
  * - evaluation: products/s through the jobs ÷ products/s of the floor, which replays the same
- *   claims, reads and writes (SPOP dirty; HMGET facts and profiles; HSET profiles, ZADD due and
- *   XADD audit in one MULTI) pipelined per batch with the values the jobs wrote, i.e. the I/O
+ *   claims, reads and writes (SPOP dirty; HMGET facts and profiles; HSET profiles, ZADD due,
+ *   XADD audit and the readiness index's ZADDs and HINCRBYs in one MULTI) pipelined per batch with the values the jobs wrote, i.e. the I/O
  *   alone (see evaluationFloor);
  * - feeds: bytes/s of our writer (fast-json-stringify) ÷ bytes/s of JSON.stringify of the same
  *   items to the same sink, and the whole publish (Redis reads, re-checks, projection) ÷ the same
@@ -39,6 +39,8 @@ import { CATALOG_QUEUE_NAMES, FEED_NAMES, type FeedName } from '../src/queues/ca
 import { auditKeyParts, CATALOG_KEY_PARTS } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
+import { type StoredProfile, storedReadiness } from '../src/store/profile-codec.js';
+import { appendReadinessChanges, type ReadinessChange } from '../src/store/readiness-index.js';
 
 const TENANT = 'bench';
 
@@ -100,12 +102,13 @@ async function allIds(stores: ReturnType<typeof setup>['stores']): Promise<strin
 /**
  * The evaluation floor: the I/O the jobs did, with the values they wrote, and nothing else. The
  * jobs' output is moved aside and the state they started from restored (every id dirty, no
- * profiles, due entries or audit streams), then per batch, pipelined: claim ids (SPOP of the
- * dirty set), read their facts and their profiles in every context (HMGET, all empty as on a
- * first evaluation), and write in one MULTI what the jobs wrote: the profiles (HSET per context),
- * the due times (ZADD) and one audit entry per product (XADD, the profiles' JSON, as a first
- * evaluation writes it). Only those three round trips are timed; fetching the values to write
- * from the aside copy is not, and holds one batch in memory at a time.
+ * profiles, due entries, audit streams or readiness index), then per batch, pipelined: claim ids
+ * (SPOP of the dirty set), read their facts and their profiles in every context (HMGET, all
+ * empty as on a first evaluation), and write in one MULTI what the jobs wrote: the profiles (HSET
+ * per context), the due times (ZADD), one audit entry per product (XADD, the profiles' JSON, as a
+ * first evaluation writes it) and the readiness index (ZADD per set, HINCRBY per counter). Only
+ * those three round trips are timed; fetching the values to write from the aside copy is not,
+ * and holds one batch in memory at a time.
  */
 async function evaluationFloor(
   config: ReturnType<typeof setup>['config'],
@@ -119,6 +122,12 @@ async function evaluationFloor(
   const dueKey = key(...CATALOG_KEY_PARTS.due);
   const dirtyKey = key(...CATALOG_KEY_PARTS.dirty);
   await ctx.redis.del(dueKey);
+  // The readiness counters and index start empty too, as before a first evaluation.
+  for (let cursor = '0', keys: string[]; ; ) {
+    [cursor, keys] = await ctx.redis.scan(cursor, 'MATCH', `${key('readiness')}:*`, 'COUNT', 500);
+    if (keys.length > 0) await ctx.redis.unlink(...keys);
+    if (cursor === '0') break;
+  }
   for (let after = '', page: string[]; ; after = page.at(-1) as string) {
     page = await stores.catalog.productIdsAfter(after, 5_000);
     if (page.length === 0) break;
@@ -137,6 +146,14 @@ async function evaluationFloor(
     if (ids.length === 0) break;
     const values = await Promise.all(contextKeys.map((c) => ctx.redis.hmget(aside(c), ...ids)));
     const evaluatedAt = toInstant((JSON.parse(values[0]?.[0] as string) as { e: number }).e);
+    // What a first evaluation adds to the readiness index, from the profiles the jobs wrote.
+    const readiness: ReadinessChange[] = contextKeys.flatMap((c, n) =>
+      ids.map((id, k) => ({
+        productId: id,
+        contextKey: c,
+        after: storedReadiness(JSON.parse((values[n] as string[])[k] as string) as StoredProfile),
+      })),
+    );
     t0 = performance.now();
     await Promise.all([
       stores.catalog.getProductsRaw(ids),
@@ -152,6 +169,7 @@ async function evaluationFloor(
     });
     const dueMs = ctx.clock.nowMs() + 3_600_000;
     multi.zadd(dueKey, ...ids.flatMap((id) => [dueMs, id]));
+    appendReadinessChanges(multi, key, readiness);
     ids.forEach((id, k) => {
       const fields = ['evaluatedAt', evaluatedAt, 'rulesetVersion', RULESET_VERSION];
       contextKeys.forEach((c, n) => {

@@ -7,9 +7,11 @@ const DAY_SECONDS = 86_400;
 /**
  * The demo catalog, built relative to `nowMs` so that at start-up the Travel Backpack is exactly
  * the DESIGN.md scenario: price fresh (observed 30 min ago, 1 h TTL), inventory stale (observed
- * 1 h ago, 15 min TTL), generated description pending review, returns missing for Travel Bags,
- * shipping known for the EU only, warranty known everywhere. Around it: apparel that is fully
- * ready in the EU, one product out of stock and one inactive.
+ * 1 h ago, 15 min TTL), generated description pending review, returns and cancellation missing
+ * for Travel Bags, shipping known for the EU only, warranty known everywhere. Around it: apparel
+ * that is fully ready in the EU (every policy domain covered, fresh price and stock), one product
+ * out of stock and one inactive — so an EU consumer agent sees all three readiness states
+ * (test/demo/demo-catalog.test.ts).
  */
 export function demoCatalog(nowMs: number): { products: ProductFacts[]; policies: PolicyFact[] } {
   const ago = (minutes: number) => toInstant(nowMs - minutes * MINUTE_MS);
@@ -127,6 +129,16 @@ export function demoCatalog(nowMs: number): { products: ProductFacts[]; policies
       quoteable: true,
       appliesTo: { categories: ['*'], ...everywhere },
       terms: { months: 24 },
+      source: 'legal',
+      ...always,
+    },
+    {
+      id: 'cancellation-apparel',
+      domain: 'cancellation',
+      status: 'active',
+      quoteable: true,
+      appliesTo: { categories: ['apparel'], ...everywhere },
+      terms: { until: 'dispatch', fee: { amount: 0, currency: 'EUR' } },
       source: 'legal',
       ...always,
     },

@@ -2,8 +2,7 @@ import type { CommerceAction } from './actions.js';
 import type { BlockerCode } from './blockers.js';
 import type { ProductActionProfile } from './decision.js';
 import type { PolicyDomain } from './policy.js';
-
-export type Readiness = 'ready' | 'partially_ready' | 'blocked';
+import { CONSEQUENCE_CODES, type Readiness, readinessOfDecisions } from './readiness.js';
 
 /** One thing an operator can do, and which decisions it would unblock. */
 export interface RemediationItem {
@@ -27,25 +26,19 @@ export interface RemediationView {
   remediation: RemediationItem[];
 }
 
-/**
- * Readiness of a profile: ready when every action is allowed, blocked when the product cannot
- * even be discovered, partially ready in between. Derived from the stored decisions only.
- */
+/** Readiness of a profile, by READINESS_RULES (domain/readiness.ts), from its decisions only. */
 export function readinessOf(profile: ProductActionProfile): Readiness {
-  const discover = profile.decisions.find((decision) => decision.action === 'discover');
-  if (discover === undefined || !discover.allowed) return 'blocked';
-  return profile.decisions.every((decision) => decision.allowed) ? 'ready' : 'partially_ready';
+  return readinessOfDecisions(profile.decisions);
 }
 
 /**
  * The operator's projection of a profile: the same decisions the agents get, as work to do.
  * One item per distinct reason (same code, same words), listing every decision it holds back.
- * CHECKOUT_NOT_READY and AUTHORITY_CHECKED_PER_REQUEST are consequences, not work, so they are
+ * CONSEQUENCE_CODES (CHECKOUT_NOT_READY, AUTHORITY_CHECKED_PER_REQUEST) are not work, so they are
  * left out.
  */
 export function remediationOf(profile: ProductActionProfile): RemediationView {
   const items = new Map<string, RemediationItem>();
-  const consequence = new Set<BlockerCode>(['CHECKOUT_NOT_READY', 'AUTHORITY_CHECKED_PER_REQUEST']);
   const allowed: RemediationView['allowed'] = [];
   const notAllowed: RemediationView['notAllowed'] = [];
 
@@ -65,7 +58,7 @@ export function remediationOf(profile: ProductActionProfile): RemediationView {
       ...decision.warnings.map((b) => ({ b, severity: 'warning' as const })),
     ];
     for (const { b, severity } of reasons) {
-      if (consequence.has(b.code)) continue;
+      if (CONSEQUENCE_CODES.has(b.code)) continue;
       const key = `${b.code}|${b.nextAction}`;
       const item = items.get(key) ?? {
         code: b.code,

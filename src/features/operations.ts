@@ -6,6 +6,7 @@ import { AppError } from '../errors/codes.js';
 import type { Feature } from '../feature.js';
 import { tenantOfToken } from '../http/auth.js';
 import { mountDashboard } from '../http/dashboard.js';
+import { faviconRoute } from '../http/favicon-route.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { requireOperator } from '../http/operator-auth.js';
 import type { App } from '../http/types.js';
@@ -39,6 +40,7 @@ export function operationsFeature(
         await Promise.allSettled((queues ?? []).map((queue) => queue.close()));
       });
       await healthRoutes(app, ctx);
+      await faviconRoute(app);
 
       app.get('/metrics', async (request, reply) => {
         const required = ctx.config.METRICS_TOKEN;

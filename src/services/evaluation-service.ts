@@ -11,6 +11,7 @@ import {
   PolicyIndex,
   type ProductFacts,
   RULESET_VERSION,
+  readinessEntryOf,
 } from '../domain/index.js';
 import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/catalog-queues.js';
 import { enqueue } from '../queues/job-shell.js';
@@ -25,6 +26,7 @@ import {
   type StoredDecision,
   type StoredProfile,
   sameDecision,
+  storedReadiness,
 } from '../store/profile-codec.js';
 import type { EvaluationCommit, ProfileStore } from '../store/profile-store.js';
 
@@ -192,7 +194,8 @@ class DecisionTally {
 
 /**
  * Keeps product action profiles current: takes dirty product ids, asks the domain, writes the
- * profiles, the due times and the audit of changed decisions in one MULTI per batch.
+ * profiles, the due times, the audit of changed decisions and the readiness index (each
+ * product's state moved from what its previous profile said) in one MULTI per slice.
  * The service never decides; it only calls evaluateProduct with facts it gathered and `now`.
  */
 export class EvaluationService {
@@ -289,6 +292,7 @@ export class EvaluationService {
         removed: [],
         due: new Map(),
         audit: [],
+        readiness: [],
       };
       if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: read.ids };
       for (let i = 0; i < read.ids.length; i += 1)
@@ -321,7 +325,17 @@ export class EvaluationService {
     if (raw === null || raw === undefined) {
       commit.removed.push(id);
       outcome.removed += 1;
-      for (const key of this.contextKeys) outcome.changedContexts.add(key);
+      this.contextKeys.forEach((key, c) => {
+        outcome.changedContexts.add(key);
+        const before = previous[c]?.[i];
+        // The profile goes, and with it the product's place in the readiness counters.
+        if (before)
+          commit.readiness?.push({
+            productId: id,
+            contextKey: key,
+            before: storedReadiness(JSON.parse(before) as StoredProfile),
+          });
+      });
       return;
     }
     const product = JSON.parse(raw) as ProductFacts;
@@ -349,6 +363,14 @@ export class EvaluationService {
         );
         outcome.evaluations += 1;
         tally?.add(profile.decisions);
+        // Its place in the readiness index, written even when unchanged (idempotent, and it
+        // heals a product a lost write left out), leaving the code sets the old one was in.
+        const after = readinessEntryOf(profile.decisions);
+        commit.readiness?.push(
+          old === undefined
+            ? { productId: id, contextKey: key, after }
+            : { productId: id, contextKey: key, after, before: storedReadiness(old) },
+        );
         evaluatedAt = profile.evaluatedAt;
         validUntilMs = profile.validUntil === null ? null : msOf(profile.validUntil);
         const json = encodeProfileJson(profile, fingerprint, policyFingerprint);

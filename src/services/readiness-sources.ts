@@ -1,19 +1,24 @@
 import type { FeedSummary, OutboxSummary } from '../adapters/admin/readiness-page.js';
-import type { ReadinessSources } from '../adapters/admin/readiness-sources.js';
+import type {
+  ReadinessListing,
+  ReadinessOverview,
+  ReadinessSources,
+} from '../adapters/admin/readiness-sources.js';
 import type { AppContext } from '../app-context.js';
-import { type ProductActionProfile, toInstant } from '../domain/index.js';
+import { contextKey, readinessEntryOf, toInstant } from '../domain/index.js';
 import { catalogRuntime } from '../features/catalog-runtime.js';
 import { deliveryQueues } from '../features/checkout-runtime.js';
 import { FeedNameSchema } from '../queues/catalog-queues.js';
 import { OutboxStore } from '../store/outbox-store.js';
+import { ReadinessIndexStore } from '../store/readiness-index.js';
 import { listDeadLetters, replayDeadLetter } from './outbox/dead-letter.js';
 
-const PAGE = 500;
-
 /**
- * The readiness page reads exactly what the agents' surfaces read: profiles through the profile
- * service (the stored decision, or the domain's fresh one when it is out of date — the same
- * call the feeds make), the outbox store, and the published feed manifests.
+ * The readiness page reads exactly what the agents' surfaces read: the counters and the index
+ * the evaluation keeps in the MULTI that writes the profiles (never a catalog walk), a page of
+ * profiles through the profile service (the stored decision, or the domain's fresh one when it
+ * is out of date — the same call the feeds make), the outbox store, and the published feed
+ * manifests.
  */
 export function readinessSources(ctx: AppContext): ReadinessSources {
   const runtime = catalogRuntime(ctx);
@@ -26,20 +31,57 @@ export function readinessSources(ctx: AppContext): ReadinessSources {
   };
 
   return {
-    async *storedProfiles(tenant: string): AsyncIterable<ProductActionProfile> {
-      const catalog = runtime.storesOf(tenant).catalog;
-      let after = '';
-      for (;;) {
-        const ids = await catalog.productIdsAfter(after, PAGE);
-        if (ids.length === 0) return;
-        const nowMs = ctx.clock.nowMs();
-        for (const context of ctx.config.EVALUATION_CONTEXTS) {
-          const page = await runtime.profiles.currentPage(tenant, ids, context, nowMs);
-          for (const found of page) if (found !== undefined) yield found.profile;
-        }
-        after = ids[ids.length - 1] as string;
-        if (ids.length < PAGE) return;
-      }
+    async overview(tenant): Promise<ReadinessOverview> {
+      const [counts, products] = await Promise.all([
+        new ReadinessIndexStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).counts(
+          ctx.config.EVALUATION_CONTEXTS.map(contextKey),
+        ),
+        runtime.storesOf(tenant).catalog.countProducts(),
+      ]);
+      return {
+        products,
+        contexts: ctx.config.EVALUATION_CONTEXTS.map((context) => {
+          const found = counts.get(contextKey(context));
+          return {
+            context,
+            counts: found?.states ?? { ready: 0, partially_ready: 0, blocked: 0 },
+            codes: [...(found?.codes ?? [])]
+              .filter(([, count]) => count > 0)
+              .map(([code, count]) => ({ code, count }))
+              .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+          };
+        }),
+      };
+    },
+
+    async list(tenant, request): Promise<ReadinessListing> {
+      const page = await new ReadinessIndexStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).list({
+        contextKey: contextKey(request.context),
+        ...(request.state ? { state: request.state } : {}),
+        ...(request.blocker ? { code: request.blocker } : {}),
+        ...(request.q ? { prefix: request.q } : {}),
+        ...(request.after !== undefined ? { after: request.after } : {}),
+        ...(request.before !== undefined ? { before: request.before } : {}),
+        limit: request.limit,
+      });
+      const nowMs = ctx.clock.nowMs();
+      const byContext = await Promise.all(
+        ctx.config.EVALUATION_CONTEXTS.map((context) =>
+          runtime.profiles.currentPage(tenant, page.ids, context, nowMs),
+        ),
+      );
+      return {
+        total: page.total,
+        offset: page.offset,
+        hasNext: page.hasNext,
+        rows: page.ids.map((productId, i) => ({
+          productId,
+          cells: byContext.map((found) => {
+            const lookup = found[i];
+            return lookup === undefined ? null : readinessEntryOf(lookup.profile.decisions);
+          }),
+        })),
+      };
     },
 
     async storedProfile(tenant, productId, context) {

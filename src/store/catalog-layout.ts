@@ -31,3 +31,13 @@ export function profilesKeyParts(contextKey: string): string[] {
 export function auditKeyParts(productId: string): string[] {
   return ['audit', productId];
 }
+
+/**
+ * sorted set (all scores 0): ids of the products in `state` in one context, or, with a code, of
+ * those in `state` held back by that blocker code; paged in id order by the readiness page.
+ */
+export function readinessSetParts(contextKey: string, state: string, code?: string): string[] {
+  return code === undefined
+    ? ['readiness', contextKey, state]
+    : ['readiness', contextKey, state, code];
+}

@@ -10,6 +10,8 @@ import {
   type EvidenceRef,
   type PolicyDomain,
   type ProductActionProfile,
+  type ReadinessEntry,
+  readinessEntryOf,
   toInstant,
   toMs,
 } from '../domain/index.js';
@@ -392,5 +394,19 @@ export function sameDecision(
   return (
     sameBlockers(a[3], aProfile.k, b[3], bProfile.k) &&
     sameBlockers(a[4], aProfile.k, b[4], bProfile.k)
+  );
+}
+
+/**
+ * The readiness a stored profile was counted under (domain/readiness.ts, on its decisions'
+ * results and blocker codes), without decoding the rest of it.
+ */
+export function storedReadiness(stored: Pick<StoredProfile, 'd' | 'k'>): ReadinessEntry {
+  return readinessEntryOf(
+    stored.d.map(([action, , result, blockerAt]) => ({
+      action,
+      result,
+      blockers: blockerAt.map((at) => ({ code: (stored.k[at] as StoredBlocker)[0] })),
+    })),
   );
 }

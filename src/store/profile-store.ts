@@ -3,6 +3,7 @@ import type { AuditAppend, AuditStore } from './audit-store.js';
 import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS, profilesKeyParts } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import type { StoredProfile } from './profile-codec.js';
+import { appendReadinessChanges, type ReadinessChange } from './readiness-index.js';
 
 /** What one evaluation batch writes, all in one MULTI. */
 export interface EvaluationCommit {
@@ -22,6 +23,11 @@ export interface EvaluationCommit {
   /** productId → ms of its earliest validUntil (null: nothing expires, leave the due set) */
   due: Map<string, number | null>;
   audit: { productId: string; entry: AuditAppend }[];
+  /**
+   * each evaluated or removed product's readiness per context: the readiness index follows in
+   * the same MULTI as the profiles it indexes
+   */
+  readiness?: ReadinessChange[];
 }
 
 /**
@@ -77,6 +83,7 @@ export class ProfileStore {
     if (dueAdd.length > 0) multi.zadd(this.key(...PARTS.due), ...dueAdd);
     if (dueRemove.length > 0) multi.zrem(this.key(...PARTS.due), ...dueRemove);
     for (const { productId, entry } of batch.audit) audit.append(multi, productId, entry);
+    appendReadinessChanges(multi, this.key, batch.readiness ?? []);
     if (batch.claim !== undefined && batch.claim.ids.length > 0)
       multi.srem(this.key(...claimedKeyParts(batch.claim.jobId)), ...batch.claim.ids);
     const replies = await multi.exec();

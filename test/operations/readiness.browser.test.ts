@@ -9,6 +9,7 @@ import { operationsFeature } from '../../src/features/operations.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { readinessSources } from '../../src/services/readiness-sources.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
 import { launchChromium } from '../helpers/browser.js';
 import {
   type CatalogTestContext,
@@ -16,6 +17,9 @@ import {
   nextCompleted,
   TENANT,
 } from '../helpers/catalog-app-context.js';
+import { commitEffects } from '../helpers/outbox-fixtures.js';
+
+const EU_CONSUMER = 'EU · consumer · agent';
 
 describe('the readiness page in a real browser', () => {
   let t: CatalogTestContext;
@@ -51,18 +55,37 @@ describe('the readiness page in a real browser', () => {
 
   it('shows the Travel Backpack as partially ready, with its blockers and the work to do', async () => {
     const page = await operator.newPage();
+    const notFound: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) notFound.push(response.url());
+    });
     await page.goto(`${base}/admin/readiness?tenant=${TENANT}`);
     await expect(page.locator('h1').textContent()).resolves.toContain(`tenant ${TENANT}`);
-    const summary = page.locator('#summary tbody tr', { hasText: 'EU · consumer · agent' });
-    await expect(summary.count()).resolves.toBe(1);
+    const summary = page.locator('#summary tbody tr', { hasText: EU_CONSUMER });
+    // The demo shows every state in the default context: 3 ready, 2 partially ready, 1 blocked.
+    await expect(summary.locator('td').allTextContents()).resolves.toEqual([
+      EU_CONSUMER,
+      '3',
+      '2',
+      '1',
+      '0',
+    ]);
 
-    const row = page
-      .locator('#products tr', { hasText: 'BAG-TRAVEL-42' })
-      .filter({ hasText: 'EU · consumer' });
-    await expect(row.locator('.badge').textContent()).resolves.toBe('Partially ready');
-    await expect(row.textContent()).resolves.toContain('RETURN_POLICY_MISSING');
+    // One row per product, a column per context: the EU consumer column comes first.
+    const headers = await page.locator('#products thead th').allTextContents();
+    expect(headers).toEqual(['Product', EU_CONSUMER, 'US · consumer · agent']);
+    const row = page.locator('#products tbody tr', { hasText: 'BAG-TRAVEL-42' });
+    await expect(row.count()).resolves.toBe(1);
+    const euCell = row.locator('td').first();
+    await expect(euCell.locator('.badge').textContent()).resolves.toBe('Partially ready');
+    await expect(euCell.textContent()).resolves.toContain('RETURN_POLICY_MISSING');
+    await expect(row.locator('td').nth(1).textContent()).resolves.toContain(
+      'SHIPPING_POLICY_MISSING',
+    );
 
-    await row.getByRole('link', { name: 'BAG-TRAVEL-42' }).click();
+    // Nothing the page loads is missing, its icon included.
+    expect(notFound).toEqual([]);
+    await euCell.getByRole('link').click();
     await page.waitForSelector('#product-detail');
     await expect(page.locator('#readiness').textContent()).resolves.toBe('Partially ready');
     const allowed = await page.locator('#allowed li').allTextContents();
@@ -114,6 +137,73 @@ describe('the readiness page in a real browser', () => {
     const cells = await row.locator('td').allTextContents();
     expect(cells[1]).not.toBe('never');
     expect(Number(cells[3])).toBeGreaterThanOrEqual(6);
+    await page.close();
+  });
+
+  it('filters by state and blocker code, searches by id, and pages', async () => {
+    const page = await operator.newPage();
+    await page.goto(`${base}/admin/readiness?tenant=${TENANT}`);
+    const products = () => page.locator('#products tbody th').allTextContents();
+    await expect(products()).resolves.toHaveLength(6);
+
+    await page.locator('#filter select[name=state]').selectOption('blocked');
+    await Promise.all([
+      page.waitForURL(/state=blocked/),
+      page.getByRole('button', { name: 'Filter' }).click(),
+    ]);
+    await expect(products()).resolves.toEqual(['SCARF-SILK-2']);
+
+    await page.locator('#filter select[name=state]').selectOption('');
+    await page.locator('#filter select[name=blocker]').selectOption('OUT_OF_STOCK');
+    await Promise.all([
+      page.waitForURL(/blocker=OUT_OF_STOCK/),
+      page.getByRole('button', { name: 'Filter' }).click(),
+    ]);
+    await expect(products()).resolves.toEqual(['BEANIE-WOOL-5']);
+
+    await page.locator('#filter select[name=blocker]').selectOption('');
+    await page.locator('#filter input[name=q]').fill('JACKET');
+    await Promise.all([
+      page.waitForURL(/q=JACKET/),
+      page.getByRole('button', { name: 'Filter' }).click(),
+    ]);
+    await expect(products()).resolves.toEqual(['JACKET-RAIN-7']);
+
+    // Two to a page: the next page starts after the last id shown, and Previous comes back.
+    await page.goto(`${base}/admin/readiness?tenant=${TENANT}&limit=2`);
+    await expect(products()).resolves.toEqual(['BAG-TRAVEL-42', 'BEANIE-WOOL-5']);
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await page.waitForURL(/after=BEANIE-WOOL-5/);
+    await expect(products()).resolves.toEqual(['JACKET-RAIN-7', 'SCARF-SILK-2']);
+    await expect(page.locator('#shown').textContent()).resolves.toBe('Products 3–4 of 6');
+    await page.getByRole('link', { name: '← Previous' }).click();
+    await page.waitForURL(/before=JACKET-RAIN-7/);
+    await expect(products()).resolves.toEqual(['BAG-TRAVEL-42', 'BEANIE-WOOL-5']);
+    await page.close();
+  });
+
+  it('replays a dead letter from its button', async () => {
+    const id = 'browser-dead-1.receipt';
+    const { KEY_PREFIX } = t.ctx.config;
+    await commitEffects(t.ctx.redis, KEY_PREFIX, TENANT, [id]);
+    const outbox = new OutboxStore(t.ctx.redis, KEY_PREFIX, TENANT);
+    await outbox.settlePlain(
+      [
+        {
+          effectId: id,
+          outcome: 'dead',
+          record: { at: '2026-01-01T00:00:00.000Z', result: 'permanent', status: 422 },
+          audit: { type: 'effect.dead', effectId: id },
+        },
+      ],
+      t.ctx.clock.nowMs(),
+    );
+    const page = await operator.newPage();
+    await page.goto(`${base}/admin/readiness?tenant=${TENANT}`);
+    const letter = page.locator('#dead-letters tr', { hasText: id });
+    await letter.getByRole('button', { name: 'Replay' }).click();
+    await expect(page.locator('.notice').textContent()).resolves.toBe(`Replayed ${id}`);
+    await expect(outbox.status(id)).resolves.toBe('pending');
     await page.close();
   });
 

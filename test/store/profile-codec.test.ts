@@ -7,6 +7,7 @@ import {
   evaluateProduct,
   FactsDocumentSchema,
   PolicyIndex,
+  readinessEntryOf,
   toMs,
   unknownProductProfile,
 } from '../../src/domain/index.js';
@@ -17,6 +18,7 @@ import {
   encodeProfileJson,
   type StoredProfile,
   sameDecision,
+  storedReadiness,
 } from '../../src/store/profile-codec.js';
 import {
   authorityArb,
@@ -52,6 +54,21 @@ describe('profile codec', () => {
           expect(decodeProfile(product.id, context, stored)).toEqual(profile);
         }
       }
+    });
+
+    it('keeps the readiness the domain gives the profile, for every demo product and context', () => {
+      const { products, policies } = demoCatalog(nowMs);
+      const index = new PolicyIndex(policies);
+      const states = new Set<string>();
+      for (const product of products) {
+        for (const context of DEFAULT_CONTEXTS) {
+          const profile = evaluateProduct(product, index, context, nowMs);
+          const stored = JSON.parse(encodeProfileJson(profile, 'f', 'p')) as StoredProfile;
+          expect(storedReadiness(stored)).toEqual(readinessEntryOf(profile.decisions));
+          states.add(storedReadiness(stored).state);
+        }
+      }
+      expect([...states].sort()).toEqual(['blocked', 'partially_ready', 'ready']);
     });
 
     it('round-trips the unknown-product profile', () => {

@@ -1,6 +1,16 @@
-import type { EvaluationContext, Readiness, RemediationView } from '../../domain/index.js';
+import type {
+  BlockerCode,
+  EvaluationContext,
+  Readiness,
+  ReadinessEntry,
+  RemediationView,
+} from '../../domain/index.js';
 import { type Html, html, raw } from './html.js';
-import type { ReadinessSummary } from './readiness-model.js';
+import type {
+  ReadinessListing,
+  ReadinessListRequest,
+  ReadinessOverview,
+} from './readiness-sources.js';
 
 export interface OutboxSummary {
   due: number;
@@ -24,7 +34,10 @@ export interface FeedSummary {
 export interface ReadinessPageModel {
   tenant: string;
   tenants: string[];
-  summary: ReadinessSummary;
+  overview: ReadinessOverview;
+  /** the list's filter (its context is one of overview.contexts) and the page it shows */
+  filter: ReadinessListRequest;
+  listing: ReadinessListing;
   detail?: { context: EvaluationContext; view: RemediationView };
   outbox: OutboxSummary | null;
   feeds: FeedSummary[];
@@ -55,6 +68,14 @@ function contextQuery(context: EvaluationContext): string {
   return `region=${encodeURIComponent(context.region)}&buyerType=${context.buyerType}&channel=${context.channel}`;
 }
 
+/** Rows per page of the product list unless the query asks for another `limit`. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** A context as EVALUATION_CONTEXTS spells it, `EU:consumer:agent`: the page's `context` value. */
+export function contextName(context: EvaluationContext): string {
+  return `${context.region}:${context.buyerType}:${context.channel}`;
+}
+
 function actionLabel(item: { action: string; policyDomain?: string }): string {
   const base = ACTION_LABEL[item.action] ?? item.action;
   return item.policyDomain ? `${base} (${item.policyDomain})` : base;
@@ -68,38 +89,124 @@ function age(seconds: number | null): string {
 }
 
 const STYLE = `
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f;max-width:1100px}
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem 2rem;color:#1d1d1f}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:1rem;font-size:.85em}
 .ready{background:#dff5e1}.partially_ready{background:#fff2cc}.blocked{background:#fde0e0}
 code{font-size:.9em;background:#f4f4f4;padding:0 .25rem;border-radius:3px}
 form{display:inline}button{cursor:pointer}.notice{background:#eef6ff;padding:.5rem 1rem;border-radius:6px}
-nav a{margin-right:1rem}`;
+nav a{margin-right:1rem}.scroll{overflow-x:auto}
+#filter label{margin-right:1rem}#filter select,#filter input{font:inherit}
+.codes code{margin-right:.25rem}.pager a,.pager span{margin-right:1rem}.muted{color:#777}`;
+
+/** A one-letter mark as the page's icon, inline, so the browser asks for no /favicon.ico. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#2f6f3e"/><path d="M4 8.5l2.5 2.5L12 5" stroke="#fff" stroke-width="2" fill="none"/></svg>';
 
 function csrfField(token: string): Html {
   return html`<input type="hidden" name="csrf" value="${token}">`;
 }
 
 function summarySection(model: ReadinessPageModel): Html {
-  const rows = model.summary.rows.map(
-    (row) =>
-      html`<tr><td>${contextLabel(row.context)}</td><td>${row.counts.ready}</td><td>${row.counts.partially_ready}</td><td>${row.counts.blocked}</td></tr>`,
-  );
+  const { overview } = model;
+  const rows = overview.contexts.map((row) => {
+    const evaluated = row.counts.ready + row.counts.partially_ready + row.counts.blocked;
+    return html`<tr><td>${contextLabel(row.context)}</td><td>${count(row.counts.ready)}</td><td>${count(row.counts.partially_ready)}</td><td>${count(row.counts.blocked)}</td><td>${count(Math.max(0, overview.products - evaluated))}</td></tr>`;
+  });
   return html`<h2>Agent readiness by context</h2>
-<table id="summary"><thead><tr><th>Context</th><th>Ready</th><th>Partially ready</th><th>Blocked</th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="4">No profiles evaluated yet.</td></tr>`}</tbody></table>`;
+<p class="muted">${count(overview.products)} products in the catalog; counts kept by the evaluation jobs.</p>
+<table id="summary"><thead><tr><th>Context</th><th>Ready</th><th>Partially ready</th><th>Blocked</th><th>Not evaluated</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en');
+}
+
+/** The list's query string with some parameters replaced (undefined drops one). */
+function listHref(model: ReadinessPageModel, changes: Record<string, string | undefined>): string {
+  const { filter } = model;
+  const params: Record<string, string | undefined> = {
+    tenant: model.tenant,
+    context: contextName(filter.context),
+    state: filter.state,
+    blocker: filter.blocker,
+    q: filter.q,
+    limit: filter.limit === DEFAULT_PAGE_SIZE ? undefined : String(filter.limit),
+    ...changes,
+  };
+  const query = Object.entries(params)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .join('&');
+  return `/admin/readiness?${query}`;
+}
+
+function filterForm(model: ReadinessPageModel): Html {
+  const { filter, overview } = model;
+  const current = overview.contexts.find(
+    (row) => contextName(row.context) === contextName(filter.context),
+  );
+  const option = (value: string, label: string, selected: boolean) =>
+    html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  const states = (['ready', 'partially_ready', 'blocked'] as const).map((state) =>
+    option(
+      state,
+      `${READINESS_LABEL[state]} (${count(current?.counts[state] ?? 0)})`,
+      filter.state === state,
+    ),
+  );
+  const codes = new Map<BlockerCode, number>(
+    (current?.codes ?? []).map((row) => [row.code, row.count]),
+  );
+  if (filter.blocker !== undefined && !codes.has(filter.blocker)) codes.set(filter.blocker, 0);
+  const blockers = [...codes].map(([code, n]) =>
+    option(code, `${code} (${count(n)})`, filter.blocker === code),
+  );
+  return html`<form id="filter" method="get" action="/admin/readiness">
+<input type="hidden" name="tenant" value="${model.tenant}">
+${filter.limit === DEFAULT_PAGE_SIZE ? '' : html`<input type="hidden" name="limit" value="${filter.limit}">`}
+<label>Context <select name="context">${overview.contexts.map((row) => option(contextName(row.context), contextLabel(row.context), row === current))}</select></label>
+<label>State <select name="state">${option('', 'any', filter.state === undefined)}${states}</select></label>
+<label>Blocker <select name="blocker">${option('', 'any', filter.blocker === undefined)}${blockers}</select></label>
+<label>Product id starts with <input type="search" name="q" value="${filter.q ?? ''}" size="16"></label>
+<button type="submit">Filter</button> <a href="${listHref(model, { context: undefined, state: undefined, blocker: undefined, q: undefined })}">Clear</a>
+</form>`;
+}
+
+function cell(
+  model: ReadinessPageModel,
+  productId: string,
+  context: EvaluationContext,
+  entry: ReadinessEntry | null,
+): Html {
+  if (entry === null) return html`<td class="muted">—</td>`;
+  const href = `/admin/readiness?tenant=${encodeURIComponent(model.tenant)}&product=${encodeURIComponent(productId)}&${contextQuery(context)}`;
+  return html`<td><a href="${href}"><span class="badge ${entry.state}">${READINESS_LABEL[entry.state]}</span></a>
+<span class="codes">${entry.codes.map((code) => html`<code>${code}</code>`)}</span></td>`;
 }
 
 function productsSection(model: ReadinessPageModel): Html {
-  const rows = model.summary.products.map(
-    (row) => html`<tr>
-<td><a href="/admin/readiness?tenant=${encodeURIComponent(model.tenant)}&product=${encodeURIComponent(row.productId)}&${contextQuery(row.context)}">${row.productId}</a></td>
-<td>${contextLabel(row.context)}</td>
-<td><span class="badge ${row.readiness}">${READINESS_LABEL[row.readiness]}</span></td>
-<td>${row.blockerCodes.map((code) => html`<code>${code}</code> `)}</td></tr>`,
+  const { listing, overview } = model;
+  const contexts = overview.contexts.map((row) => row.context);
+  const rows = listing.rows.map(
+    (row) =>
+      html`<tr><th scope="row">${row.productId}</th>${row.cells.map((entry, i) => cell(model, row.productId, contexts[i] as EvaluationContext, entry))}</tr>`,
   );
-  return html`<h2>Products</h2><table id="products"><thead><tr><th>Product</th><th>Context</th><th>Readiness</th><th>Blocker codes</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const first = listing.rows[0]?.productId;
+  const last = listing.rows.at(-1)?.productId;
+  const shown = listing.rows.length
+    ? `${count(listing.offset + 1)}–${count(listing.offset + listing.rows.length)} of ${count(listing.total)}`
+    : `0 of ${count(listing.total)}`;
+  const pager = html`<p class="pager">
+<span id="shown">Products ${shown}</span>
+${listing.offset > 0 && first !== undefined ? html`<a rel="prev" href="${listHref(model, { before: first })}">← Previous</a>` : ''}
+${listing.hasNext && last !== undefined ? html`<a rel="next" href="${listHref(model, { after: last })}">Next →</a>` : ''}
+${listing.offset > 0 ? html`<a href="${listHref(model, {})}">First page</a>` : ''}</p>`;
+  return html`<h2>Products</h2>${filterForm(model)}${pager}
+<div class="scroll"><table id="products"><thead><tr><th>Product</th>${contexts.map((context) => html`<th>${contextLabel(context)}</th>`)}</tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="${contexts.length + 1}">No product matches.</td></tr>`}</tbody></table></div>`;
 }
 
 function detailSection(detail: NonNullable<ReadinessPageModel['detail']>): Html {
@@ -167,7 +274,7 @@ export function renderReadinessPage(model: ReadinessPageModel): string {
       html`<a href="/admin/readiness?tenant=${encodeURIComponent(tenant)}"${tenant === model.tenant ? html` aria-current="page"` : ''}>${tenant}</a>`,
   );
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Readiness · ${model.tenant}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${raw(STYLE)}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="${`data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`}"><style>${raw(STYLE)}</style></head>
 <body><h1>Agent readiness — tenant ${model.tenant}</h1>
 <nav>Tenants: ${tenants} · <a href="/admin/queues">Queue dashboard</a></nav>
 ${model.notice ? html`<p class="notice" role="status">${model.notice}</p>` : ''}

@@ -1,21 +1,51 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { EvaluationContextSchema } from '../../domain/index.js';
+import {
+  BLOCKERS,
+  type BlockerCode,
+  type EvaluationContext,
+  EvaluationContextSchema,
+  READINESS_STATES,
+} from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { App } from '../../http/types.js';
 import { csrfOk, csrfToken } from './csrf.js';
-import { productDetail, summarize } from './readiness-model.js';
-import { type ReadinessPageModel, renderReadinessPage } from './readiness-page.js';
+import { productDetail } from './readiness-model.js';
+import {
+  contextName,
+  DEFAULT_PAGE_SIZE,
+  type ReadinessPageModel,
+  renderReadinessPage,
+} from './readiness-page.js';
 import type { ReadinessSources } from './readiness-sources.js';
 
-const PageQuery = z.object({
-  tenant: z.string().min(1).max(64).optional(),
-  product: z.string().min(1).max(128).optional(),
-  region: z.string().optional(),
-  buyerType: z.string().optional(),
-  channel: z.string().optional(),
-  notice: z.string().max(200).optional(),
-});
+/** A GET form sends an unselected filter as `name=`: the same as leaving it out. */
+const blankless = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const productIdPart = z
+  .string()
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]*$/, { message: 'letters, digits and . _ : - only' });
+
+/** The page's query: the list's filter and cursor, and the product whose detail is open. */
+function pageQuery(contextNames: readonly [string, ...string[]]) {
+  return z.object({
+    tenant: z.string().min(1).max(64).optional(),
+    product: z.string().min(1).max(128).optional(),
+    region: z.string().optional(),
+    buyerType: z.string().optional(),
+    channel: z.string().optional(),
+    notice: z.string().max(200).optional(),
+    context: blankless(z.enum(contextNames)),
+    state: blankless(z.enum(READINESS_STATES)),
+    blocker: blankless(z.enum(Object.keys(BLOCKERS) as [BlockerCode, ...BlockerCode[]])),
+    q: blankless(productIdPart),
+    after: blankless(productIdPart.min(1)),
+    before: blankless(productIdPart.min(1)),
+    limit: blankless(z.coerce.number().int().min(1).max(200)),
+  });
+}
 
 const ActionQuery = z.object({ tenant: z.string().min(1).max(64) });
 const FormBody = z.object({ csrf: z.string().optional() }).loose();
@@ -36,6 +66,12 @@ export async function readinessRoutes(
     return tenant;
   };
 
+  const contexts = ctx.config.EVALUATION_CONTEXTS;
+  const byName = new Map<string, EvaluationContext>(
+    contexts.map((context) => [contextName(context), context]),
+  );
+  const PageQuery = pageQuery([...byName.keys()] as [string, ...string[]]);
+
   app.addHook('onClose', async () => {
     await sources.close?.();
   });
@@ -51,12 +87,30 @@ export async function readinessRoutes(
   app.get('/admin/readiness', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const query = request.query;
     const tenant = knownTenant(query.tenant ?? (tenants[0] as string));
+    const filter = {
+      context: byName.get(query.context ?? '') ?? (contexts[0] as EvaluationContext),
+      ...(query.state ? { state: query.state } : {}),
+      ...(query.blocker ? { blocker: query.blocker } : {}),
+      ...(query.q ? { q: query.q } : {}),
+      ...(query.after ? { after: query.after } : {}),
+      ...(query.before && !query.after ? { before: query.before } : {}),
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+    };
+    // Counters, one page of the index, outbox and feeds: independent reads, made together.
+    const [overview, listing, outbox, feeds] = await Promise.all([
+      sources.overview(tenant),
+      sources.list(tenant, filter),
+      sources.outbox ? sources.outbox(tenant) : null,
+      sources.feeds ? sources.feeds(tenant) : [],
+    ]);
     const model: ReadinessPageModel = {
       tenant,
       tenants,
-      summary: await summarize(sources.storedProfiles(tenant)),
-      outbox: sources.outbox ? await sources.outbox(tenant) : null,
-      feeds: sources.feeds ? await sources.feeds(tenant) : [],
+      overview,
+      filter,
+      listing,
+      outbox,
+      feeds,
       csrfToken: csrfToken(ctx.config.OPERATOR_TOKEN),
     };
     if (query.notice) model.notice = query.notice;

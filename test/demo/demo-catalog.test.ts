@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
+import { seedDemo } from '../../src/demo/seed-demo.js';
+import { DEFAULT_CONTEXTS, readinessEntryOf } from '../../src/domain/index.js';
+import { catalogFeature } from '../../src/features/catalog.js';
+import { readinessSources } from '../../src/services/readiness-sources.js';
+import {
+  type CatalogTestContext,
+  catalogTestContext,
+  nextCompleted,
+  TENANT,
+} from '../helpers/catalog-app-context.js';
+
+/**
+ * The demo is what a new user sees first: seeded and evaluated by the real jobs, the default
+ * context (an EU consumer agent, the first configured) shows every readiness state, and the
+ * products the README names as ready are.
+ */
+describe('the demo catalog, seeded and evaluated', () => {
+  let t: CatalogTestContext;
+
+  beforeAll(async () => {
+    t = await catalogTestContext();
+    t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
+    const evaluated = nextCompleted<EvaluateProfilesResult>(
+      t.events.evaluate,
+      (result) => result.products > 0 && result.remaining === 0,
+    );
+    expect(await seedDemo(t.runtime, TENANT)).toBe(true);
+    await evaluated;
+  });
+  afterAll(() => t?.close());
+
+  it('counts ready, partially ready and blocked products in the default context', async () => {
+    const overview = await readinessSources(t.ctx).overview(TENANT);
+    const [first] = overview.contexts;
+    expect(first?.context).toEqual(DEFAULT_CONTEXTS[0]);
+    expect(first?.counts).toEqual({ ready: 3, partially_ready: 2, blocked: 1 });
+    expect(overview.products).toBe(6);
+  });
+
+  it('has JACKET-RAIN-7 ready, BAG-TRAVEL-42 partially ready and SCARF-SILK-2 blocked', async () => {
+    const states = Object.fromEntries(
+      await Promise.all(
+        [
+          'JACKET-RAIN-7',
+          'TEE-CLASSIC-1',
+          'SOCKS-MERINO-3',
+          'BAG-TRAVEL-42',
+          'BEANIE-WOOL-5',
+          'SCARF-SILK-2',
+        ].map(async (id) => {
+          const found = await t.runtime.profiles.lookup(TENANT, id, DEFAULT_CONTEXTS[0]!);
+          expect(found.source).toBe('stored');
+          return [id, readinessEntryOf(found.profile.decisions).state] as const;
+        }),
+      ),
+    );
+    expect(states).toEqual({
+      'JACKET-RAIN-7': 'ready',
+      'TEE-CLASSIC-1': 'ready',
+      'SOCKS-MERINO-3': 'ready',
+      'BAG-TRAVEL-42': 'partially_ready',
+      'BEANIE-WOOL-5': 'partially_ready',
+      'SCARF-SILK-2': 'blocked',
+    });
+  });
+});
