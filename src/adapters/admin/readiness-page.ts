@@ -98,6 +98,7 @@ code{font-size:.9em;background:#f4f4f4;padding:0 .25rem;border-radius:3px}
 form{display:inline}button{cursor:pointer}.notice{background:#eef6ff;padding:.5rem 1rem;border-radius:6px}
 nav a{margin-right:1rem}.scroll{overflow-x:auto}
 #filter label{margin-right:1rem}#filter select,#filter input{font:inherit}
+#products th[scope=row]{white-space:nowrap}
 .codes code{margin-right:.25rem}.pager a,.pager span{margin-right:1rem}.muted{color:#777}`;
 
 /** A one-letter mark as the page's icon, inline, so the browser asks for no /favicon.ico. */
