@@ -10,26 +10,10 @@ import {
   TENANT,
   TENANT_TOKEN,
 } from '../helpers/catalog-app-context.js';
+import { productDocument } from '../helpers/catalog-facts.js';
 
 const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
 const otherAuth = { authorization: `Bearer ${OTHER_TOKEN}` };
-
-function product(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    title: `Product ${id}`,
-    category: 'apparel',
-    status: 'active',
-    price: {
-      amount: 1000,
-      currency: 'EUR',
-      observedAt: '2026-06-28T08:30:00Z',
-      ttlSeconds: 3600,
-      source: 'pricing',
-    },
-    ...extra,
-  };
-}
 
 describe('catalog routes', () => {
   let t: CatalogTestContext;
@@ -52,7 +36,7 @@ describe('catalog routes', () => {
         method: 'PUT',
         url: '/v1/products/A',
         headers: { authorization: 'Bearer not-a-token-of-anyone-here' },
-        payload: product('A'),
+        payload: productDocument('A'),
       });
       expect(wrong.statusCode).toBe(401);
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('A')).toBeUndefined();
@@ -65,7 +49,7 @@ describe('catalog routes', () => {
         method: 'PUT',
         url: '/v1/products/TEE-1',
         headers: auth,
-        payload: product('TEE-1'),
+        payload: productDocument('TEE-1'),
       });
       expect(res.statusCode).toBe(202);
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('TEE-1')).toMatchObject({
@@ -79,7 +63,7 @@ describe('catalog routes', () => {
         url: '/v1/products/BAD-1',
         headers: auth,
         payload: {
-          ...product('BAD-1'),
+          ...productDocument('BAD-1'),
           category: 'Not A Slug',
           price: { amount: 12.5, currency: 'EURO' },
         },
@@ -97,7 +81,7 @@ describe('catalog routes', () => {
         method: 'PUT',
         url: '/v1/products/X-1',
         headers: auth,
-        payload: product('Y-1'),
+        payload: productDocument('Y-1'),
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([expect.objectContaining({ path: 'body.id' })]);
@@ -110,7 +94,13 @@ describe('catalog routes', () => {
         method: 'POST',
         url: '/v1/products/batch',
         headers: auth,
-        payload: { products: [product('B-1'), product('B-2', { status: 'sold' }), product('B-1')] },
+        payload: {
+          products: [
+            productDocument('B-1'),
+            productDocument('B-2', { status: 'sold' }),
+            productDocument('B-1'),
+          ],
+        },
       });
       expect(res.statusCode).toBe(400);
       const paths = res.json().details.map((d: { path: string }) => d.path);
@@ -126,7 +116,7 @@ describe('catalog routes', () => {
         method: 'POST',
         url: '/v1/products/batch',
         headers: auth,
-        payload: { products: [product('D-1'), product('D-1')] },
+        payload: { products: [productDocument('D-1'), productDocument('D-1')] },
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([
@@ -136,7 +126,7 @@ describe('catalog routes', () => {
 
     it('answers 413 over the size limit and writes nothing', async () => {
       const big = Array.from({ length: 200 }, (_, i) =>
-        product(`BIG-${i}`, { description: 'x'.repeat(400) }),
+        productDocument(`BIG-${i}`, { description: 'x'.repeat(400) }),
       );
       const res = await app.inject({
         method: 'POST',
@@ -170,7 +160,7 @@ describe('catalog routes', () => {
         method: 'PUT',
         url: '/v1/products/OWN-1',
         headers: auth,
-        payload: product('OWN-1'),
+        payload: productDocument('OWN-1'),
       });
       for (const url of [
         '/v1/products/OWN-1',
@@ -196,7 +186,7 @@ describe('catalog routes', () => {
         method: 'PUT',
         url: '/v1/products/READ-1',
         headers: auth,
-        payload: product('READ-1'),
+        payload: productDocument('READ-1'),
       });
       const res = await app.inject({
         method: 'GET',

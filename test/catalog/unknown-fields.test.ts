@@ -8,25 +8,9 @@ import {
   TENANT,
   TENANT_TOKEN,
 } from '../helpers/catalog-app-context.js';
+import { productDocument } from '../helpers/catalog-facts.js';
 
 const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
-
-function product(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    title: `Product ${id}`,
-    category: 'apparel',
-    status: 'active',
-    price: {
-      amount: 1000,
-      currency: 'EUR',
-      observedAt: '2026-06-28T08:30:00Z',
-      ttlSeconds: 3600,
-      source: 'pricing',
-    },
-    ...extra,
-  };
-}
 
 const INVENTORY = {
   status: 'in_stock',
@@ -70,13 +54,17 @@ describe('unknown fields and values over HTTP', () => {
     it.each([
       ['a misspelt fact', { inventroy: INVENTORY }, 'body.inventroy'],
       ['a key inside a fact', { inventory: { ...INVENTORY, qty: 3 } }, 'body.inventory.qty'],
-      ['a key inside the price', { price: { ...product('x').price, ttl: 60 } }, 'body.price.ttl'],
+      [
+        'a key inside the price',
+        { price: { ...productDocument('x').price, ttl: 60 } },
+        'body.price.ttl',
+      ],
     ])('refuses %s by path and stores nothing', async (_, extra, path) => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/products/TYPO-1',
         headers: auth,
-        payload: product('TYPO-1', extra),
+        payload: productDocument('TYPO-1', extra),
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', statusCode: 400 });
@@ -90,7 +78,7 @@ describe('unknown fields and values over HTTP', () => {
         method: 'PUT',
         url: '/v1/products/TYPO-2',
         headers: auth,
-        payload: product('TYPO-2', { inventroy: INVENTORY, colour: 'red' }),
+        payload: productDocument('TYPO-2', { inventroy: INVENTORY, colour: 'red' }),
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual(
@@ -108,7 +96,9 @@ describe('unknown fields and values over HTTP', () => {
         method: 'POST',
         url: '/v1/products/batch',
         headers: auth,
-        payload: { products: [product('OK-1'), product('TYPO-3', { inventroy: INVENTORY })] },
+        payload: {
+          products: [productDocument('OK-1'), productDocument('TYPO-3', { inventroy: INVENTORY })],
+        },
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([
@@ -125,7 +115,7 @@ describe('unknown fields and values over HTTP', () => {
         method: 'POST',
         url: '/v1/products/batch',
         headers: auth,
-        payload: { products: [product('OK-2')], replace: true },
+        payload: { products: [productDocument('OK-2')], replace: true },
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([{ path: 'body.replace', message: 'unknown field' }]);
@@ -195,7 +185,7 @@ describe('unknown fields and values over HTTP', () => {
         method: 'PUT',
         url: '/v1/products/REGION-1',
         headers: auth,
-        payload: product('REGION-1'),
+        payload: productDocument('REGION-1'),
       });
       for (const region of ['EU', 'US', 'UK']) {
         const res = await app.inject({

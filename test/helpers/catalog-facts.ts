@@ -56,3 +56,21 @@ export function listedProduct(id: string, nowMs: number): ProductFacts {
     brand: 'Northwind',
   };
 }
+
+/** A product as a client sends it over HTTP (price only, fixed observation time), plus `extra`. */
+export function productDocument(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    title: `Product ${id}`,
+    category: 'apparel',
+    status: 'active',
+    price: {
+      amount: 1000,
+      currency: 'EUR',
+      observedAt: '2026-06-28T08:30:00Z',
+      ttlSeconds: 3600,
+      source: 'pricing',
+    },
+    ...extra,
+  };
+}
