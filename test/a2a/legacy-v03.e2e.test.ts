@@ -178,6 +178,7 @@ describe('A2A v0.3 (no A2A-Version header)', () => {
       expect(body.error?.code).toBe(-32601);
     });
   });
+
   describe.skipIf(!specsAvailable)('against the official v0.3 JSON Schema', () => {
     it('the card at both well-known paths is a valid AgentCard', async () => {
       for (const path of WELL_KNOWN_CARDS) {
