@@ -55,6 +55,8 @@ function spawnAcw(args: string[]) {
           HOME: process.env.HOME ?? ROOT,
           TMPDIR: tmpdir(),
           NODE_ENV: 'test',
+          // npm's own notices would land on the stderr this test expects empty.
+          npm_config_update_notifier: 'false',
         },
         timeout: 60_000,
       },
