@@ -12,7 +12,8 @@ let privateRedis: PrivateRedis | undefined;
 /**
  * Every test run gets its own throw-away `redis-server` on a free port (no persistence), unless
  * REDIS_URL points at one already. Test files share it and keep apart by unique key prefixes and
- * queue names, never by FLUSHALL.
+ * queue names, never by FLUSHALL. The integration and browser projects both name this file: the
+ * first to start sets REDIS_URL, so the second shares its server and only the first stops it.
  */
 export async function setup(project: TestProject): Promise<void> {
   const fromEnv = process.env.REDIS_URL;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { deadLetterCommand } from './dead-letter-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import type { CliIo } from './io.js';
@@ -45,20 +45,30 @@ export async function runAcw(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** What a process hands a command: its environment and standard streams. */
+export interface CliStreams {
+  env: NodeJS.ProcessEnv;
+  stdin: AsyncIterable<string | Buffer>;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
 }
 
-export function processIo(): CliIo {
-  let config: ReturnType<typeof loadConfig> | undefined;
+/**
+ * The io of a command over `streams`: main.ts passes the process's own, tests pass theirs and run
+ * the command in-process. The configuration is read from `env` when a command first asks for it.
+ */
+export function streamIo({ env, stdin, stdout, stderr }: CliStreams): CliIo {
+  let config: Config | undefined;
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    readStdin,
+    stdout: (text) => void stdout.write(text),
+    stderr: (text) => void stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
+      return Buffer.concat(chunks).toString('utf8');
+    },
     config: () => {
-      config ??= loadConfig();
+      config ??= loadConfig(env);
       return config;
     },
   };

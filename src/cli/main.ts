@@ -1,3 +1,3 @@
-import { processIo, runAcw } from './acw.js';
+import { runAcw, streamIo } from './acw.js';
 
-process.exitCode = await runAcw(process.argv.slice(2), processIo());
+process.exitCode = await runAcw(process.argv.slice(2), streamIo(process));

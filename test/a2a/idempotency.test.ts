@@ -31,24 +31,47 @@ function sendV1(messageId: string, data: unknown = RETURN_TERMS) {
 
 const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'a2a-version': '1.0' });
 
+/** An A2A harness without workers, so every job the sends create stays in its queue. */
+async function startCounting(): Promise<{
+  harness: A2aHarness;
+  queue: Queue;
+  close(): Promise<void>;
+}> {
+  const harness = await startA2aHarness({ workers: false });
+  const queue = new Queue(INTENTS_QUEUE, {
+    connection: harness.ctx.redis,
+    prefix: harness.ctx.config.QUEUE_PREFIX,
+  });
+  return {
+    harness,
+    queue,
+    async close() {
+      await queue.close();
+      await harness.close();
+    },
+  };
+}
+
 describe('A2A idempotency', () => {
   let harness: A2aHarness;
-  let queue: Queue;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    // No worker: every job the sends create stays in the queue to be counted.
-    harness = await startA2aHarness({ workers: false });
-    queue = new Queue(INTENTS_QUEUE, {
-      connection: harness.ctx.redis,
-      prefix: harness.ctx.config.QUEUE_PREFIX,
-    });
+    ({ harness, close } = await startCounting());
   });
-  afterAll(async () => {
-    await queue.close();
-    await harness.close();
-  });
+  afterAll(() => close());
 
   describe('when one message id is sent 20 times at once', () => {
+    // A harness of its own: this test counts every job and task, which the others here add to.
+    let harness: A2aHarness;
+    let queue: Queue;
+    let close: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ harness, queue, close } = await startCounting());
+    });
+    afterAll(() => close());
+
     it('makes one task and one job, and every answer names that task', async () => {
       const messageId = randomUUID();
       const replies = await Promise.all(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTENTS_QUEUE } from '../../jobs/process-intent.job.js';
-import { type A2aHarness, ACME_TOKEN, OTHER_TOKEN, startA2aHarness } from '../helpers/a2a.js';
+import { ACME_TOKEN, OTHER_TOKEN, startA2aHarness } from '../helpers/a2a.js';
 
 const V1 = { 'a2a-version': '1.0' };
 const acme = { authorization: `Bearer ${ACME_TOKEN}` };
@@ -25,10 +25,20 @@ function sendV1(data: unknown, extra: Record<string, unknown> = {}) {
   };
 }
 
-describe('A2A JSON-RPC errors', () => {
-  let harness: A2aHarness;
-  let queue: Queue;
-
+/**
+ * An A2A app with no worker and no socket: whatever a request enqueues stays visible in `queue`.
+ * `post` sends one request to it in-process.
+ */
+async function startQuietA2a() {
+  const harness = await startA2aHarness({
+    workers: false,
+    listen: false,
+    env: { A2A_MAX_BODY_BYTES: '2048', A2A_BLOCKING_TIMEOUT_MS: '0' },
+  });
+  const queue = new Queue(INTENTS_QUEUE, {
+    connection: harness.ctx.redis,
+    prefix: harness.ctx.config.QUEUE_PREFIX,
+  });
   const post = async (
     payload: unknown,
     headers: Record<string, string> = { ...acme, ...V1 },
@@ -42,23 +52,25 @@ describe('A2A JSON-RPC errors', () => {
     });
     return { status: response.statusCode, headers: response.headers, body: response.json() };
   };
+  return {
+    queue,
+    post,
+    async close() {
+      await queue.close();
+      await harness.close();
+    },
+  };
+}
+type QuietA2a = Awaited<ReturnType<typeof startQuietA2a>>;
+
+describe('A2A JSON-RPC errors', () => {
+  let a2a: QuietA2a;
+  const post: QuietA2a['post'] = (...args) => a2a.post(...args);
 
   beforeAll(async () => {
-    // No worker and no socket: whatever a rejected envelope might enqueue would stay visible.
-    harness = await startA2aHarness({
-      workers: false,
-      listen: false,
-      env: { A2A_MAX_BODY_BYTES: '2048', A2A_BLOCKING_TIMEOUT_MS: '0' },
-    });
-    queue = new Queue(INTENTS_QUEUE, {
-      connection: harness.ctx.redis,
-      prefix: harness.ctx.config.QUEUE_PREFIX,
-    });
+    a2a = await startQuietA2a();
   });
-  afterAll(async () => {
-    await queue.close();
-    await harness.close();
-  });
+  afterAll(() => a2a.close());
 
   describe('envelope', () => {
     it.each([
@@ -225,11 +237,19 @@ describe('A2A JSON-RPC errors', () => {
   });
 
   it('has enqueued nothing for any rejected envelope', async () => {
-    const counts = await queue.getJobCounts();
+    const counts = await a2a.queue.getJobCounts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   describe('tenancy', () => {
+    // An app of its own: these tests enqueue tasks, which the rejection tests must not see.
+    let a2a: QuietA2a;
+    const post: QuietA2a['post'] = (...args) => a2a.post(...args);
+    beforeAll(async () => {
+      a2a = await startQuietA2a();
+    });
+    afterAll(() => a2a.close());
+
     it('answers TaskNotFound for a task of another tenant, and lets its owner read it', async () => {
       const sent = await post(sendV1(RETURN_TERMS));
       const taskId = sent.body.result.task.id as string;
@@ -252,7 +272,7 @@ describe('A2A JSON-RPC errors', () => {
       const cancel = { jsonrpc: '2.0', id: 3, method: 'CancelTask', params: { id: taskId } };
       const first = await post(cancel);
       expect(first.body.result.status.state).toBe('TASK_STATE_CANCELED');
-      expect(await queue.getJob(sent.body.result.task.id)).toBeUndefined();
+      expect(await a2a.queue.getJob(sent.body.result.task.id)).toBeUndefined();
       const second = await post(cancel);
       expect(second.body.error.code).toBe(-32002);
     });

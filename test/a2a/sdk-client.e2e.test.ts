@@ -152,6 +152,8 @@ describe('A2A v1.0 with the @a2a-js/sdk client', () => {
   });
 
   it('lists the tenant’s tasks, newest first, with their states', async () => {
+    // Tasks of its own, so the listing does not depend on the tests that ran before.
+    for (let i = 0; i < 3; i++) await client.sendMessage(send(RETURN_TERMS));
     const listed = await client.listTasks(
       ListTasksRequest.fromJSON({
         status: 'TASK_STATE_COMPLETED',
@@ -160,7 +162,7 @@ describe('A2A v1.0 with the @a2a-js/sdk client', () => {
       }),
     );
     expect(listed.tasks).toHaveLength(2);
-    expect(listed.totalSize).toBeGreaterThanOrEqual(5);
+    expect(listed.totalSize).toBeGreaterThanOrEqual(3);
     expect(listed.nextPageToken).not.toBe('');
     expect(
       listed.tasks.every((task) => task.status?.state === TaskState.TASK_STATE_COMPLETED),

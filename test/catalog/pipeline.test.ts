@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
 import type { PublishFeedResult } from '../../jobs/publish-feed.job.js';
 import { demoCatalog } from '../../src/demo/demo-catalog.js';
@@ -16,7 +16,7 @@ import {
   TENANT_TOKEN,
 } from '../helpers/catalog-app-context.js';
 import { openAiFlatRowProblems } from '../helpers/openai-flat-spec.js';
-import { acpFeedValidator } from '../helpers/specs.js';
+import { acpFeedValidator, specsAvailable } from '../helpers/specs.js';
 
 const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
 
@@ -30,43 +30,57 @@ async function publishAndWait(t: CatalogTestContext, feed: FeedName): Promise<Pu
   return done;
 }
 
+/** A catalog context with the HTTP app and workers, the demo catalog ingested over HTTP. */
+async function startPipeline(): Promise<{
+  t: CatalogTestContext;
+  app: App;
+  close(): Promise<void>;
+}> {
+  const t = await catalogTestContext();
+  const app = await buildApp(t.ctx, [catalogFeature, feedsFeature]);
+  t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
+  t.started.push(...(await feedsFeature.startWorkers!(t.ctx)));
+  const { products, policies } = demoCatalog(t.ctx.clock.nowMs());
+  for (const policy of policies) {
+    const res = await app.inject({
+      method: 'PUT',
+      url: `/v1/policies/${policy.id}`,
+      headers: auth,
+      payload: policy,
+    });
+    expect(res.statusCode).toBe(202);
+  }
+  const settled = nextCompleted<EvaluateProfilesResult>(
+    t.events.evaluate,
+    (r) => r.remaining === 0 && r.products === products.length,
+  );
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/products/batch',
+    headers: auth,
+    payload: { products },
+  });
+  expect(res.statusCode).toBe(202);
+  await settled;
+  return {
+    t,
+    app,
+    async close() {
+      await app.close();
+      await t.close();
+    },
+  };
+}
+
 describe('ingest → evaluate → profile → feeds, end to end', () => {
   let t: CatalogTestContext;
   let app: App;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    t = await catalogTestContext();
-    app = await buildApp(t.ctx, [catalogFeature, feedsFeature]);
-    t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
-    t.started.push(...(await feedsFeature.startWorkers!(t.ctx)));
-
-    const { products, policies } = demoCatalog(t.ctx.clock.nowMs());
-    for (const policy of policies) {
-      const res = await app.inject({
-        method: 'PUT',
-        url: `/v1/policies/${policy.id}`,
-        headers: auth,
-        payload: policy,
-      });
-      expect(res.statusCode).toBe(202);
-    }
-    const settled = nextCompleted<EvaluateProfilesResult>(
-      t.events.evaluate,
-      (r) => r.remaining === 0 && r.products === products.length,
-    );
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/products/batch',
-      headers: auth,
-      payload: { products },
-    });
-    expect(res.statusCode).toBe(202);
-    await settled;
+    ({ t, app, close } = await startPipeline());
   });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  afterAll(() => close());
 
   it('stores a profile per product for every configured context', async () => {
     const res = await app.inject({
@@ -151,17 +165,25 @@ describe('ingest → evaluate → profile → feeds, end to end', () => {
     expect(res.body).not.toContain('lightest carry-on');
   });
 
-  it('publishes an acp feed whose every product validates against the official schema', async () => {
+  it('publishes an acp feed of the discoverable products', async () => {
     await publishAndWait(t, 'acp');
     const res = await app.inject({ method: 'GET', url: '/v1/feeds/acp', headers: auth });
-    const validateResponse = acpFeedValidator('ProductsResponse');
-    const validateProduct = acpFeedValidator('Product');
-    const body = res.json();
-    expect(validateResponse(body), JSON.stringify(validateResponse.errors)).toBe(true);
-    expect(body.products.length).toBe(5); // the inactive scarf is not discoverable
-    for (const product of body.products)
-      expect(validateProduct(product), JSON.stringify(validateProduct.errors)).toBe(true);
+    expect(res.json().products.length).toBe(5); // the inactive scarf is not discoverable
   });
+
+  it.skipIf(!specsAvailable)(
+    'publishes an acp feed whose every product validates against the official schema',
+    async () => {
+      await publishAndWait(t, 'acp');
+      const res = await app.inject({ method: 'GET', url: '/v1/feeds/acp', headers: auth });
+      const validateResponse = acpFeedValidator('ProductsResponse');
+      const validateProduct = acpFeedValidator('Product');
+      const body = res.json();
+      expect(validateResponse(body), JSON.stringify(validateResponse.errors)).toBe(true);
+      for (const product of body.products)
+        expect(validateProduct(product), JSON.stringify(validateProduct.errors)).toBe(true);
+    },
+  );
 
   it('publishes openai-flat as gzip jsonl: complete rows whose flags follow the decisions', async () => {
     await publishAndWait(t, 'openai-flat');
@@ -217,6 +239,9 @@ describe('ingest → evaluate → profile → feeds, end to end', () => {
   });
 
   it('re-evaluates exactly the categories a policy change affects', async () => {
+    // A pipeline of its own: the new policy would change what the other tests here read.
+    const { t, app, close } = await startPipeline();
+    onTestFinished(close);
     const settled = nextCompleted<EvaluateProfilesResult>(t.events.evaluate, (r) => r.products > 0);
     const res = await app.inject({
       method: 'PUT',

@@ -7,16 +7,8 @@ import { type CheckoutHarness, startCheckoutHarness, TENANT } from '../helpers/c
 
 describe('compensation and reconciliation', () => {
   let h: CheckoutHarness;
-  let declineCaptures = true;
   beforeAll(async () => {
-    h = await startCheckoutHarness({
-      faults: {
-        override: (call) =>
-          declineCaptures && call.path.endsWith('/capture')
-            ? { status: 402, body: { error: 'card_declined' } }
-            : undefined,
-      },
-    });
+    h = await startCheckoutHarness();
   });
   afterAll(() => h.close());
 
@@ -24,11 +16,22 @@ describe('compensation and reconciliation', () => {
     settledCheckout(h, id, state);
 
   describe('when the capture is refused', () => {
+    // A harness of its own whose payment provider declines every capture; the others capture.
+    let h: CheckoutHarness;
     let checkout: CheckoutRecord;
     beforeAll(async () => {
+      h = await startCheckoutHarness({
+        faults: {
+          override: (call) =>
+            call.path.endsWith('/capture')
+              ? { status: 402, body: { error: 'card_declined' } }
+              : undefined,
+        },
+      });
       const result = await buyBackpack(h.service, TENANT);
-      checkout = await settledState(result.checkout?.id as string, 'ready_for_payment');
+      checkout = await settledCheckout(h, result.checkout?.id as string, 'ready_for_payment');
     });
+    afterAll(() => h.close());
 
     it('voids the authorization, releases the stock and reopens the checkout for payment', () => {
       expect(checkout.payments[0]?.state).toBe('voided');
@@ -51,7 +54,6 @@ describe('compensation and reconciliation', () => {
 
   describe('when the checkout is canceled while its payment is in flight', () => {
     it('undoes what landed afterwards instead of completing', async () => {
-      declineCaptures = false;
       // No workers: the chain is held until the cancel is in.
       await h.stopWorkers();
       const result = await buyBackpack(h.service, TENANT);

@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAcw, streamIo } from '../../src/cli/acw.js';
 import { COMMERCE_ACTIONS } from '../../src/domain/actions.js';
 import { ProductActionProfileSchema } from '../../src/domain/decision.js';
 import { RULESET_VERSION } from '../../src/domain/eligibility/rules.js';
@@ -12,7 +14,8 @@ import { POLICY_DOMAINS } from '../../src/domain/policy.js';
 import { loadFixture } from '../support/facts.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FIXTURE = 'test/fixtures/travel-backpack.json';
+const FIXTURE_IN_README = 'test/fixtures/travel-backpack.json';
+const FIXTURE = join(ROOT, FIXTURE_IN_README);
 
 interface Run {
   code: number;
@@ -20,12 +23,31 @@ interface Run {
   stderr: string;
 }
 
-/** `node bin/acw.mjs ...args` as a child process, with only the environment a shell would pass. */
-function acw(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
+/**
+ * `acw ...args` in-process, as src/cli/main.ts runs it but over the test's own streams, with
+ * only the environment given here (no REDIS_URL or other settings of the test run).
+ */
+async function acw(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<Run> {
+  const run = { code: -1, stdout: '', stderr: '' };
+  const io = streamIo({
+    env: { NODE_ENV: 'test', ...options.env },
+    stdin: Readable.from([options.stdin ?? '']),
+    stdout: { write: (text) => (run.stdout += text) },
+    stderr: { write: (text) => (run.stderr += text) },
+  });
+  run.code = await runAcw(args, io);
+  return run;
+}
+
+/** The README's command line, `npx acw ...args`, as a child process with a shell's environment. */
+function spawnAcw(args: string[]) {
   return new Promise<Run>((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      ['bin/acw.mjs', ...args],
+    execFile(
+      'npx',
+      ['--no-install', 'acw', ...args],
       {
         cwd: ROOT,
         env: {
@@ -33,16 +55,16 @@ function acw(args: string[], options: { env?: Record<string, string>; stdin?: st
           HOME: process.env.HOME ?? ROOT,
           TMPDIR: tmpdir(),
           NODE_ENV: 'test',
-          ...options.env,
+          // npm's own notices would land on the stderr this test expects empty.
+          npm_config_update_notifier: 'false',
         },
-        timeout: 20_000,
+        timeout: 60_000,
       },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') return reject(error);
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
       },
     );
-    child.stdin?.end(options.stdin ?? '');
   });
 }
 
@@ -55,6 +77,19 @@ afterAll(async () => {
 });
 
 describe('acw evaluate', () => {
+  describe('run as the README shows, `npx acw evaluate test/fixtures/travel-backpack.json`', () => {
+    it('exits 0 with what the command prints in-process, nothing on stderr', async () => {
+      const [spawned, inProcess] = await Promise.all([
+        spawnAcw(['evaluate', FIXTURE_IN_README]),
+        acw(['evaluate', FIXTURE]),
+      ]);
+      expect(spawned.stderr).toBe('');
+      expect(spawned.code).toBe(0);
+      expect(JSON.parse(spawned.stdout).profiles).toHaveLength(2);
+      expect(spawned.stdout).toBe(inProcess.stdout);
+    });
+  });
+
   describe('when given the Travel Backpack fixture', () => {
     let run: Run;
     let output: { rulesetVersion: string; profiles: unknown[] };
@@ -112,7 +147,7 @@ describe('acw evaluate', () => {
     it('decides the same as from the file', async () => {
       const fromFile = await acw(['evaluate', FIXTURE]);
       const fromStdin = await acw(['evaluate', '-'], {
-        stdin: await readFile(join(ROOT, FIXTURE), 'utf8'),
+        stdin: await readFile(FIXTURE, 'utf8'),
       });
       expect(fromStdin.code).toBe(0);
       expect(fromStdin.stdout).toBe(fromFile.stdout);

@@ -40,15 +40,17 @@ describe('acw dead-letter', () => {
   });
   afterAll(() => h.close());
 
-  it('lists the dead letter of a tenant as JSON', async () => {
-    const { io, out } = captureIo(h.env);
-    expect(await runAcw(['dead-letter', 'list', '--tenant', TENANT], io)).toBe(0);
-    const page = JSON.parse(out.join('')) as { total: number; items: { effect: { id: string } }[] };
+  // One test for both steps: the replay empties the dead letter the listing reads.
+  it('lists the dead letter of a tenant as JSON, then replays an effect, which is delivered', async () => {
+    const listing = captureIo(h.env);
+    expect(await runAcw(['dead-letter', 'list', '--tenant', TENANT], listing.io)).toBe(0);
+    const page = JSON.parse(listing.out.join('')) as {
+      total: number;
+      items: { effect: { id: string } }[];
+    };
     expect(page.total).toBe(1);
     expect(page.items[0]?.effect.id).toBe(receiptId);
-  });
 
-  it('replays an effect, which is then delivered', async () => {
     rejecting = false;
     const { io, out } = captureIo(h.env);
     expect(await runAcw(['dead-letter', 'replay', receiptId, '--tenant', TENANT], io)).toBe(0);

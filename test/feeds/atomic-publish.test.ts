@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { FeedPublisher } from '../../feeds/feed-publisher.js';
 import { feedFormats } from '../../feeds/formats.js';
 import { DirectorySink } from '../../feeds/sinks/directory-sink.js';
@@ -8,7 +8,6 @@ import type { FeedManifest } from '../../feeds/sinks/feed-manifest.js';
 import { catalogFeature } from '../../src/features/catalog.js';
 import { feedsFeature } from '../../src/features/feeds.js';
 import { buildApp } from '../../src/http/app.js';
-import type { App } from '../../src/http/types.js';
 import { FeedLockStore } from '../../src/store/feed-lock-store.js';
 import {
   type CatalogTestContext,
@@ -25,52 +24,55 @@ class CrashBeforeManifest extends DirectorySink {
   }
 }
 
-describe('atomic feed publishing', () => {
-  let t: CatalogTestContext;
-  let app: App;
-
-  beforeAll(async () => {
-    t = await catalogTestContext();
-    app = await buildApp(t.ctx, [catalogFeature, feedsFeature]);
-    for (const policy of coveringPolicies()) await t.runtime.catalog.putPolicy(TENANT, policy);
-    await t.runtime
-      .storesOf(TENANT)
-      .catalog.putProducts([readyProduct('ATOM-1', t.ctx.clock.nowMs())]);
-  });
-  afterAll(async () => {
+/**
+ * A catalog context of the test's own (key prefix, feed directory): ATOM-1 published to the
+ * agent feed, then ATOM-2 added but not yet published.
+ */
+async function publishedThenChanged() {
+  const t = await catalogTestContext();
+  const app = await buildApp(t.ctx, [catalogFeature, feedsFeature]);
+  onTestFinished(async () => {
     await app.close();
     await t.close();
   });
+  for (const policy of coveringPolicies()) await t.runtime.catalog.putPolicy(TENANT, policy);
+  const catalog = t.runtime.storesOf(TENANT).catalog;
+  await catalog.putProducts([readyProduct('ATOM-1', t.ctx.clock.nowMs())]);
+  const previous = (await t.runtime.feeds.publish(TENANT, 'agent')).manifest!;
+  await catalog.putProducts([readyProduct('ATOM-2', t.ctx.clock.nowMs())]);
+  return { t, app, previous };
+}
 
-  function publisherWith(
-    sink: DirectorySink,
-    formats = feedFormats(),
-    pageSize = 100,
-  ): FeedPublisher {
-    return new FeedPublisher(
-      { context: t.ctx.config.FEED_CONTEXT, pageSize, debounceMs: 0, lockTtlMs: 60_000 },
-      formats,
-      (tenant) => t.runtime.storesOf(tenant).catalog,
-      t.runtime.profiles,
-      sink,
-      undefined,
-      new FeedLockStore(t.ctx.redis, t.ctx.config.KEY_PREFIX),
-      t.runtime.queues.publishFeed,
-      t.ctx.clock,
-      t.ctx.logger,
-    );
-  }
+function publisherWith(
+  t: CatalogTestContext,
+  sink: DirectorySink,
+  formats = feedFormats(),
+  pageSize = 100,
+): FeedPublisher {
+  return new FeedPublisher(
+    { context: t.ctx.config.FEED_CONTEXT, pageSize, debounceMs: 0, lockTtlMs: 60_000 },
+    formats,
+    (tenant) => t.runtime.storesOf(tenant).catalog,
+    t.runtime.profiles,
+    sink,
+    undefined,
+    new FeedLockStore(t.ctx.redis, t.ctx.config.KEY_PREFIX),
+    t.runtime.queues.publishFeed,
+    t.ctx.clock,
+    t.ctx.logger,
+  );
+}
 
+async function crashBeforeManifest(t: CatalogTestContext): Promise<void> {
+  const crashing = publisherWith(t, new CrashBeforeManifest(t.ctx.config.FEED_DIR, 3));
+  await expect(crashing.publish(TENANT, 'agent')).rejects.toThrow(/simulated crash/);
+}
+
+describe('atomic feed publishing', () => {
   describe('when the process dies between writing a feed file and the manifest', () => {
     it('keeps serving the previous feed, byte for byte', async () => {
-      const first = await t.runtime.feeds.publish(TENANT, 'agent');
-      const previous = first.manifest!;
-      await t.runtime
-        .storesOf(TENANT)
-        .catalog.putProducts([readyProduct('ATOM-2', t.ctx.clock.nowMs())]);
-
-      const crashing = publisherWith(new CrashBeforeManifest(t.ctx.config.FEED_DIR, 3));
-      await expect(crashing.publish(TENANT, 'agent')).rejects.toThrow(/simulated crash/);
+      const { t, app, previous } = await publishedThenChanged();
+      await crashBeforeManifest(t);
 
       const files = await readdir(`${t.feedDir}/${TENANT}/agent`);
       expect(files.filter((name) => name.endsWith('.jsonl'))).toHaveLength(2);
@@ -89,12 +91,13 @@ describe('atomic feed publishing', () => {
 
   describe('when writing the feed file fails midway', () => {
     it('removes the partial file and leaves the manifest alone', async () => {
-      const before = await t.runtime.feeds.latest(TENANT, 'agent');
+      const { t, previous } = await publishedThenChanged();
       const formats = feedFormats();
       // One product per page and a projection that fails on the second: the first page's bytes
       // are already in the partial file when the stream errors.
       let calls = 0;
       const failing = publisherWith(
+        t,
         new DirectorySink(t.ctx.config.FEED_DIR, 3),
         {
           ...formats,
@@ -113,15 +116,18 @@ describe('atomic feed publishing', () => {
       const files = await readdir(`${t.feedDir}/${TENANT}/agent`);
       expect(files.some((name) => name.endsWith('.partial'))).toBe(false);
       const after = await t.runtime.feeds.latest(TENANT, 'agent');
-      expect(after?.manifest).toEqual(before?.manifest);
+      expect(after?.manifest).toEqual(previous);
     });
   });
 
-  describe('after the next successful publish', () => {
+  describe('after a crash, the next successful publish', () => {
     it('swaps in the new version, with both products', async () => {
+      const { t, previous } = await publishedThenChanged();
+      await crashBeforeManifest(t);
       const next = await t.runtime.feeds.publish(TENANT, 'agent');
       const latest = await t.runtime.feeds.latest(TENANT, 'agent');
       expect(latest?.manifest.version).toBe(next.manifest?.version);
+      expect(latest?.manifest.version).not.toBe(previous.version);
       expect((await readFile(latest!.path, 'utf8')).trim().split('\n')).toHaveLength(2);
     });
   });

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { specPath } from './specs.js';
 
 /**
- * Validators for the official A2A v0.3.0 JSON Schema (../shared/specs/a2a/v0.3.0/a2a.json,
- * draft-07), by definition name.
+ * Validators for the official A2A v0.3.0 JSON Schema (a2a/v0.3.0/a2a.json in SPECS_DIR,
+ * draft-07), by definition name. Tests using them run under `skipIf(!specsAvailable)`.
  */
-const SPEC = new URL('../../../shared/specs/a2a/v0.3.0/a2a.json', import.meta.url);
+const SPEC = specPath('a2a/v0.3.0/a2a.json');
 
 let ajv: Ajv | undefined;
 

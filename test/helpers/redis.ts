@@ -4,7 +4,12 @@ import { inject } from 'vitest';
 
 /** The URL of the run's Redis, started by test/global-setup.ts or given by REDIS_URL. */
 export function testRedisUrl(): string {
-  return inject('redisUrl');
+  const url = inject('redisUrl');
+  if (url === undefined)
+    throw new Error(
+      'this test needs Redis, but its vitest project has none: the unit project is for pure tests (vitest.config.ts)',
+    );
+  return url;
 }
 
 export function connectTestRedis(): Redis {

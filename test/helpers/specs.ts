@@ -1,15 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-/** The official ACP feed schema; CI checks out shared/ beside the repository. */
-export const ACP_FEED_SCHEMA_PATH = path.resolve(
-  repoRoot,
-  '../shared/specs/acp/spec/unreleased/json-schema/schema.feed.json',
-);
+/**
+ * The official specifications some tests validate against. They are not copied into the project:
+ * they live in SPECS_DIR (relative to the repository root), by default the shared/specs folder
+ * checked out beside the clone.
+ */
+export const SPECS_DIR = path.resolve(repoRoot, process.env.SPECS_DIR ?? '../shared/specs');
+
+/**
+ * Whether SPECS_DIR is there. Tests that need it are declared with `skipIf(!specsAvailable)`;
+ * test/specs-setup.ts says once per run why they were skipped, or fails the run under
+ * REQUIRE_SPECS=1.
+ */
+export const specsAvailable = existsSync(SPECS_DIR);
+
+/** The path of a file inside SPECS_DIR. */
+export function specPath(relative: string): string {
+  return path.join(SPECS_DIR, relative);
+}
+
+/** The official ACP feed schema. */
+export const ACP_FEED_SCHEMA_PATH = specPath('acp/spec/unreleased/json-schema/schema.feed.json');
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
 const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ??

@@ -7,12 +7,22 @@ import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
 const HOUR_MS = 3_600_000;
-const prefix = uniquePrefix('prune');
+const NOW_MS = 1_000 * HOUR_MS;
 let redis: Redis;
-let outbox: OutboxStore;
 
-/** Commits effects, then settles each with its status at its settle time. */
-async function settled(entries: { id: string; status: 'delivered' | 'dead'; atMs: number }[]) {
+/**
+ * A fresh prefix per test (pruning walks every tenant under it), with old and recent delivered
+ * effects and an old dead letter, each settled at its time.
+ */
+async function settledOutbox() {
+  const prefix = uniquePrefix('prune');
+  const outbox = new OutboxStore(redis, prefix, TENANT);
+  const entries = [
+    { id: 'old-1', status: 'delivered', atMs: NOW_MS - 10 * HOUR_MS },
+    { id: 'old-2', status: 'delivered', atMs: NOW_MS - 9 * HOUR_MS },
+    { id: 'old-dead', status: 'dead', atMs: NOW_MS - 10 * HOUR_MS },
+    { id: 'recent', status: 'delivered', atMs: NOW_MS - HOUR_MS },
+  ] as const;
   await commitEffects(
     redis,
     prefix,
@@ -37,35 +47,26 @@ async function settled(entries: { id: string; status: 'delivered' | 'dead'; atMs
       atMs,
     );
   }
+  return { prefix, outbox };
+}
+
+/** One pruning pass under `prefix` at NOW_MS, retention 5 h. */
+function prune(prefix: string, chunk: number) {
+  return pruneOutboxes({ redis, prefix, nowMs: () => NOW_MS, retentionMs: 5 * HOUR_MS, chunk });
 }
 
 beforeAll(() => {
   redis = connectTestRedis();
-  outbox = new OutboxStore(redis, prefix, TENANT);
 });
 afterAll(async () => {
   await redis.quit();
 });
 
 describe('outbox retention', () => {
-  const nowMs = 1_000 * HOUR_MS;
-
   it('forgets delivered effects past retention, keeps recent ones and every dead letter', async () => {
-    await settled([
-      { id: 'old-1', status: 'delivered', atMs: nowMs - 10 * HOUR_MS },
-      { id: 'old-2', status: 'delivered', atMs: nowMs - 9 * HOUR_MS },
-      { id: 'old-dead', status: 'dead', atMs: nowMs - 10 * HOUR_MS },
-      { id: 'recent', status: 'delivered', atMs: nowMs - HOUR_MS },
-    ]);
-
+    const { prefix, outbox } = await settledOutbox();
     // chunk 1: the service loops until a pass considers fewer than a chunk.
-    const result = await pruneOutboxes({
-      redis,
-      prefix,
-      nowMs: () => nowMs,
-      retentionMs: 5 * HOUR_MS,
-      chunk: 1,
-    });
+    const result = await prune(prefix, 1);
     expect(result).toEqual({ tenants: 1, forgotten: 2 });
 
     expect(await outbox.view('old-1')).toBeUndefined();
@@ -77,13 +78,9 @@ describe('outbox retention', () => {
   });
 
   it('does nothing more on a second pass', async () => {
-    const again = await pruneOutboxes({
-      redis,
-      prefix,
-      nowMs: () => nowMs,
-      retentionMs: 5 * HOUR_MS,
-      chunk: 100,
-    });
+    const { prefix, outbox } = await settledOutbox();
+    expect((await prune(prefix, 100)).forgotten).toBe(2);
+    const again = await prune(prefix, 100);
     expect(again.forgotten).toBe(0);
     expect((await outbox.view('old-dead'))?.status).toBe('dead');
   });

@@ -6,17 +6,18 @@ import { commitEffects } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
-const prefix = uniquePrefix('settle-plain');
 let redis: Redis;
-let outbox: OutboxStore;
 
-async function commit(ids: string[]): Promise<void> {
+/** An outbox under a prefix of this test's own, with `ids` committed as pending effects. */
+async function outboxWith(ids: string[]) {
+  const prefix = uniquePrefix('settle-plain');
   await commitEffects(redis, prefix, TENANT, ids);
+  return { prefix, outbox: new OutboxStore(redis, prefix, TENANT) };
 }
 
 const record = { at: '2026-01-01T00:00:00.000Z', result: 'delivered' } as const;
 
-async function auditedIds(): Promise<string[]> {
+async function auditedIds(outbox: OutboxStore): Promise<string[]> {
   const events = await redis.xrange(outbox.key('audit'), '-', '+');
   return events
     .map(([, fields]) => JSON.parse(fields[1] as string) as { type: string; effectId?: string })
@@ -26,7 +27,6 @@ async function auditedIds(): Promise<string[]> {
 
 beforeAll(() => {
   redis = connectTestRedis();
-  outbox = new OutboxStore(redis, prefix, TENANT);
 });
 
 afterAll(async () => {
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('OutboxStore.settlePlain', () => {
   describe('when one effect of the batch was settled before', () => {
     it('settles the others and leaves that one, its history and audit as they were', async () => {
-      await commit(['sp-a', 'sp-b', 'sp-c']);
+      const { outbox } = await outboxWith(['sp-a', 'sp-b', 'sp-c']);
       const audit = (id: string) => ({ type: 'effect.delivered', effectId: id });
       await outbox.settlePlain(
         [{ effectId: 'sp-b', outcome: 'dead', record, audit: audit('sp-b') }],
@@ -62,7 +62,7 @@ describe('OutboxStore.settlePlain', () => {
       expect((await outbox.view('sp-b'))?.history).toHaveLength(1);
       expect(await redis.zrange(outbox.key('outbox', 'due'), 0, -1)).toEqual([]);
       expect(await redis.zrange(outbox.key('outbox', 'dead'), 0, -1)).toEqual(['sp-b']);
-      expect((await auditedIds()).sort()).toEqual(['sp-a', 'sp-b', 'sp-c']);
+      expect((await auditedIds(outbox)).sort()).toEqual(['sp-a', 'sp-b', 'sp-c']);
     });
   });
 });
@@ -70,7 +70,7 @@ describe('OutboxStore.settlePlain', () => {
 describe('PlainSettleBatcher', () => {
   describe('when several settlements are asked for in the same turn', () => {
     it('writes them in one call and answers each', async () => {
-      await commit(['pb-1', 'pb-2', 'pb-3']);
+      const { prefix } = await outboxWith(['pb-1', 'pb-2', 'pb-3']);
       let calls = 0;
       const counting = new Proxy(redis, {
         get(target, name, receiver) {
