@@ -30,7 +30,6 @@ describe('effects whose attempts run out', () => {
   describe('when the capture gets no answer through all its attempts', () => {
     let h: CheckoutHarness;
     let app: App;
-    let captureDown = true;
     let id: string;
     let delayed: CheckoutRecord;
     const captureId = () => `${id}.a1.capture`;
@@ -38,8 +37,7 @@ describe('effects whose attempts run out', () => {
       h = await startCheckoutHarness({
         env: { OUTBOX_MAX_ATTEMPTS: '2', OUTBOX_EXHAUSTED_RETRY_MS: '200' },
         faults: {
-          override: (call) =>
-            captureDown && call.path.endsWith('/capture') ? { status: 503 } : undefined,
+          override: (call) => (call.path.endsWith('/capture') ? { status: 503 } : undefined),
         },
       });
       const features: Feature[] = [{ ...checkoutFeature, startWorkers: undefined }];
@@ -99,6 +97,30 @@ describe('effects whose attempts run out', () => {
       expect(table).toContain('payment capture');
       expect(table).toContain('retried at');
     });
+  });
+
+  // Its own harness: the tests above read the capture while it still has no answer, and vitest
+  // runs tests in a random order, so the one that brings the provider back cannot share theirs.
+  describe('when the capture is answered after running out of attempts', () => {
+    let h: CheckoutHarness;
+    let captureDown = true;
+    let id: string;
+    const captureId = () => `${id}.a1.capture`;
+    beforeAll(async () => {
+      h = await startCheckoutHarness({
+        env: { OUTBOX_MAX_ATTEMPTS: '2', OUTBOX_EXHAUSTED_RETRY_MS: '200' },
+        faults: {
+          override: (call) =>
+            captureDown && call.path.endsWith('/capture') ? { status: 503 } : undefined,
+        },
+      });
+      id = (await buyBackpack(h.service, TENANT)).checkout?.id as string;
+      await waitFor(`checkout ${id} capture_delayed`, async () => {
+        const checkout = await h.service.get(TENANT, id);
+        return checkout?.state === 'capture_delayed' ? checkout : undefined;
+      });
+    });
+    afterAll(() => h.close());
 
     it('completes the checkout once the provider answers: one capture, receipt and webhook', async () => {
       captureDown = false;
