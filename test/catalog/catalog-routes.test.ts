@@ -6,14 +6,11 @@ import type { App } from '../../src/http/types.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
-  OTHER_TOKEN,
+  OTHER_AUTH,
   TENANT,
-  TENANT_TOKEN,
+  TENANT_AUTH,
 } from '../helpers/catalog-app-context.js';
 import { productDocument } from '../helpers/catalog-facts.js';
-
-const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
-const otherAuth = { authorization: `Bearer ${OTHER_TOKEN}` };
 
 describe('catalog routes', () => {
   let t: CatalogTestContext;
@@ -48,7 +45,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/products/TEE-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('TEE-1'),
       });
       expect(res.statusCode).toBe(202);
@@ -61,7 +58,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/products/BAD-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: {
           ...productDocument('BAD-1'),
           category: 'Not A Slug',
@@ -80,7 +77,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/products/X-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('Y-1'),
       });
       expect(res.statusCode).toBe(400);
@@ -93,7 +90,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/products/batch',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: {
           products: [
             productDocument('B-1'),
@@ -115,7 +112,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/products/batch',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: { products: [productDocument('D-1'), productDocument('D-1')] },
       });
       expect(res.statusCode).toBe(400);
@@ -131,7 +128,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/products/batch',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: { products: big },
       });
       expect(res.statusCode).toBe(413);
@@ -144,7 +141,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/products/batch',
-        headers: { ...auth },
+        headers: { ...TENANT_AUTH },
         payload: { products: many },
       });
       // 1,001 tiny objects fit the body limit; the schema refuses the count.
@@ -159,7 +156,7 @@ describe('catalog routes', () => {
       await app.inject({
         method: 'PUT',
         url: '/v1/products/OWN-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('OWN-1'),
       });
       for (const url of [
@@ -167,13 +164,13 @@ describe('catalog routes', () => {
         '/v1/products/OWN-1/profile',
         '/v1/products/OWN-1/audit',
       ]) {
-        const res = await app.inject({ method: 'GET', url, headers: otherAuth });
+        const res = await app.inject({ method: 'GET', url, headers: OTHER_AUTH });
         expect(res.statusCode, url).toBe(404);
       }
       const del = await app.inject({
         method: 'DELETE',
         url: '/v1/products/OWN-1',
-        headers: otherAuth,
+        headers: OTHER_AUTH,
       });
       expect(del.statusCode).toBe(404);
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('OWN-1')).toBeDefined();
@@ -185,13 +182,13 @@ describe('catalog routes', () => {
       await app.inject({
         method: 'PUT',
         url: '/v1/products/READ-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('READ-1'),
       });
       const res = await app.inject({
         method: 'GET',
         url: '/v1/products/READ-1/profile?region=US&buyerType=business',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(res.statusCode).toBe(200);
       const body = res.json();
@@ -212,7 +209,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'GET',
         url: '/v1/products/READ-1/profile?region=eu&channel=fax',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(res.statusCode).toBe(400);
     });
@@ -234,7 +231,7 @@ describe('catalog routes', () => {
       const put = await app.inject({
         method: 'PUT',
         url: '/v1/policies/returns-apparel',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: policy,
       });
       expect(put.statusCode).toBe(202);
@@ -242,13 +239,13 @@ describe('catalog routes', () => {
       const first = await app.inject({
         method: 'DELETE',
         url: '/v1/policies/returns-apparel',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(first.statusCode).toBe(204);
       const again = await app.inject({
         method: 'DELETE',
         url: '/v1/policies/returns-apparel',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(again.statusCode).toBe(404);
     });

@@ -6,11 +6,9 @@ import {
   type CatalogTestContext,
   catalogTestContext,
   TENANT,
-  TENANT_TOKEN,
+  TENANT_AUTH,
 } from '../helpers/catalog-app-context.js';
 import { productDocument } from '../helpers/catalog-facts.js';
-
-const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
 
 const INVENTORY = {
   status: 'in_stock',
@@ -63,7 +61,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/products/TYPO-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('TYPO-1', extra),
       });
       expect(res.statusCode).toBe(400);
@@ -77,7 +75,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/products/TYPO-2',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('TYPO-2', { inventroy: INVENTORY, colour: 'red' }),
       });
       expect(res.statusCode).toBe(400);
@@ -95,7 +93,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/products/batch',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: {
           products: [productDocument('OK-1'), productDocument('TYPO-3', { inventroy: INVENTORY })],
         },
@@ -114,7 +112,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'POST',
         url: '/v1/products/batch',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: { products: [productDocument('OK-2')], replace: true },
       });
       expect(res.statusCode).toBe(400);
@@ -146,7 +144,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'PUT',
         url: '/v1/policies/returns-typo',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: policy('returns-typo', extra),
       });
       expect(res.statusCode).toBe(400);
@@ -173,7 +171,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'GET',
         url: `/v1/products/ANY-1/profile?${query}`,
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('VALIDATION_FAILED');
@@ -184,14 +182,14 @@ describe('unknown fields and values over HTTP', () => {
       await app.inject({
         method: 'PUT',
         url: '/v1/products/REGION-1',
-        headers: auth,
+        headers: TENANT_AUTH,
         payload: productDocument('REGION-1'),
       });
       for (const region of ['EU', 'US', 'UK']) {
         const res = await app.inject({
           method: 'GET',
           url: `/v1/products/REGION-1/profile?region=${region}&buyerType=business&channel=storefront`,
-          headers: auth,
+          headers: TENANT_AUTH,
         });
         expect(res.statusCode, region).toBe(200);
         expect(res.json().profile.context).toEqual({
