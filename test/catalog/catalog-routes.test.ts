@@ -10,7 +10,8 @@ import {
   TENANT,
   TENANT_AUTH,
 } from '../helpers/catalog-app-context.js';
-import { productDocument } from '../helpers/catalog-facts.js';
+import { policyDocument, productDocument } from '../helpers/catalog-facts.js';
+import { postProductBatch, putPolicy, putProduct } from '../helpers/catalog-requests.js';
 
 describe('catalog routes', () => {
   let t: CatalogTestContext;
@@ -42,12 +43,7 @@ describe('catalog routes', () => {
 
   describe('PUT /v1/products/{id}', () => {
     it('stores the facts and answers 202', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/TEE-1',
-        headers: TENANT_AUTH,
-        payload: productDocument('TEE-1'),
-      });
+      const res = await putProduct(app, 'TEE-1');
       expect(res.statusCode).toBe(202);
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('TEE-1')).toMatchObject({
         id: 'TEE-1',
@@ -55,15 +51,10 @@ describe('catalog routes', () => {
     });
 
     it('names every problem by path in one 400', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/BAD-1',
-        headers: TENANT_AUTH,
-        payload: {
-          ...productDocument('BAD-1'),
-          category: 'Not A Slug',
-          price: { amount: 12.5, currency: 'EURO' },
-        },
+      const res = await putProduct(app, 'BAD-1', {
+        ...productDocument('BAD-1'),
+        category: 'Not A Slug',
+        price: { amount: 12.5, currency: 'EURO' },
       });
       expect(res.statusCode).toBe(400);
       const paths = res.json().details.map((d: { path: string }) => d.path);
@@ -74,12 +65,7 @@ describe('catalog routes', () => {
     });
 
     it('refuses a body whose id differs from the path', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/X-1',
-        headers: TENANT_AUTH,
-        payload: productDocument('Y-1'),
-      });
+      const res = await putProduct(app, 'X-1', productDocument('Y-1'));
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([expect.objectContaining({ path: 'body.id' })]);
     });
@@ -87,17 +73,12 @@ describe('catalog routes', () => {
 
   describe('POST /v1/products/batch', () => {
     it('writes nothing when one product is invalid', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: TENANT_AUTH,
-        payload: {
-          products: [
-            productDocument('B-1'),
-            productDocument('B-2', { status: 'sold' }),
-            productDocument('B-1'),
-          ],
-        },
+      const res = await postProductBatch(app, {
+        products: [
+          productDocument('B-1'),
+          productDocument('B-2', { status: 'sold' }),
+          productDocument('B-1'),
+        ],
       });
       expect(res.statusCode).toBe(400);
       const paths = res.json().details.map((d: { path: string }) => d.path);
@@ -109,11 +90,8 @@ describe('catalog routes', () => {
     });
 
     it('reports duplicate ids by path', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: TENANT_AUTH,
-        payload: { products: [productDocument('D-1'), productDocument('D-1')] },
+      const res = await postProductBatch(app, {
+        products: [productDocument('D-1'), productDocument('D-1')],
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([
@@ -125,12 +103,7 @@ describe('catalog routes', () => {
       const big = Array.from({ length: 200 }, (_, i) =>
         productDocument(`BIG-${i}`, { description: 'x'.repeat(400) }),
       );
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: TENANT_AUTH,
-        payload: { products: big },
-      });
+      const res = await postProductBatch(app, { products: big });
       expect(res.statusCode).toBe(413);
       expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('BIG-0')).toBeUndefined();
@@ -138,12 +111,7 @@ describe('catalog routes', () => {
 
     it('refuses more than 1,000 products', async () => {
       const many = Array.from({ length: 1_001 }, (_, i) => ({ id: `M-${i}` }));
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: { ...TENANT_AUTH },
-        payload: { products: many },
-      });
+      const res = await postProductBatch(app, { products: many });
       // 1,001 tiny objects fit the body limit; the schema refuses the count.
       expect(res.statusCode).toBe(400);
       expect(res.json().details[0].path).toBe('body.products');
@@ -153,12 +121,7 @@ describe('catalog routes', () => {
 
   describe('tenant isolation', () => {
     it("answers 404 for another tenant's product, profile and audit", async () => {
-      await app.inject({
-        method: 'PUT',
-        url: '/v1/products/OWN-1',
-        headers: TENANT_AUTH,
-        payload: productDocument('OWN-1'),
-      });
+      await putProduct(app, 'OWN-1');
       for (const url of [
         '/v1/products/OWN-1',
         '/v1/products/OWN-1/profile',
@@ -179,12 +142,7 @@ describe('catalog routes', () => {
 
   describe('GET /v1/products/{id}/profile', () => {
     it('evaluates on read when no job has stored a profile yet', async () => {
-      await app.inject({
-        method: 'PUT',
-        url: '/v1/products/READ-1',
-        headers: TENANT_AUTH,
-        payload: productDocument('READ-1'),
-      });
+      await putProduct(app, 'READ-1');
       const res = await app.inject({
         method: 'GET',
         url: '/v1/products/READ-1/profile?region=US&buyerType=business',
@@ -217,23 +175,7 @@ describe('catalog routes', () => {
 
   describe('policies', () => {
     it('stores a policy, then deletes it, answering 404 the second time', async () => {
-      const policy = {
-        id: 'returns-apparel',
-        domain: 'returns',
-        status: 'active',
-        quoteable: true,
-        appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
-        validFrom: '2026-01-01T00:00:00Z',
-        validTo: null,
-        terms: { days: 30 },
-        source: 'legal',
-      };
-      const put = await app.inject({
-        method: 'PUT',
-        url: '/v1/policies/returns-apparel',
-        headers: TENANT_AUTH,
-        payload: policy,
-      });
+      const put = await putPolicy(app, 'returns-apparel', policyDocument('returns-apparel'));
       expect(put.statusCode).toBe(202);
       expect(put.json().created).toBe(true);
       const first = await app.inject({

@@ -74,3 +74,19 @@ export function productDocument(id: string, extra: Record<string, unknown> = {})
     ...extra,
   };
 }
+
+/** An active apparel returns policy as a client sends it over HTTP, plus `extra`. */
+export function policyDocument(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    domain: 'returns',
+    status: 'active',
+    quoteable: true,
+    appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: null,
+    terms: { days: 30 },
+    source: 'legal',
+    ...extra,
+  };
+}
