@@ -26,23 +26,20 @@ import { QueueEvents } from 'bullmq';
 import { Excluded } from '../feeds/feed-format.js';
 import { feedFormats } from '../feeds/formats.js';
 import { DirectorySink } from '../feeds/sinks/directory-sink.js';
-import { createAppContext } from '../src/app-context.js';
 import { systemClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
 import { demoCatalog } from '../src/demo/demo-catalog.js';
 import { type ProductFacts, RULESET_VERSION, toInstant } from '../src/domain/index.js';
 import { catalogFeature } from '../src/features/catalog.js';
-import { catalogRuntime } from '../src/features/catalog-runtime.js';
 import { feedSellerOf } from '../src/features/feed-seller.js';
-import { createLogger } from '../src/logger.js';
 import { CATALOG_QUEUE_NAMES, FEED_NAMES, type FeedName } from '../src/queues/catalog-queues.js';
 import { auditKeyParts, CATALOG_KEY_PARTS } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 import { type StoredProfile, storedReadiness } from '../src/store/profile-codec.js';
 import { appendReadinessChanges, type ReadinessChange } from '../src/store/readiness-index.js';
+import { BENCH_TENANT, benchCatalogApp } from './support/catalog-app.js';
 
-const TENANT = 'bench';
+const TENANT = BENCH_TENANT;
 
 interface SizeResult {
   size: number;
@@ -73,20 +70,13 @@ type EvaluatePhase = Pick<SizeResult, 'size' | 'ingestPerSecond' | 'evaluation'>
 type PublishPhase = Pick<SizeResult, 'feeds' | 'publishPeakRssMb' | 'startRssMb'>;
 
 function setup(unique: string, redisUrl: string, feedDir: string) {
-  const config = loadConfig({
-    REDIS_URL: redisUrl,
-    KEY_PREFIX: unique,
-    QUEUE_PREFIX: `{${unique}}`,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    AUTH_TOKENS: `${TENANT}:bench-token-0123456789`,
-    FEED_DIR: feedDir,
-    EVALUATION_COALESCE_MS: '0',
-    FEED_PUBLISH_DEBOUNCE_MS: '600000',
+  return benchCatalogApp({
+    redisUrl,
+    unique,
+    feedDir,
+    clock: systemClock,
+    env: { EVALUATION_COALESCE_MS: '0', FEED_PUBLISH_DEBOUNCE_MS: '600000' },
   });
-  const ctx = createAppContext(config, createLogger({ level: 'silent' }), systemClock);
-  const runtime = catalogRuntime(ctx);
-  return { config, ctx, runtime, stores: runtime.storesOf(TENANT) };
 }
 
 async function allIds(stores: ReturnType<typeof setup>['stores']): Promise<string[]> {

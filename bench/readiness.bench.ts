@@ -15,9 +15,8 @@ import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { renderReadinessPage } from '../src/adapters/admin/readiness-page.js';
 import type { ReadinessListRequest } from '../src/adapters/admin/readiness-sources.js';
-import { createAppContext } from '../src/app-context.js';
 import { manualClock } from '../src/clock.js';
-import { DEMO_OPERATOR_TOKEN, loadConfig } from '../src/config.js';
+import { DEMO_OPERATOR_TOKEN } from '../src/config.js';
 import {
   BLOCKERS,
   type BlockerCode,
@@ -26,17 +25,16 @@ import {
   READINESS_STATES,
 } from '../src/domain/index.js';
 import { catalogFeature } from '../src/features/catalog.js';
-import { catalogRuntime } from '../src/features/catalog-runtime.js';
 import { operationsFeature } from '../src/features/operations.js';
 import { buildApp } from '../src/http/app.js';
-import { createLogger } from '../src/logger.js';
 import { readinessSources } from '../src/services/readiness-sources.js';
 import { CATALOG_KEY_PARTS, readinessSetParts } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 import { generateCatalog } from './support/catalog.js';
+import { BENCH_TENANT, benchCatalogApp } from './support/catalog-app.js';
 
-const TENANT = 'bench';
+const TENANT = BENCH_TENANT;
 
 const { values } = parseArgs({
   options: { products: { type: 'string' }, rounds: { type: 'string' } },
@@ -67,21 +65,14 @@ async function main(): Promise<void> {
   const unique = `bench-readiness-${process.pid}`;
   const feedDir = await mkdtemp(path.join(tmpdir(), 'acw-bench-readiness-'));
   const catalog = generateCatalog({ products: PRODUCTS, seed: 42 });
-  const config = loadConfig({
-    REDIS_URL: external ?? (redis?.url as string),
-    KEY_PREFIX: unique,
-    QUEUE_PREFIX: `{${unique}}`,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    AUTH_TOKENS: `${TENANT}:bench-token-0123456789`,
-    FEED_DIR: feedDir,
+  const { config, ctx, runtime, stores } = benchCatalogApp({
+    redisUrl: external ?? (redis?.url as string),
+    unique,
+    feedDir,
+    // The page reads at the catalog's `now`, so the stored profiles are current, as in a
+    // deployment whose jobs keep up.
+    clock: manualClock(catalog.nowMs),
   });
-  // The page reads at the catalog's `now`, so the stored profiles are current, as in a
-  // deployment whose jobs keep up.
-  const clock = manualClock(catalog.nowMs);
-  const ctx = createAppContext(config, createLogger({ level: 'silent' }), clock);
-  const runtime = catalogRuntime(ctx);
-  const stores = runtime.storesOf(TENANT);
 
   const started = performance.now();
   for (const policy of catalog.policies) await stores.catalog.putPolicy(policy);

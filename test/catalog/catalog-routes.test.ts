@@ -6,14 +6,12 @@ import type { App } from '../../src/http/types.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
-  OTHER_TOKEN,
+  OTHER_AUTH,
   TENANT,
-  TENANT_TOKEN,
+  TENANT_AUTH,
 } from '../helpers/catalog-app-context.js';
-import { productDocument } from '../helpers/catalog-facts.js';
-
-const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
-const otherAuth = { authorization: `Bearer ${OTHER_TOKEN}` };
+import { policyDocument, productDocument } from '../helpers/catalog-facts.js';
+import { postProductBatch, putPolicy, putProduct } from '../helpers/catalog-requests.js';
 
 describe('catalog routes', () => {
   let t: CatalogTestContext;
@@ -45,12 +43,7 @@ describe('catalog routes', () => {
 
   describe('PUT /v1/products/{id}', () => {
     it('stores the facts and answers 202', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/TEE-1',
-        headers: auth,
-        payload: productDocument('TEE-1'),
-      });
+      const res = await putProduct(app, 'TEE-1');
       expect(res.statusCode).toBe(202);
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('TEE-1')).toMatchObject({
         id: 'TEE-1',
@@ -58,15 +51,10 @@ describe('catalog routes', () => {
     });
 
     it('names every problem by path in one 400', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/BAD-1',
-        headers: auth,
-        payload: {
-          ...productDocument('BAD-1'),
-          category: 'Not A Slug',
-          price: { amount: 12.5, currency: 'EURO' },
-        },
+      const res = await putProduct(app, 'BAD-1', {
+        ...productDocument('BAD-1'),
+        category: 'Not A Slug',
+        price: { amount: 12.5, currency: 'EURO' },
       });
       expect(res.statusCode).toBe(400);
       const paths = res.json().details.map((d: { path: string }) => d.path);
@@ -77,12 +65,7 @@ describe('catalog routes', () => {
     });
 
     it('refuses a body whose id differs from the path', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/X-1',
-        headers: auth,
-        payload: productDocument('Y-1'),
-      });
+      const res = await putProduct(app, 'X-1', productDocument('Y-1'));
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([expect.objectContaining({ path: 'body.id' })]);
     });
@@ -90,17 +73,12 @@ describe('catalog routes', () => {
 
   describe('POST /v1/products/batch', () => {
     it('writes nothing when one product is invalid', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: auth,
-        payload: {
-          products: [
-            productDocument('B-1'),
-            productDocument('B-2', { status: 'sold' }),
-            productDocument('B-1'),
-          ],
-        },
+      const res = await postProductBatch(app, {
+        products: [
+          productDocument('B-1'),
+          productDocument('B-2', { status: 'sold' }),
+          productDocument('B-1'),
+        ],
       });
       expect(res.statusCode).toBe(400);
       const paths = res.json().details.map((d: { path: string }) => d.path);
@@ -112,11 +90,8 @@ describe('catalog routes', () => {
     });
 
     it('reports duplicate ids by path', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: auth,
-        payload: { products: [productDocument('D-1'), productDocument('D-1')] },
+      const res = await postProductBatch(app, {
+        products: [productDocument('D-1'), productDocument('D-1')],
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([
@@ -128,12 +103,7 @@ describe('catalog routes', () => {
       const big = Array.from({ length: 200 }, (_, i) =>
         productDocument(`BIG-${i}`, { description: 'x'.repeat(400) }),
       );
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: auth,
-        payload: { products: big },
-      });
+      const res = await postProductBatch(app, { products: big });
       expect(res.statusCode).toBe(413);
       expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('BIG-0')).toBeUndefined();
@@ -141,12 +111,7 @@ describe('catalog routes', () => {
 
     it('refuses more than 1,000 products', async () => {
       const many = Array.from({ length: 1_001 }, (_, i) => ({ id: `M-${i}` }));
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: { ...auth },
-        payload: { products: many },
-      });
+      const res = await postProductBatch(app, { products: many });
       // 1,001 tiny objects fit the body limit; the schema refuses the count.
       expect(res.statusCode).toBe(400);
       expect(res.json().details[0].path).toBe('body.products');
@@ -156,24 +121,19 @@ describe('catalog routes', () => {
 
   describe('tenant isolation', () => {
     it("answers 404 for another tenant's product, profile and audit", async () => {
-      await app.inject({
-        method: 'PUT',
-        url: '/v1/products/OWN-1',
-        headers: auth,
-        payload: productDocument('OWN-1'),
-      });
+      await putProduct(app, 'OWN-1');
       for (const url of [
         '/v1/products/OWN-1',
         '/v1/products/OWN-1/profile',
         '/v1/products/OWN-1/audit',
       ]) {
-        const res = await app.inject({ method: 'GET', url, headers: otherAuth });
+        const res = await app.inject({ method: 'GET', url, headers: OTHER_AUTH });
         expect(res.statusCode, url).toBe(404);
       }
       const del = await app.inject({
         method: 'DELETE',
         url: '/v1/products/OWN-1',
-        headers: otherAuth,
+        headers: OTHER_AUTH,
       });
       expect(del.statusCode).toBe(404);
       expect(await t.runtime.storesOf(TENANT).catalog.getProduct('OWN-1')).toBeDefined();
@@ -182,16 +142,11 @@ describe('catalog routes', () => {
 
   describe('GET /v1/products/{id}/profile', () => {
     it('evaluates on read when no job has stored a profile yet', async () => {
-      await app.inject({
-        method: 'PUT',
-        url: '/v1/products/READ-1',
-        headers: auth,
-        payload: productDocument('READ-1'),
-      });
+      await putProduct(app, 'READ-1');
       const res = await app.inject({
         method: 'GET',
         url: '/v1/products/READ-1/profile?region=US&buyerType=business',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(res.statusCode).toBe(200);
       const body = res.json();
@@ -212,7 +167,7 @@ describe('catalog routes', () => {
       const res = await app.inject({
         method: 'GET',
         url: '/v1/products/READ-1/profile?region=eu&channel=fax',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(res.statusCode).toBe(400);
     });
@@ -220,35 +175,19 @@ describe('catalog routes', () => {
 
   describe('policies', () => {
     it('stores a policy, then deletes it, answering 404 the second time', async () => {
-      const policy = {
-        id: 'returns-apparel',
-        domain: 'returns',
-        status: 'active',
-        quoteable: true,
-        appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
-        validFrom: '2026-01-01T00:00:00Z',
-        validTo: null,
-        terms: { days: 30 },
-        source: 'legal',
-      };
-      const put = await app.inject({
-        method: 'PUT',
-        url: '/v1/policies/returns-apparel',
-        headers: auth,
-        payload: policy,
-      });
+      const put = await putPolicy(app, 'returns-apparel', policyDocument('returns-apparel'));
       expect(put.statusCode).toBe(202);
       expect(put.json().created).toBe(true);
       const first = await app.inject({
         method: 'DELETE',
         url: '/v1/policies/returns-apparel',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(first.statusCode).toBe(204);
       const again = await app.inject({
         method: 'DELETE',
         url: '/v1/policies/returns-apparel',
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(again.statusCode).toBe(404);
     });

@@ -6,11 +6,10 @@ import {
   type CatalogTestContext,
   catalogTestContext,
   TENANT,
-  TENANT_TOKEN,
+  TENANT_AUTH,
 } from '../helpers/catalog-app-context.js';
-import { productDocument } from '../helpers/catalog-facts.js';
-
-const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
+import { policyDocument, productDocument } from '../helpers/catalog-facts.js';
+import { postProductBatch, putPolicy, putProduct } from '../helpers/catalog-requests.js';
 
 const INVENTORY = {
   status: 'in_stock',
@@ -18,21 +17,6 @@ const INVENTORY = {
   ttlSeconds: 900,
   source: 'wms',
 };
-
-function policy(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    domain: 'returns',
-    status: 'active',
-    quoteable: true,
-    appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
-    validFrom: '2026-01-01T00:00:00Z',
-    validTo: null,
-    terms: { days: 30 },
-    source: 'legal',
-    ...extra,
-  };
-}
 
 describe('unknown fields and values over HTTP', () => {
   let t: CatalogTestContext;
@@ -60,12 +44,7 @@ describe('unknown fields and values over HTTP', () => {
         'body.price.ttl',
       ],
     ])('refuses %s by path and stores nothing', async (_, extra, path) => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/TYPO-1',
-        headers: auth,
-        payload: productDocument('TYPO-1', extra),
-      });
+      const res = await putProduct(app, 'TYPO-1', productDocument('TYPO-1', extra));
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', statusCode: 400 });
       expect(res.json().details).toContainEqual({ path, message: 'unknown field' });
@@ -74,12 +53,11 @@ describe('unknown fields and values over HTTP', () => {
     });
 
     it('names each unknown key of one object on its own', async () => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/products/TYPO-2',
-        headers: auth,
-        payload: productDocument('TYPO-2', { inventroy: INVENTORY, colour: 'red' }),
-      });
+      const res = await putProduct(
+        app,
+        'TYPO-2',
+        productDocument('TYPO-2', { inventroy: INVENTORY, colour: 'red' }),
+      );
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual(
         expect.arrayContaining([
@@ -92,13 +70,8 @@ describe('unknown fields and values over HTTP', () => {
 
   describe('POST /v1/products/batch', () => {
     it('refuses the whole batch, naming the product by index', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: auth,
-        payload: {
-          products: [productDocument('OK-1'), productDocument('TYPO-3', { inventroy: INVENTORY })],
-        },
+      const res = await postProductBatch(app, {
+        products: [productDocument('OK-1'), productDocument('TYPO-3', { inventroy: INVENTORY })],
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([
@@ -111,11 +84,9 @@ describe('unknown fields and values over HTTP', () => {
     });
 
     it('refuses an unknown key beside the products', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/products/batch',
-        headers: auth,
-        payload: { products: [productDocument('OK-2')], replace: true },
+      const res = await postProductBatch(app, {
+        products: [productDocument('OK-2')],
+        replace: true,
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toEqual([{ path: 'body.replace', message: 'unknown field' }]);
@@ -143,12 +114,7 @@ describe('unknown fields and values over HTTP', () => {
         'body.excludes.countries',
       ],
     ])('refuses %s by path', async (_, extra, path) => {
-      const res = await app.inject({
-        method: 'PUT',
-        url: '/v1/policies/returns-typo',
-        headers: auth,
-        payload: policy('returns-typo', extra),
-      });
+      const res = await putPolicy(app, 'returns-typo', policyDocument('returns-typo', extra));
       expect(res.statusCode).toBe(400);
       expect(res.json().details).toContainEqual({ path, message: 'unknown field' });
     });
@@ -173,7 +139,7 @@ describe('unknown fields and values over HTTP', () => {
       const res = await app.inject({
         method: 'GET',
         url: `/v1/products/ANY-1/profile?${query}`,
-        headers: auth,
+        headers: TENANT_AUTH,
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('VALIDATION_FAILED');
@@ -181,17 +147,12 @@ describe('unknown fields and values over HTTP', () => {
     });
 
     it('takes every configured region, the feed context included', async () => {
-      await app.inject({
-        method: 'PUT',
-        url: '/v1/products/REGION-1',
-        headers: auth,
-        payload: productDocument('REGION-1'),
-      });
+      await putProduct(app, 'REGION-1');
       for (const region of ['EU', 'US', 'UK']) {
         const res = await app.inject({
           method: 'GET',
           url: `/v1/products/REGION-1/profile?region=${region}&buyerType=business&channel=storefront`,
-          headers: auth,
+          headers: TENANT_AUTH,
         });
         expect(res.statusCode, region).toBe(200);
         expect(res.json().profile.context).toEqual({

@@ -7,8 +7,8 @@ import {
   startSandboxReceipt,
 } from '../../src/providers/sandbox/index.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
-import type { OutboxEffect } from '../../src/store/outbox-store.js';
 import { type CheckoutHarness, startCheckoutHarness, TENANT } from '../helpers/checkout-harness.js';
+import { receiptBody, receiptEffect } from '../helpers/outbox-fixtures.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const EFFECTS = 1_000;
@@ -53,22 +53,11 @@ describe('when the worker is killed with SIGKILL in the middle of draining 1,000
     // One transition writing 1,000 receipt effects atomically.
     const batch = randomUUID().slice(0, 8);
     const effects = Array.from({ length: EFFECTS }, (_, i) => {
-      const effect: OutboxEffect = {
-        id: `crash-${batch}.receipt.${i}`,
-        tenant: TENANT,
-        kind: 'receipt',
-        provider: 'receipt',
-        method: 'POST',
-        path: '/receipts',
-        body: {
-          checkoutId: `co_${i}`,
-          orderId: `ord_${i}`,
-          lines: [],
-          total: { amount: i, currency: 'EUR' },
-        },
+      const effect = receiptEffect(`crash-${batch}.receipt.${i}`, TENANT, {
+        body: receiptBody(i, i),
         correlationId: 'crash-test',
         createdAtMs: Date.now(),
-      };
+      });
       ids.push(effect.id);
       return { effect, dueMs: Date.now() };
     });

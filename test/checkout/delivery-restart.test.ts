@@ -10,6 +10,7 @@ import { BreakerRegistry } from '../../src/services/outbox/breaker-registry.js';
 import { EffectDelivery } from '../../src/services/outbox/effect-delivery.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
+import { receiptBody, receiptEffect } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 /**
@@ -28,24 +29,12 @@ let delivery: EffectDelivery;
 let outbox: OutboxStore;
 let serial = 0;
 
-function receiptEffect(): OutboxEffect {
+function nextReceipt(): OutboxEffect {
   serial += 1;
-  return {
-    id: `restart-${serial}.receipt`,
-    tenant: TENANT,
-    kind: 'receipt',
-    provider: 'receipt',
-    method: 'POST',
-    path: '/receipts',
-    body: {
-      checkoutId: `co_${serial}`,
-      orderId: `ord_${serial}`,
-      lines: [],
-      total: { amount: 1, currency: 'EUR' },
-    },
+  return receiptEffect(`restart-${serial}.receipt`, TENANT, {
+    body: receiptBody(serial, 1),
     correlationId: 'restart-test',
-    createdAtMs: 0,
-  };
+  });
 }
 
 async function commit(effect: OutboxEffect): Promise<void> {
@@ -107,7 +96,7 @@ afterAll(async () => {
 describe('EffectDelivery.deliver', () => {
   describe('when a job starts again after its effect was delivered (a stall after the settle)', () => {
     it('sends nothing and reports the effect skipped', async () => {
-      const effect = receiptEffect();
+      const effect = nextReceipt();
       await commit(effect);
       const first = await delivery.deliver(TENANT, effect.id, {
         isLast: false,
@@ -131,7 +120,7 @@ describe('EffectDelivery.deliver', () => {
   describe('when a job starts again after its effect was dead-lettered', () => {
     it('sends nothing and reports the effect skipped', async () => {
       const effect = {
-        ...receiptEffect(),
+        ...nextReceipt(),
         body: {
           checkoutId: 'co_x',
           orderId: 'ord_refused',
@@ -160,7 +149,7 @@ describe('EffectDelivery.deliver', () => {
 
   describe('when a stale job first starts for an effect already delivered', () => {
     it('is a replay at the provider and leaves the settlement as it was', async () => {
-      const effect = receiptEffect();
+      const effect = nextReceipt();
       await commit(effect);
       await delivery.deliver(TENANT, effect.id, { isLast: false, effect, firstStart: true });
       const applied = receipt.stats.applied;

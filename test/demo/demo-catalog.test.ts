@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
-import { seedDemo } from '../../src/demo/seed-demo.js';
 import { DEFAULT_CONTEXTS, readinessEntryOf } from '../../src/domain/index.js';
-import { catalogFeature } from '../../src/features/catalog.js';
 import { readinessSources } from '../../src/services/readiness-sources.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
-  nextCompleted,
   TENANT,
 } from '../helpers/catalog-app-context.js';
+import { seedDemoThroughJobs } from '../helpers/seed-demo-through-jobs.js';
 
 /**
  * The demo is what a new user sees first: seeded and evaluated by the real jobs, the default
@@ -21,13 +18,7 @@ describe('the demo catalog, seeded and evaluated', () => {
 
   beforeAll(async () => {
     t = await catalogTestContext();
-    t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
-    const evaluated = nextCompleted<EvaluateProfilesResult>(
-      t.events.evaluate,
-      (result) => result.products > 0 && result.remaining === 0,
-    );
-    expect(await seedDemo(t.runtime, TENANT)).toBe(true);
-    await evaluated;
+    await seedDemoThroughJobs(t);
   });
   afterAll(() => t?.close());
 

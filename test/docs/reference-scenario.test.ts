@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
-import { seedDemo } from '../../src/demo/seed-demo.js';
 import {
   type CommerceDecision,
   type EvaluationContext,
   evaluateDocument,
 } from '../../src/domain/index.js';
-import { catalogFeature } from '../../src/features/catalog.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
-  nextCompleted,
   TENANT,
 } from '../helpers/catalog-app-context.js';
+import { seedDemoThroughJobs } from '../helpers/seed-demo-through-jobs.js';
 import { loadFixture } from '../support/facts.js';
 
 /**
@@ -103,13 +100,7 @@ describe('the README reference scenario table', () => {
 
   beforeAll(async () => {
     t = await catalogTestContext({ EVALUATION_CONTEXTS: 'EU:consumer:agent,US:consumer:agent' });
-    t.started.push(...(await catalogFeature.startWorkers!(t.ctx)));
-    const evaluated = nextCompleted<EvaluateProfilesResult>(
-      t.events.evaluate,
-      (result) => result.products > 0 && result.remaining === 0,
-    );
-    expect(await seedDemo(t.runtime, TENANT)).toBe(true);
-    await evaluated;
+    await seedDemoThroughJobs(t);
   });
   afterAll(() => t?.close());
 

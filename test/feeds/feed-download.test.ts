@@ -6,13 +6,11 @@ import type { App } from '../../src/http/types.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
-  OTHER_TOKEN,
+  OTHER_AUTH,
   TENANT,
-  TENANT_TOKEN,
+  TENANT_AUTH,
 } from '../helpers/catalog-app-context.js';
 import { coveringPolicies, readyProduct } from '../helpers/catalog-facts.js';
-
-const auth = { authorization: `Bearer ${TENANT_TOKEN}` };
 
 describe('GET /v1/feeds/{name}', () => {
   let t: CatalogTestContext;
@@ -35,7 +33,7 @@ describe('GET /v1/feeds/{name}', () => {
   });
 
   const get = (url: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'GET', url, headers: { ...auth, ...headers } });
+    app.inject({ method: 'GET', url, headers: { ...TENANT_AUTH, ...headers } });
 
   describe('without If-None-Match', () => {
     it('answers the file with its ETag and a Cache-Control that makes clients revalidate', async () => {
@@ -85,7 +83,7 @@ describe('GET /v1/feeds/{name}', () => {
       const res = await app.inject({
         method: 'GET',
         url: '/v1/feeds/acp',
-        headers: { authorization: `Bearer ${OTHER_TOKEN}` },
+        headers: OTHER_AUTH,
       });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({

@@ -5,27 +5,23 @@ import {
   openAiFlatFeed,
   projectOpenAiFlatItem,
 } from '../../feeds/openai-flat-feed.js';
-import { demoCatalog } from '../../src/demo/demo-catalog.js';
 import { DEMO_SELLER } from '../../src/demo/demo-seller.js';
+import { type ListingSeller, type ProductFacts, toInstant } from '../../src/domain/index.js';
 import {
-  type EvaluationContext,
-  evaluateProduct,
-  type ListingSeller,
-  PolicyIndex,
-  type ProductFacts,
-  toInstant,
-} from '../../src/domain/index.js';
+  DEMO_NOW_MS,
+  demoProduct,
+  demoProducts,
+  EU_CONSUMER_AGENT,
+  projectionInput,
+} from '../helpers/demo-projection-inputs.js';
 import { OPENAI_FLAT_REQUIRED, openAiFlatRowProblems } from '../helpers/openai-flat-spec.js';
 
-const NOW_MS = Date.parse('2026-06-28T09:00:00Z');
-const EU: EvaluationContext = { region: 'EU', buyerType: 'consumer', channel: 'agent' };
-const { products, policies } = demoCatalog(NOW_MS);
-const index = new PolicyIndex(policies);
-const byId = (id: string) => products.find((product) => product.id === id)!;
-
-function project(product: ProductFacts, seller: ListingSeller = DEMO_SELLER, context = EU) {
-  const profile = evaluateProduct(product, index, context, NOW_MS);
-  return projectOpenAiFlatItem({ product, profile, publishedAt: toInstant(NOW_MS) }, seller);
+function project(
+  product: ProductFacts,
+  seller: ListingSeller = DEMO_SELLER,
+  context = EU_CONSUMER_AGENT,
+) {
+  return projectOpenAiFlatItem(projectionInput(product, context), seller);
 }
 
 function row(product: ProductFacts, seller?: ListingSeller): OpenAiFlatItem {
@@ -41,16 +37,16 @@ function reasons(product: ProductFacts, seller?: ListingSeller): readonly string
   return projected.reasons;
 }
 
-const jacket = byId('JACKET-RAIN-7');
+const jacket = demoProduct('JACKET-RAIN-7');
 
 describe('openai-flat projection', () => {
   describe('for every demo product in every region', () => {
     it('publishes a row only when the serialized line meets every required field of the reference', () => {
       const format = openAiFlatFeed(DEMO_SELLER);
       let published = 0;
-      for (const product of products) {
+      for (const product of demoProducts) {
         for (const region of ['EU', 'US']) {
-          const item = project(product, DEMO_SELLER, { ...EU, region });
+          const item = project(product, DEMO_SELLER, { ...EU_CONSUMER_AGENT, region });
           if (item instanceof Excluded) {
             expect(item.reasons.length).toBeGreaterThan(0);
             continue;
@@ -67,7 +63,7 @@ describe('openai-flat projection', () => {
 
   describe('in the demo catalog (EU consumer, agent channel)', () => {
     it('publishes five rows and leaves the Travel Backpack out for its unreviewed description', () => {
-      const published = products.filter((product) => !(project(product) instanceof Excluded));
+      const published = demoProducts.filter((product) => !(project(product) instanceof Excluded));
       expect(published.map((product) => product.id).sort()).toEqual([
         'BEANIE-WOOL-5',
         'JACKET-RAIN-7',
@@ -75,17 +71,17 @@ describe('openai-flat projection', () => {
         'SOCKS-MERINO-3',
         'TEE-CLASSIC-1',
       ]);
-      expect(reasons(byId('BAG-TRAVEL-42'))).toEqual(['missing_description']);
+      expect(reasons(demoProduct('BAG-TRAVEL-42'))).toEqual(['missing_description']);
     });
 
     it('takes search from discover and checkout from prepare_checkout', () => {
       expect(row(jacket)).toMatchObject({ is_eligible_search: true, is_eligible_checkout: true });
-      expect(row(byId('BEANIE-WOOL-5'))).toMatchObject({
+      expect(row(demoProduct('BEANIE-WOOL-5'))).toMatchObject({
         is_eligible_search: true,
         is_eligible_checkout: false,
       });
       // inactive: still listed, switched off explicitly, with the price that is still fresh
-      expect(row(byId('SCARF-SILK-2'))).toMatchObject({
+      expect(row(demoProduct('SCARF-SILK-2'))).toMatchObject({
         is_eligible_search: false,
         is_eligible_checkout: false,
         price: '49.00 EUR',
@@ -116,9 +112,9 @@ describe('openai-flat projection', () => {
     });
 
     it('states stock as the add_to_cart decision stood on it', () => {
-      expect(row(byId('BEANIE-WOOL-5')).availability).toBe('out_of_stock');
+      expect(row(demoProduct('BEANIE-WOOL-5')).availability).toBe('out_of_stock');
       // the reference has no "low stock": a few left is in stock
-      expect(row(byId('TEE-CLASSIC-1')).availability).toBe('in_stock');
+      expect(row(demoProduct('TEE-CLASSIC-1')).availability).toBe('in_stock');
     });
   });
 
@@ -126,7 +122,7 @@ describe('openai-flat projection', () => {
     it('publishes availability unknown, never the stale in_stock, and no checkout', () => {
       const stale = {
         ...jacket,
-        inventory: { ...jacket.inventory!, observedAt: toInstant(NOW_MS - 2 * 86_400_000) },
+        inventory: { ...jacket.inventory!, observedAt: toInstant(DEMO_NOW_MS - 2 * 86_400_000) },
       };
       expect(row(stale)).toMatchObject({ availability: 'unknown', is_eligible_checkout: false });
     });
@@ -136,7 +132,7 @@ describe('openai-flat projection', () => {
     it('leaves the product out with missing_price', () => {
       const stale = {
         ...jacket,
-        price: { ...jacket.price!, observedAt: toInstant(NOW_MS - 2 * 86_400_000) },
+        price: { ...jacket.price!, observedAt: toInstant(DEMO_NOW_MS - 2 * 86_400_000) },
       };
       expect(reasons(stale)).toEqual(['missing_price']);
       const { price: _price, ...unpriced } = jacket;
@@ -165,7 +161,7 @@ describe('openai-flat projection', () => {
 
   describe('when the seller and market are not configured', () => {
     it('leaves every product out, naming the seller and market fields', () => {
-      expect(reasons(byId('BEANIE-WOOL-5'), {})).toEqual([
+      expect(reasons(demoProduct('BEANIE-WOOL-5'), {})).toEqual([
         'missing_seller_name',
         'missing_target_countries',
         'missing_store_country',
@@ -184,7 +180,7 @@ describe('openai-flat projection', () => {
     });
 
     it('still publishes one that offers no checkout', () => {
-      const beanie = row(byId('BEANIE-WOOL-5'), seller);
+      const beanie = row(demoProduct('BEANIE-WOOL-5'), seller);
       expect(beanie.is_eligible_checkout).toBe(false);
       expect(beanie.seller_privacy_policy).toBeUndefined();
       expect(openAiFlatRowProblems(beanie)).toEqual([]);

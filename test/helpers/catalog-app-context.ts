@@ -14,6 +14,9 @@ export const TENANT = 'acme';
 export const TENANT_TOKEN = 'acme-token-0123456789abcdef';
 export const OTHER_TENANT = 'globex';
 export const OTHER_TOKEN = 'globex-token-0123456789abcdef';
+/** The request headers that authenticate as TENANT, and as OTHER_TENANT. */
+export const TENANT_AUTH = { authorization: `Bearer ${TENANT_TOKEN}` };
+export const OTHER_AUTH = { authorization: `Bearer ${OTHER_TOKEN}` };
 
 export interface CatalogTestContext {
   ctx: AppContext;

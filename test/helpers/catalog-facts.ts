@@ -18,6 +18,23 @@ export function coveringPolicies(): PolicyFact[] {
   ];
 }
 
+/** What every product here shares: active apparel, priced by `pricing` (an hour's TTL). */
+function pricedApparel(id: string, priceObservedAt: string, priceAmount = 1000) {
+  return {
+    id,
+    title: `Product ${id}`,
+    category: 'apparel',
+    status: 'active' as const,
+    price: {
+      amount: priceAmount,
+      currency: 'EUR' as const,
+      observedAt: priceObservedAt,
+      ttlSeconds: 3_600,
+      source: 'pricing',
+    },
+  };
+}
+
 /** An active apparel product with fresh price and stock as of `nowMs`. */
 export function readyProduct(
   id: string,
@@ -26,17 +43,7 @@ export function readyProduct(
 ): ProductFacts {
   const observedAt = toInstant(overrides.observedAtMs ?? nowMs);
   return {
-    id,
-    title: `Product ${id}`,
-    category: 'apparel',
-    status: 'active',
-    price: {
-      amount: overrides.priceAmount ?? 1000,
-      currency: 'EUR',
-      observedAt,
-      ttlSeconds: 3_600,
-      source: 'pricing',
-    },
+    ...pricedApparel(id, observedAt, overrides.priceAmount),
     inventory: {
       status: 'in_stock',
       observedAt,
@@ -59,18 +66,21 @@ export function listedProduct(id: string, nowMs: number): ProductFacts {
 
 /** A product as a client sends it over HTTP (price only, fixed observation time), plus `extra`. */
 export function productDocument(id: string, extra: Record<string, unknown> = {}) {
+  return { ...pricedApparel(id, '2026-06-28T08:30:00Z'), ...extra };
+}
+
+/** An active apparel returns policy as a client sends it over HTTP, plus `extra`. */
+export function policyDocument(id: string, extra: Record<string, unknown> = {}) {
   return {
     id,
-    title: `Product ${id}`,
-    category: 'apparel',
+    domain: 'returns',
     status: 'active',
-    price: {
-      amount: 1000,
-      currency: 'EUR',
-      observedAt: '2026-06-28T08:30:00Z',
-      ttlSeconds: 3600,
-      source: 'pricing',
-    },
+    quoteable: true,
+    appliesTo: { categories: ['apparel'], regions: ['*'], buyerTypes: ['*'], channels: ['*'] },
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: null,
+    terms: { days: 30 },
+    source: 'legal',
     ...extra,
   };
 }

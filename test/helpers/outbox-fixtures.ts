@@ -3,8 +3,15 @@ import { expect } from 'vitest';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import type { OutboxEffect } from '../../src/store/outbox-store.js';
 
-/** A receipt effect of `tenant`, for store-level outbox tests. */
-export function receiptEffect(id: string, tenant: string): OutboxEffect {
+/**
+ * A receipt effect of `tenant`: as it is, for store-level outbox tests; with `fields` (a
+ * `receiptBody` among them) one a receipt provider takes.
+ */
+export function receiptEffect(
+  id: string,
+  tenant: string,
+  fields: Partial<Pick<OutboxEffect, 'body' | 'correlationId' | 'createdAtMs'>> = {},
+): OutboxEffect {
   return {
     id,
     tenant,
@@ -15,6 +22,17 @@ export function receiptEffect(id: string, tenant: string): OutboxEffect {
     body: {},
     correlationId: 'outbox-store-test',
     createdAtMs: 0,
+    ...fields,
+  };
+}
+
+/** The receipt of order `n` as a receipt provider takes it: no lines, `amount` EUR minor units. */
+export function receiptBody(n: number | string, amount: number): OutboxEffect['body'] {
+  return {
+    checkoutId: `co_${n}`,
+    orderId: `ord_${n}`,
+    lines: [],
+    total: { amount, currency: 'EUR' },
   };
 }
 

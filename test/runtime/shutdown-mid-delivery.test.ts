@@ -8,6 +8,7 @@ import { nudgeOutboxDrain } from '../../src/features/checkout-runtime.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
 import { type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
+import { receiptBody, receiptEffect } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import {
   exitOf,
@@ -36,24 +37,12 @@ const firstCall = new Promise<void>((resolve) => {
   callArrived = resolve;
 });
 
-function receiptEffect(): OutboxEffect {
-  const id = `sigterm-${randomUUID().slice(0, 8)}.receipt`;
-  return {
-    id,
-    tenant: TENANT,
-    kind: 'receipt',
-    provider: 'receipt',
-    method: 'POST',
-    path: '/receipts',
-    body: {
-      checkoutId: 'co_1',
-      orderId: 'ord_1',
-      lines: [],
-      total: { amount: 1, currency: 'EUR' },
-    },
+function sigtermReceipt(): OutboxEffect {
+  return receiptEffect(`sigterm-${randomUUID().slice(0, 8)}.receipt`, TENANT, {
+    body: receiptBody(1, 1),
     correlationId: 'sigterm-test',
     createdAtMs: Date.now(),
-  };
+  });
 }
 
 beforeAll(async () => {
@@ -99,7 +88,7 @@ describe('when a worker process gets SIGTERM through npm while a delivery waits 
       expect(started.role).toBe('worker');
       servicePid = started.pid as number;
 
-      const effect = receiptEffect();
+      const effect = sigtermReceipt();
       await new OutboxStore(redis, keyPrefix, TENANT).registerTenant();
       const committed = await new CheckoutStore(redis, keyPrefix, TENANT).commit({
         checkoutId: `sigterm-${effect.id}`,
