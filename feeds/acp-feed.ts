@@ -1,17 +1,19 @@
 import { z } from 'zod';
-import { listedAvailability, listedPrice, publishableDescription } from '../src/domain/index.js';
 import {
-  compileItemSerializer,
-  type FeedFormat,
-  type FeedItemInput,
-  isAllowed,
-} from './feed-format.js';
+  checkoutEligible,
+  listedAvailability,
+  listedPrice,
+  publishableDescription,
+  searchEligible,
+} from '../src/domain/index.js';
+import { compileItemSerializer, type FeedFormat, type FeedItemInput } from './feed-format.js';
 
 /**
  * ACP product feed (spec/unreleased/json-schema/schema.feed.json): the file is a
  * `ProductsResponse` ({"products": [Product…]}), each product with one variant per SKU.
- * Only products the domain allows to be discovered are listed; `availability.available` (the
- * spec's "currently purchasable") is the prepare_checkout decision and nothing else.
+ * Only products the domain lets agents find (`searchEligible`) are listed;
+ * `availability.available` (the spec's "currently purchasable") is `checkoutEligible` and nothing
+ * else, and `availability.status` the stock the domain lets a listing state.
  * The zod schema below is the subset of `$defs/Product` we emit; every item is validated
  * against the official schema in test/feeds/acp-feed.test.ts.
  */
@@ -47,12 +49,12 @@ const ACP_STATUS = {
 
 export function projectAcpProduct(input: FeedItemInput, sellerName?: string): AcpProduct | null {
   const { product, profile } = input;
-  if (!isAllowed(profile, 'discover')) return null;
+  if (!searchEligible(profile)) return null;
   const status = listedAvailability(product, profile);
   const variant: AcpProduct['variants'][number] = {
     id: product.sku ?? product.id,
     title: product.title,
-    availability: { available: isAllowed(profile, 'prepare_checkout') },
+    availability: { available: checkoutEligible(profile) },
     categories: [{ value: product.categoryName ?? product.category, taxonomy: 'merchant' }],
   };
   if (status !== 'unknown') variant.availability.status = ACP_STATUS[status];

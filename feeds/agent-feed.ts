@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import {
-  COMMERCE_ACTIONS,
+  actionResult,
   DecisionResultSchema,
   GENERATED_CLAIMS_STATUSES,
   publishableDescription,
+  statedBlockerCodes,
 } from '../src/domain/index.js';
-import {
-  compileItemSerializer,
-  type FeedFormat,
-  type FeedItemInput,
-  resultOf,
-} from './feed-format.js';
+import { compileItemSerializer, type FeedFormat, type FeedItemInput } from './feed-format.js';
 
 /**
  * The compact agent product feed (DESIGN.md, "internal feeds are adapters too"): per product the
@@ -43,13 +39,6 @@ export type AgentFeedItem = z.infer<typeof AgentFeedItemSchema>;
 
 export function projectAgentItem(input: FeedItemInput): AgentFeedItem {
   const { product, profile } = input;
-  const blockers = new Set<string>();
-  for (const decision of profile.decisions) {
-    // Per-domain quote decisions are detail; the overall quote_policy covers required domains.
-    if (decision.policyDomain !== undefined) continue;
-    if (!COMMERCE_ACTIONS.includes(decision.action)) continue;
-    for (const b of decision.blockers) blockers.add(b.code);
-  }
   const item: AgentFeedItem = {
     productId: product.id,
     title: product.title,
@@ -57,14 +46,14 @@ export function projectAgentItem(input: FeedItemInput): AgentFeedItem {
       ? { amount: product.price.amount, currency: product.price.currency }
       : null,
     actions: {
-      discover: resultOf(profile, 'discover'),
-      compare: resultOf(profile, 'compare'),
-      quotePolicy: resultOf(profile, 'quote_policy'),
-      addToCart: resultOf(profile, 'add_to_cart'),
-      prepareCheckout: resultOf(profile, 'prepare_checkout'),
-      delegatePayment: resultOf(profile, 'delegate_payment'),
+      discover: actionResult(profile, 'discover'),
+      compare: actionResult(profile, 'compare'),
+      quotePolicy: actionResult(profile, 'quote_policy'),
+      addToCart: actionResult(profile, 'add_to_cart'),
+      prepareCheckout: actionResult(profile, 'prepare_checkout'),
+      delegatePayment: actionResult(profile, 'delegate_payment'),
     },
-    blockers: [...blockers],
+    blockers: statedBlockerCodes(profile),
     generatedClaimsStatus: product.generatedClaims?.status ?? null,
     validUntil: profile.validUntil,
     publishedAt: input.publishedAt,

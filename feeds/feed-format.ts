@@ -1,13 +1,6 @@
 import fastJson from 'fast-json-stringify';
 import { z } from 'zod';
-import {
-  type CommerceAction,
-  type CommerceDecision,
-  type DecisionResult,
-  decisionFor,
-  type ProductActionProfile,
-  type ProductFacts,
-} from '../src/domain/index.js';
+import type { ProductActionProfile, ProductFacts } from '../src/domain/index.js';
 import type { FeedName } from '../src/queues/catalog-queues.js';
 
 /** What a projection sees: the product's facts, its current profile, and the publish time. */
@@ -19,9 +12,10 @@ export interface FeedItemInput {
 }
 
 /**
- * One published feed format. A projection only maps decisions (and the facts they were made
- * from) to fields; it never decides: a field that says "eligible" comes from an `allowed`
- * decision and from nothing else.
+ * One published feed format. A projection only maps what the domain's named projections say
+ * (src/domain/projections.ts, listing.ts) to its fields; it never decides, and never reads a
+ * result or a blocker code to work something out: a field that says "eligible" is
+ * `searchEligible` or `checkoutEligible` and nothing else.
  */
 export interface FeedFormat<Item = unknown> {
   name: FeedName;
@@ -58,20 +52,4 @@ export function compileItemSerializer<Schema extends z.ZodType>(
   return fastJson(jsonSchema as Parameters<typeof fastJson>[0]) as (
     item: z.infer<Schema>,
   ) => string;
-}
-
-/** The decision of an action in the profile; a missing one reads as blocked, never allowed. */
-export function resultOf(profile: ProductActionProfile, action: CommerceAction): DecisionResult {
-  return decisionFor(profile, action)?.result ?? 'blocked';
-}
-
-export function decisionOf(
-  profile: ProductActionProfile,
-  action: CommerceAction,
-): CommerceDecision | undefined {
-  return decisionFor(profile, action);
-}
-
-export function isAllowed(profile: ProductActionProfile, action: CommerceAction): boolean {
-  return decisionFor(profile, action)?.allowed === true;
 }

@@ -23,6 +23,7 @@ export * from './listing.js';
 export * from './money.js';
 export * from './payment/transitions.js';
 export * from './policy.js';
+export * from './projections.js';
 export * from './readiness.js';
 export * from './remediation.js';
 export * from './time.js';

@@ -2,6 +2,7 @@ import type { BlockerCode } from './blockers.js';
 import type { ProductActionProfile } from './decision.js';
 import { decisionFor } from './eligibility/evaluate.js';
 import type { Money } from './money.js';
+import { checkoutEligible, searchEligible } from './projections.js';
 import { INVENTORY_STATUSES, type ProductFacts, publishableDescription } from './truth.js';
 
 /**
@@ -85,9 +86,9 @@ export interface Listing {
   category: string;
   price?: Money;
   availability: ListingAvailability;
-  /** the discover decision */
+  /** searchEligible: the discover decision */
   searchable: boolean;
-  /** prepare_checkout, and only ever with discover: nothing is bought that cannot be found */
+  /** checkoutEligible: prepare_checkout, and only ever with discover */
   purchasable: boolean;
   seller: ListingSeller;
 }
@@ -97,14 +98,13 @@ export function listingOf(
   profile: ProductActionProfile,
   seller: ListingSeller,
 ): Listing {
-  const searchable = decisionFor(profile, 'discover')?.allowed === true;
   const listing: Listing = {
     productId: product.id,
     title: product.title,
     category: product.categoryName ?? product.category,
     availability: listedAvailability(product, profile),
-    searchable,
-    purchasable: searchable && decisionFor(profile, 'prepare_checkout')?.allowed === true,
+    searchable: searchEligible(profile),
+    purchasable: checkoutEligible(profile),
     seller,
   };
   const description = publishableDescription(product);

@@ -1,4 +1,4 @@
-import type { CommerceDecision } from '../../domain/index.js';
+import { type CommerceDecision, isAllowed } from '../../domain/index.js';
 import type { IntentOutcome } from '../../services/intent-executor.js';
 import type { IntentTask, IntentTaskState } from '../../services/intent-task.js';
 import type { InboundMessage } from './operation.js';
@@ -86,7 +86,7 @@ export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView
           action: decision.action,
           outcome: outcome.outcome,
           result: decision.result,
-          allowed: decision.result === 'allowed',
+          allowed: isAllowed(decision),
           blockers: decision.blockers.map((b) => ({
             code: b.code,
             message: b.message,

@@ -1,9 +1,10 @@
-import type {
-  BlockerCode,
-  EvaluationContext,
-  Readiness,
-  ReadinessEntry,
-  RemediationView,
+import {
+  type BlockerCode,
+  type EvaluationContext,
+  READINESS_STATES,
+  type Readiness,
+  type ReadinessEntry,
+  type RemediationView,
 } from '../../domain/index.js';
 import { type Html, html, raw } from './html.js';
 import type {
@@ -112,7 +113,7 @@ function csrfField(token: string): Html {
 function summarySection(model: ReadinessPageModel): Html {
   const { overview } = model;
   const rows = overview.contexts.map((row) => {
-    const evaluated = row.counts.ready + row.counts.partially_ready + row.counts.blocked;
+    const evaluated = READINESS_STATES.reduce((sum, state) => sum + row.counts[state], 0);
     return html`<tr><td>${contextLabel(row.context)}</td><td>${count(row.counts.ready)}</td><td>${count(row.counts.partially_ready)}</td><td>${count(row.counts.blocked)}</td><td>${count(Math.max(0, overview.products - evaluated))}</td></tr>`;
   });
   return html`<h2>Agent readiness by context</h2>
@@ -151,7 +152,7 @@ function filterForm(model: ReadinessPageModel): Html {
   );
   const option = (value: string, label: string, selected: boolean) =>
     html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
-  const states = (['ready', 'partially_ready', 'blocked'] as const).map((state) =>
+  const states = READINESS_STATES.map((state) =>
     option(
       state,
       `${READINESS_LABEL[state]} (${count(current?.counts[state] ?? 0)})`,
