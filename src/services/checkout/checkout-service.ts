@@ -15,6 +15,7 @@ import {
   type EvaluationContext,
   type EvaluationOptions,
   type StartPaymentInput,
+  wasApplied,
 } from '../../domain/index.js';
 import { CatalogStore } from '../../store/catalog-store.js';
 import { CheckoutStore } from '../../store/checkout-store.js';
@@ -135,7 +136,7 @@ export class CheckoutService {
       operation,
       decide,
     );
-    if (result.outcome === 'applied' && !result.replayed) await this.deps.nudge?.(tenant);
+    if (wasApplied(result) && !result.replayed) await this.deps.nudge?.(tenant);
     return result;
   }
 
