@@ -40,10 +40,10 @@ export const CheckoutRecordSchema = z.object({
   version: z.number().int().positive(),
   context: EvaluationContextSchema,
   lines: z.array(CheckoutLineSchema),
-  /** The total accepted at prepare; complete must re-price to exactly this. */
+  /** The total accepted at prepare; starting the payment must re-price to exactly this. */
   preparedTotal: MoneySchema.nullable(),
   cartSnapshotHash: z.string().nullable(),
-  /** Payment attempts started (complete calls that passed the domain). */
+  /** Payment attempts started (startPayment calls the domain allowed). */
   attempt: z.number().int().nonnegative(),
   payments: z.array(PaymentRecordSchema),
   orderId: z.string().nullable(),
