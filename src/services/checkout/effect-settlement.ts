@@ -26,9 +26,9 @@ import { buildEffects } from './effect-requests.js';
  * Settles a delivered or dead-lettered effect and writes what its outcome causes, as the domain
  * decides it (domain/checkout/settle.ts, following EFFECT_CHAIN): the checkout's and payment's
  * next state and the follow-up effects, all in the same atomic step as marking the effect settled
- * (outbox-settle-10.lua). This is where a checkout really completes: its capture succeeding. An exhausted effect
- * whose chain row says `retryLater` is not settled but kept pending for another round, due
- * `exhaustedRetryMs` later, in that same step.
+ * (outbox-settle-10.lua). This is where a checkout really completes: when its capture succeeds.
+ * An exhausted effect whose chain row says `retryLater` is not settled but kept pending for
+ * another round, due `exhaustedRetryMs` later, in that same step.
  */
 
 export interface SettlementDeps {
@@ -135,7 +135,7 @@ export class EffectSettlement {
     throw new Error(`effect ${effect.id}: the checkout kept changing while settling`);
   }
 
-  /** The checkout after the outcome, and the effects that follow. Pure but for subscribers. */
+  /** The domain's settlement, its follow-up effects built into outbox entries. */
   private async plan(
     checkout: CheckoutRecord,
     effect: OutboxEffect,
