@@ -1,8 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
-import type { CommerceIntent, EvaluationContext } from '../domain/index.js';
+import { type CommerceIntent, type EvaluationContext, wasApplied } from '../domain/index.js';
 import { AppError } from '../errors/codes.js';
 import type { CheckoutRecord, TransitionResult } from './checkout/checkout-record.js';
-import type { Allowance } from './checkout/checkout-requests.js';
 import type { CheckoutService, RequestMeta } from './checkout/checkout-service.js';
 import type { IntentOutcome } from './intent-executor.js';
 
@@ -43,21 +42,6 @@ function outcomeOf(result: TransitionResult): IntentOutcome {
   };
 }
 
-/** The ACP allowance back from the mandate the ingress normalised it into (lossless for ACP). */
-function allowanceOf(intent: CommerceIntent): Allowance {
-  const mandate = intent.mandate;
-  if (mandate?.kind !== 'acp_allowance' || mandate.checkoutSessionId === undefined)
-    throw new UnrecoverableError('delegate_payment needs an ACP allowance');
-  return {
-    reason: 'one_time',
-    max_amount: mandate.maxAmount.amount,
-    currency: mandate.maxAmount.currency.toLowerCase(),
-    checkout_session_id: mandate.checkoutSessionId,
-    merchant_id: mandate.merchantId,
-    expires_at: mandate.expiresAt,
-  };
-}
-
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new UnrecoverableError(`intent lacks ${what}`);
   return value;
@@ -87,16 +71,18 @@ async function run(
         channel: intent.context.channel,
       };
       const opened = await service.createCheckout(tenant, { context }, meta('open'));
-      if (opened.outcome !== 'applied' || opened.checkout === null) return opened;
+      if (!wasApplied(opened) || opened.checkout === null) return opened;
       return service.addItem(tenant, opened.checkout.id, item, meta('add'));
     }
     case 'prepare_checkout':
       return service.prepare(tenant, required(intent.cartId, 'cartId'), {}, meta('prepare'));
     case 'delegate_payment':
-      return service.complete(
+      // The mandate is the domain's authority input, mapped from the protocol's wire object at
+      // the ingress (an ACP allowance: adapters/acp/to-mandate.ts); the domain judges it here.
+      return service.startPayment(
         tenant,
         required(intent.checkoutId, 'checkoutId'),
-        { allowance: allowanceOf(intent), actor: intent.actor },
+        { mandate: required(intent.mandate, 'a mandate'), actor: intent.actor },
         meta('complete'),
       );
     default:

@@ -11,6 +11,8 @@ import { artifactOf, projectDecision } from '../../src/adapters/a2a/project.js';
 import { regionOfCountry } from '../../src/adapters/a2a/regions.js';
 import { requestOf } from '../../src/adapters/a2a/request-data.js';
 import { idsOfMessage, toIntent } from '../../src/adapters/a2a/to-intent.js';
+import type { Allowance } from '../../src/adapters/acp/allowance.js';
+import { mandateOfAllowance } from '../../src/adapters/acp/to-mandate.js';
 import {
   COMMERCE_ACTIONS,
   decisionFor,
@@ -177,6 +179,8 @@ describe('toIntent', () => {
       maxAmount: { amount: 12900, currency: 'EUR' },
       expiresAt: '2026-06-28T10:00:00Z',
     });
+    // The one ACP mapping, the same the HTTP checkout routes use.
+    expect(intent.mandate).toEqual(mandateOfAllowance(request.allowance as Allowance));
   });
 });
 

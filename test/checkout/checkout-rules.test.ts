@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPaymentRequestOf } from '../../src/adapters/acp/complete-request.js';
 import type { TransitionResult } from '../../src/services/checkout/checkout-record.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
 import { WebhookSubscriberStore } from '../../src/store/webhook-subscriber-store.js';
@@ -38,18 +39,16 @@ describe('checkout rules', () => {
     return id;
   }
 
-  const completeBody = (id: string, amount = 12900) => ({
-    allowance: allowanceFor(id, amount, Date.now()),
-    actor: AGENT_ACTOR,
-  });
+  const completeBody = (id: string, amount = 12900) =>
+    startPaymentRequestOf({ allowance: allowanceFor(id, amount, Date.now()), actor: AGENT_ACTOR });
 
   describe('concurrency', () => {
     it('charges once when the same complete is sent twice at once with one key', async () => {
       const id = await preparedCart();
       const body = completeBody(id);
       const settled = await Promise.allSettled([
-        h.service.complete(TENANT, id, body, { idempotencyKey: 'same-key' }),
-        h.service.complete(TENANT, id, body, { idempotencyKey: 'same-key' }),
+        h.service.startPayment(TENANT, id, body, { idempotencyKey: 'same-key' }),
+        h.service.startPayment(TENANT, id, body, { idempotencyKey: 'same-key' }),
       ]);
       const answers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const ran = answers.filter((a) => !a.replayed);
@@ -69,8 +68,8 @@ describe('checkout rules', () => {
       const id = await preparedCart();
       const body = completeBody(id);
       const results = await Promise.all([
-        h.service.complete(TENANT, id, body, { idempotencyKey: 'key-one' }),
-        h.service.complete(TENANT, id, body, { idempotencyKey: 'key-two' }),
+        h.service.startPayment(TENANT, id, body, { idempotencyKey: 'key-one' }),
+        h.service.startPayment(TENANT, id, body, { idempotencyKey: 'key-two' }),
       ]);
       expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'refused']);
       const refused = results.find((r) => r.outcome === 'refused') as TransitionResult;
@@ -135,20 +134,28 @@ describe('checkout rules', () => {
       const dearer = readyBackpack(Date.now());
       dearer.price = { ...(dearer.price as NonNullable<typeof dearer.price>), amount: 13900 };
       await catalog.putProducts([dearer]);
-      const result = await h.service.complete(tenant, id, {
-        ...completeBody(id, 20000),
-        allowance: allowanceFor(id, 20000, Date.now(), OTHER_TENANT),
-      });
+      const result = await h.service.startPayment(
+        tenant,
+        id,
+        startPaymentRequestOf({
+          allowance: allowanceFor(id, 20000, Date.now(), OTHER_TENANT),
+          actor: AGENT_ACTOR,
+        }),
+      );
       expect(codes(result)).toContain('AMOUNT_MISMATCH');
       await catalog.putProducts([readyBackpack(Date.now())]);
     });
 
     it('runs the authority checks against the allowance', async () => {
       const id = await preparedCart();
-      const result = await h.service.complete(TENANT, id, {
-        allowance: { ...allowanceFor(id, 100, Date.now(), 'someone-else') },
-        actor: AGENT_ACTOR,
-      });
+      const result = await h.service.startPayment(
+        TENANT,
+        id,
+        startPaymentRequestOf({
+          allowance: { ...allowanceFor(id, 100, Date.now(), 'someone-else') },
+          actor: AGENT_ACTOR,
+        }),
+      );
       expect(result.outcome).toBe('refused');
       expect(codes(result)).toEqual(
         expect.arrayContaining(['AMOUNT_EXCEEDS_LIMIT', 'MERCHANT_MISMATCH']),

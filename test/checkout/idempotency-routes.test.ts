@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPaymentRequestOf } from '../../src/adapters/acp/complete-request.js';
 import { requestFingerprint, type SentRequest } from '../../src/services/checkout/idempotency.js';
 import { IdempotencyStore } from '../../src/store/idempotency-store.js';
 import { tenantKeys } from '../../src/store/keys.js';
@@ -196,7 +197,11 @@ describe('Idempotency-Key on every mutating checkout route', () => {
     const prepared = await h.service.prepare(tenant, id, {});
     expect(prepared.outcome).toBe('applied');
     if (stage === 'prepared') return id;
-    const paying = await h.service.complete(tenant, id, completeBody(id, tenant));
+    const paying = await h.service.startPayment(
+      tenant,
+      id,
+      startPaymentRequestOf(completeBody(id, tenant)),
+    );
     expect(paying.checkout?.state).toBe('completing');
     return id;
   }

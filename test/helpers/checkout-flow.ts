@@ -1,3 +1,4 @@
+import { startPaymentRequestOf } from '../../src/adapters/acp/complete-request.js';
 import type {
   CheckoutRecord,
   TransitionResult,
@@ -30,10 +31,13 @@ export async function buyBackpack(
   const prepared = await service.prepare(tenant, id, {}, { idempotencyKey: `${key}-p` });
   if (prepared.outcome !== 'applied')
     throw new Error(`prepare refused: ${JSON.stringify(prepared.decision)}`);
-  return service.complete(
+  return service.startPayment(
     tenant,
     id,
-    { allowance: allowanceFor(id, 12900 * quantity, Date.now(), tenant), actor: AGENT_ACTOR },
+    startPaymentRequestOf({
+      allowance: allowanceFor(id, 12900 * quantity, Date.now(), tenant),
+      actor: AGENT_ACTOR,
+    }),
     { idempotencyKey: `${key}-x` },
   );
 }

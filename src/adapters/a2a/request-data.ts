@@ -7,8 +7,8 @@ import {
   PolicyDomainSchema,
   ProductIdSchema,
 } from '../../domain/index.js';
-import { AllowanceSchema } from '../../services/checkout/checkout-requests.js';
 import type { IntentAnswer } from '../../services/intent-executor.js';
+import { AllowanceSchema } from '../acp/allowance.js';
 import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';
 import type { InboundMessage } from './operation.js';
@@ -74,8 +74,8 @@ const PrepareCheckoutSchema = z.strictObject({
 });
 
 /**
- * The ACP delegate-payment allowance (2026-04-17), as the checkout service reads it; strict here
- * so a misspelt field is named instead of dropped.
+ * The ACP delegate-payment allowance (2026-04-17), the schema adapters/acp/ owns; strict here
+ * so a misspelt field in a message is named instead of dropped.
  */
 export const AcpAllowanceSchema = AllowanceSchema.strict();
 export type AcpAllowance = z.infer<typeof AcpAllowanceSchema>;

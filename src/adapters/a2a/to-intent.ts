@@ -4,12 +4,12 @@ import {
   CommerceIntentSchema,
   type CurrencyCode,
   canonicalJson,
-  type Mandate,
   toInstant,
 } from '../../domain/index.js';
 import type { IntentAnswer } from '../../services/intent-executor.js';
+import { mandateOfAllowance } from '../acp/to-mandate.js';
 import { regionOfCountry } from './regions.js';
-import type { AcpAllowance, CanonicalRequest } from './request-data.js';
+import type { CanonicalRequest } from './request-data.js';
 
 /** Who sent the request: the tenant and a stable id of the credential that authenticated it. */
 export interface Caller {
@@ -47,21 +47,6 @@ export function idsOfMessage(caller: Caller, messageId: string): MessageIds {
 /** A fingerprint of what was asked, to refuse one message id reused for another request. */
 export function requestHashOf(request: CanonicalRequest): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex').slice(0, 32);
-}
-
-/** The allowance normalised for authority: a constraint set, never "has a mandate". */
-function mandateOf(allowance: AcpAllowance): Mandate {
-  return {
-    ref: `acp-allowance:${allowance.checkout_session_id}:${allowance.expires_at}`,
-    kind: 'acp_allowance',
-    merchantId: allowance.merchant_id,
-    checkoutSessionId: allowance.checkout_session_id,
-    maxAmount: {
-      amount: allowance.max_amount,
-      currency: allowance.currency.toUpperCase() as CurrencyCode,
-    },
-    expiresAt: allowance.expires_at,
-  };
 }
 
 export interface IntentInput {
@@ -102,7 +87,8 @@ export function toIntent({ request, caller, ids, contextId, nowMs }: IntentInput
   if (request.cartId !== undefined) intent.cartId = request.cartId;
   if (request.checkoutId !== undefined) intent.checkoutId = request.checkoutId;
   if (request.policyDomain !== undefined) intent.policyDomain = request.policyDomain;
-  if (request.allowance !== undefined) intent.mandate = mandateOf(request.allowance);
+  // The one mapping of an ACP allowance, shared with the HTTP checkout routes.
+  if (request.allowance !== undefined) intent.mandate = mandateOfAllowance(request.allowance);
   // The schema is the contract with the worker; a failure here is our bug, not the caller's.
   return { intent: CommerceIntentSchema.parse(intent), answer: request.answer };
 }

@@ -64,6 +64,8 @@ export interface ChainStep {
    * (OUTBOX_EXHAUSTED_RETRY_MS) with fresh attempts and the same Idempotency-Key.
    */
   retryLater?: true;
+  /** The checkout, completed by this step, becomes an order and gets its order id. */
+  completesOrder?: true;
 }
 
 export interface ChainRow {
@@ -120,6 +122,7 @@ export const EFFECT_CHAIN = {
       checkout: 'payment_succeeded',
       payment: ['capture_succeeded'],
       next: ['receipt', 'webhook'],
+      completesOrder: true,
     },
     rejected: {
       checkout: 'payment_failed',

@@ -1,10 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import {
+  CompleteRequestSchema,
+  startPaymentRequestOf,
+} from '../../adapters/acp/complete-request.js';
+import { isConflictRefusal, wasApplied } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
 import {
   AddItemSchema,
-  CompleteSchema,
   CreateCheckoutSchema,
   PaymentActionSchema,
   VersionOnlySchema,
@@ -46,11 +50,8 @@ function meta(request: FastifyRequest): RequestMeta {
 function reply(reply: FastifyReply, result: TransitionResult, created = false) {
   const { replayed, ...answer } = result;
   if (replayed) reply.header('idempotent-replayed', 'true');
-  if (answer.outcome === 'applied') return reply.code(created ? 201 : 200).send(answer);
-  const conflict = answer.decision.blockers.some(
-    (b) => b.code === 'CART_VERSION_CONFLICT' || b.code === 'ILLEGAL_TRANSITION',
-  );
-  return reply.code(conflict ? 409 : 422).send(answer);
+  if (wasApplied(answer)) return reply.code(created ? 201 : 200).send(answer);
+  return reply.code(isConflictRefusal(answer.decision) ? 409 : 422).send(answer);
 }
 
 export async function checkoutRoutes(app: App, service: CheckoutService): Promise<void> {
@@ -112,11 +113,18 @@ export async function checkoutRoutes(app: App, service: CheckoutService): Promis
 
   app.post(
     '/v1/checkouts/:id/complete',
-    { schema: { params: IdParams, body: CompleteSchema } },
+    // ACP's name for delegating payment; it only starts the payment chain, hence the service's
+    // name. The allowance is mapped to the domain's mandate by the one ACP mapping.
+    { schema: { params: IdParams, body: CompleteRequestSchema } },
     async (request, res) =>
       reply(
         res,
-        await service.complete(request.tenant, request.params.id, request.body, meta(request)),
+        await service.startPayment(
+          request.tenant,
+          request.params.id,
+          startPaymentRequestOf(request.body),
+          meta(request),
+        ),
       ),
   );
 

@@ -1,42 +1,40 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import {
-  type Actor,
-  applyPaymentEvent,
-  blocker,
   type CheckoutEvent,
-  type CurrencyCode,
-  cartTotal,
+  type CheckoutFacts,
+  type CheckoutIds,
+  type CheckoutStep,
+  decideAddItem,
+  decideCancel,
+  decideOpen,
+  decidePaymentAction,
+  decidePrepare,
+  decideRemoveItem,
+  decideStartPayment,
   type EvaluationContext,
   type EvaluationOptions,
-  formatMinorUnits,
-  type Mandate,
-  type Money,
-  sameAmount,
-  toInstant,
+  type StartPaymentInput,
+  wasApplied,
 } from '../../domain/index.js';
 import { CatalogStore } from '../../store/catalog-store.js';
 import { CheckoutStore } from '../../store/checkout-store.js';
 import { IdempotencyStore } from '../../store/idempotency-store.js';
 import { OutboxStore } from '../../store/outbox-store.js';
-import type { CheckoutRecord, PaymentRecord, TransitionResult } from './checkout-record.js';
-import { currentPayment } from './checkout-record.js';
-import type {
-  AddItemSchema,
-  Allowance,
-  CompleteSchema,
-  PaymentActionSchema,
-} from './checkout-requests.js';
+import { CHECKOUT_IDS } from './checkout-ids.js';
+import type { CheckoutRecord, TransitionResult } from './checkout-record.js';
+import type { AddItemSchema, PaymentActionSchema } from './checkout-requests.js';
 import { buildEffects } from './effect-requests.js';
-import { cartSnapshotHash, decideLines, loadLineFacts, repriceLines } from './line-decisions.js';
-import { type Decided, type Operation, refusal, transact } from './transaction.js';
+import { loadLineFacts } from './line-facts.js';
+import { type Decided, type Operation, transact } from './transaction.js';
 
 /**
  * The checkout service: carts and checkout sessions of a tenant, persisted in Redis with a
- * version. Every change is a transition of the domain's state machine, decided by the domain on
- * current facts and committed with its outbox effects in one atomic step. Nothing here calls a
- * provider: effects leave through the outbox (jobs/drain-outbox.job.ts).
+ * version. Every change is a transition the domain decides (domain/checkout/) on facts loaded
+ * here just before, committed with its outbox effects in one atomic step; nothing here decides.
+ * Nothing here calls a provider either: effects leave through the outbox
+ * (jobs/drain-outbox.job.ts). `startPayment` only starts the payment chain; the checkout
+ * completes when the chain's capture succeeds, in effect-settlement.ts.
  */
 
 export interface RequestMeta {
@@ -57,14 +55,23 @@ export interface CheckoutServiceDeps {
   merchantIdOf: (tenant: string) => string;
   /** Wakes the drain after effects were written (best effort; the scheduler drains anyway). */
   nudge?: (tenant: string) => Promise<void>;
+  /** @defaultValue CHECKOUT_IDS */
+  ids?: CheckoutIds;
 }
 
-const applied = (
-  next: CheckoutRecord,
-  decision: Decided['decision'],
-  effects: Extract<Decided, { kind: 'apply' }>['effects'] = [],
-  paymentId?: string,
-): Decided => ({ kind: 'apply', next, decision, effects, paymentId });
+/**
+ * What starting a payment takes: the domain's authority input, mapped from its protocol by the
+ * caller (an ACP allowance: adapters/acp/), the actor, and the expected version.
+ */
+export interface StartPaymentRequest extends StartPaymentInput {
+  expectedVersion?: number;
+  /**
+   * The request as the client sent it, before its protocol objects were mapped: what the
+   * Idempotency-Key fingerprint covers (a key reused with another wire body is a conflict even
+   * where both map alike). Defaults to the request itself.
+   */
+  asSent?: unknown;
+}
 
 /**
  * An operation as the transaction runs it: the request as sent (the expected version included,
@@ -77,11 +84,12 @@ function operationOf(
   checkoutId: string,
   input: { expectedVersion?: number | undefined },
   meta: RequestMeta,
+  asSent: unknown = input,
 ): Operation {
   const operation: Operation = {
     name,
     checkoutId,
-    input,
+    input: asSent,
     expectedVersion: input.expectedVersion,
     idempotencyKey: meta.idempotencyKey,
   };
@@ -128,8 +136,54 @@ export class CheckoutService {
       operation,
       decide,
     );
-    if (result.outcome === 'applied' && !result.replayed) await this.deps.nudge?.(tenant);
+    if (wasApplied(result) && !result.replayed) await this.deps.nudge?.(tenant);
     return result;
+  }
+
+  /** The domain's step with its planned effects built into outbox entries. */
+  private commitable(
+    step: CheckoutStep,
+    nowMs: number,
+    correlationId: string | undefined,
+  ): Decided {
+    if (step.kind === 'refuse') return step;
+    const { next, decision, effects, paymentId } = step;
+    return {
+      kind: 'apply',
+      next,
+      decision,
+      paymentId,
+      effects:
+        effects === undefined
+          ? []
+          : buildEffects(effects.kinds, {
+              checkout: next,
+              payment: effects.payment,
+              correlationId: correlationId ?? next.correlationId,
+              nowMs,
+              reservationTtlSeconds: this.deps.reservationTtlSeconds,
+              subscribers: [],
+              refundAmount: effects.refundAmount,
+            }),
+    };
+  }
+
+  private async facts(tenant: string, checkout: CheckoutRecord): Promise<CheckoutFacts> {
+    const ids = checkout.lines.map((line) => line.productId);
+    return this.factsOf(tenant, ids);
+  }
+
+  private async factsOf(tenant: string, productIds: readonly string[]): Promise<CheckoutFacts> {
+    const lines = await loadLineFacts(this.catalog(tenant), productIds);
+    return {
+      ...lines,
+      options: this.deps.evaluationOptions,
+      merchantId: this.deps.merchantIdOf(tenant),
+    };
+  }
+
+  private get ids(): CheckoutIds {
+    return this.deps.ids ?? CHECKOUT_IDS;
   }
 
   createCheckout(
@@ -137,31 +191,22 @@ export class CheckoutService {
     input: { context: EvaluationContext },
     meta: RequestMeta = {},
   ): Promise<TransitionResult> {
-    const id = `co_${randomUUID().replace(/-/g, '')}`;
+    // The new id is ours, not the caller's: drawn once, before the transaction, it names the
+    // operation and stays out of the fingerprint (`creates`).
+    const id = this.ids.checkoutId();
+    const ids = { ...this.ids, checkoutId: () => id };
     return this.run(
       tenant,
-      // `creates`: the new id is ours, not the caller's, and stays out of the fingerprint.
       { name: 'create', checkoutId: id, input, creates: true, idempotencyKey: meta.idempotencyKey },
       async (_current, nowMs) =>
-        applied(
-          {
-            id,
-            tenant,
-            state: 'cart_open',
-            version: 1,
-            context: input.context,
-            lines: [],
-            preparedTotal: null,
-            cartSnapshotHash: null,
-            attempt: 0,
-            payments: [],
-            orderId: null,
-            correlationId: meta.correlationId ?? randomUUID(),
-            lastFailure: null,
-            createdAt: toInstant(nowMs),
-            updatedAt: toInstant(nowMs),
-          },
-          allowedDecision('create', nowMs),
+        this.commitable(
+          decideOpen(
+            { tenant, context: input.context, correlationId: meta.correlationId },
+            ids,
+            nowMs,
+          ),
+          nowMs,
+          meta.correlationId,
         ),
     );
   }
@@ -176,44 +221,12 @@ export class CheckoutService {
       tenant,
       operationOf('add_item', 'add_item', checkoutId, input, meta),
       async (current, nowMs) => {
-        const checkout = current as CheckoutRecord;
-        const facts = await loadLineFacts(this.catalog(tenant), [input.productId]);
-        const decision = decideLines(
-          'add_to_cart',
-          [input.productId],
-          facts,
-          checkout.context,
+        const facts = await this.factsOf(tenant, [input.productId]);
+        return this.commitable(
+          decideAddItem(current as CheckoutRecord, input, facts, nowMs),
           nowMs,
-          this.deps.evaluationOptions,
+          meta.correlationId,
         );
-        const product = facts.products.get(input.productId);
-        if (decision.result !== 'allowed' || product?.price === undefined) {
-          return { kind: 'refuse', decision };
-        }
-        const existing = checkout.lines.find((line) => line.productId === input.productId);
-        const line = {
-          productId: product.id,
-          sku: product.sku ?? product.id,
-          title: product.title,
-          quantity: (existing?.quantity ?? 0) + input.quantity,
-          unitPrice: { amount: product.price.amount, currency: product.price.currency },
-        };
-        const lines = existing
-          ? checkout.lines.map((l) => (l.productId === line.productId ? line : l))
-          : [...checkout.lines, line];
-        const total = cartTotal(lines);
-        if (!total.ok && total.code === 'CART_CURRENCY_MIXED') {
-          const { productId, currency, cartCurrency } = total;
-          return {
-            kind: 'refuse',
-            decision: refusal(
-              'add_to_cart',
-              [blocker('CART_CURRENCY_MIXED', { productId, currency, cartCurrency })],
-              nowMs,
-            ),
-          };
-        }
-        return applied(reopened(checkout, lines), decision);
       },
     );
   }
@@ -227,11 +240,12 @@ export class CheckoutService {
     return this.run(
       tenant,
       operationOf('remove_item', 'remove_item', checkoutId, input, meta),
-      async (current, nowMs) => {
-        const checkout = current as CheckoutRecord;
-        const lines = checkout.lines.filter((line) => line.productId !== input.productId);
-        return applied(reopened(checkout, lines), allowedDecision('remove_item', nowMs));
-      },
+      async (current, nowMs) =>
+        this.commitable(
+          decideRemoveItem(current as CheckoutRecord, input, nowMs),
+          nowMs,
+          meta.correlationId,
+        ),
     );
   }
 
@@ -252,120 +266,35 @@ export class CheckoutService {
       ),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
-        if (checkout.lines.length === 0) {
-          return {
-            kind: 'refuse',
-            decision: refusal('prepare_checkout', [blocker('CART_EMPTY')], nowMs),
-          };
-        }
-        const ids = checkout.lines.map((line) => line.productId);
-        const facts = await loadLineFacts(this.catalog(tenant), ids);
-        const decision = decideLines(
-          'prepare_checkout',
-          ids,
-          facts,
-          checkout.context,
-          nowMs,
-          this.deps.evaluationOptions,
-        );
-        if (decision.result !== 'allowed') return { kind: 'refuse', decision };
-        const lines = repriceLines(checkout.lines, facts);
-        const total = cartTotal(lines);
-        if (!total.ok) return { kind: 'refuse', decision: totalRefusal(total, nowMs) };
-        return applied(
-          {
-            ...checkout,
-            state: 'ready_for_payment',
-            lines,
-            preparedTotal: total.total,
-            cartSnapshotHash: cartSnapshotHash(lines, total.total),
-          },
-          decision,
-        );
+        const facts = await this.facts(tenant, checkout);
+        return this.commitable(decidePrepare(checkout, facts, nowMs), nowMs, meta.correlationId);
       },
     );
   }
 
-  /** delegate_payment: checks authority against the allowance, then starts the effect chain. */
-  complete(
+  /**
+   * delegate_payment: the domain checks the cart and the authority, then the payment's effect
+   * chain starts (`reserve` first). The checkout completes only when the chain's capture
+   * succeeds (effect-settlement.ts); the HTTP route keeps ACP's name, `complete`.
+   */
+  startPayment(
     tenant: string,
     checkoutId: string,
-    input: z.infer<typeof CompleteSchema>,
+    request: StartPaymentRequest,
     meta: RequestMeta = {},
   ): Promise<TransitionResult> {
+    const { asSent, ...input } = request;
     return this.run(
       tenant,
-      operationOf('complete', 'start_payment', checkoutId, input, meta),
+      operationOf('complete', 'start_payment', checkoutId, input, meta, asSent ?? input),
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
-        const ids = checkout.lines.map((line) => line.productId);
-        const facts = await loadLineFacts(this.catalog(tenant), ids);
-        const lines = repriceLines(checkout.lines, facts);
-        const total = cartTotal(lines);
-        if (!total.ok) return { kind: 'refuse', decision: totalRefusal(total, nowMs) };
-        const mandate = mandateOf(input.allowance, input.allowanceRef);
-        const decision = decideLines(
-          'delegate_payment',
-          ids,
-          facts,
-          checkout.context,
+        const facts = await this.facts(tenant, checkout);
+        return this.commitable(
+          decideStartPayment(checkout, input, facts, this.ids, nowMs),
           nowMs,
-          this.deps.evaluationOptions,
-          {
-            mandate,
-            merchantId: this.deps.merchantIdOf(tenant),
-            checkout: {
-              id: checkout.id,
-              version: checkout.version,
-              state: checkout.state,
-              total: total.total,
-              cartSnapshotHash: cartSnapshotHash(lines, total.total),
-              skus: lines.map((line) => line.sku),
-            },
-            actor: input.actor as Actor,
-            nowMs,
-          },
+          meta.correlationId,
         );
-        const prepared = checkout.preparedTotal;
-        if (prepared === null || !sameAmount(prepared, total.total)) {
-          decision.blockers.push(
-            blocker('AMOUNT_MISMATCH', {
-              current: describe(total.total),
-              prepared: prepared === null ? 'not prepared' : describe(prepared),
-            }),
-          );
-          decision.result = 'blocked';
-        }
-        if (decision.result !== 'allowed') return { kind: 'refuse', decision };
-        const attempt = checkout.attempt + 1;
-        const payment: PaymentRecord = {
-          paymentId: `${checkout.id}.p${attempt}`,
-          attempt,
-          state: 'pending',
-          amount: total.total,
-          capturedAmount: 0,
-          refundedAmount: 0,
-          refunds: 0,
-          allowanceRef: mandate.ref,
-          reservationId: `${checkout.id}.r${attempt}`,
-        };
-        const next: CheckoutRecord = {
-          ...checkout,
-          state: 'completing',
-          lines,
-          attempt,
-          payments: [...checkout.payments, payment],
-          lastFailure: null,
-        };
-        const effects = buildEffects(['reserve'], {
-          checkout: next,
-          payment,
-          correlationId: meta.correlationId ?? checkout.correlationId,
-          nowMs,
-          reservationTtlSeconds: this.deps.reservationTtlSeconds,
-          subscribers: [],
-        });
-        return applied(next, decision, effects, payment.paymentId);
       },
     );
   }
@@ -381,10 +310,7 @@ export class CheckoutService {
       tenant,
       operationOf('cancel', 'cancel', checkoutId, { expectedVersion: input.expectedVersion }, meta),
       async (current, nowMs) =>
-        applied(
-          { ...(current as CheckoutRecord), state: 'canceled' },
-          allowedDecision('cancel', nowMs),
-        ),
+        this.commitable(decideCancel(current as CheckoutRecord, nowMs), nowMs, meta.correlationId),
     );
   }
 
@@ -398,115 +324,12 @@ export class CheckoutService {
     return this.run(
       tenant,
       operationOf(`payment_${input.action}`, undefined, checkoutId, input, meta),
-      async (current, nowMs) => {
-        const checkout = current as CheckoutRecord;
-        const payment = currentPayment(checkout);
-        const action = `payment_${input.action}`;
-        if (payment === undefined) {
-          return {
-            kind: 'refuse',
-            decision: refusal(
-              action,
-              [
-                blocker('PAYMENT_TRANSITION_REFUSED', {
-                  from: 'none',
-                  event: input.action,
-                  allowed: 'none',
-                }),
-              ],
-              nowMs,
-            ),
-          };
-        }
-        const outcome = applyPaymentEvent(payment, input.action, input.amount);
-        if (!outcome.ok) {
-          const refused =
-            outcome.code === 'REFUND_EXCEEDS_CAPTURED'
-              ? blocker('REFUND_EXCEEDS_CAPTURED', {
-                  requested: describe({
-                    amount: outcome.requested,
-                    currency: payment.amount.currency,
-                  }),
-                  refundable: describe({
-                    amount: outcome.refundable,
-                    currency: payment.amount.currency,
-                  }),
-                })
-              : blocker('PAYMENT_TRANSITION_REFUSED', {
-                  from: outcome.from,
-                  event: outcome.event,
-                  allowed: outcome.allowed.join(', ') || 'none',
-                });
-          return { kind: 'refuse', decision: refusal(action, [refused], nowMs) };
-        }
-        const refundAmount = outcome.payment.refundedAmount - payment.refundedAmount;
-        const updated: PaymentRecord = {
-          ...payment,
-          ...outcome.payment,
-          refunds: payment.refunds + (input.action === 'refund' ? 1 : 0),
-        };
-        const next: CheckoutRecord = {
-          ...checkout,
-          payments: checkout.payments.map((p) => (p.paymentId === payment.paymentId ? updated : p)),
-        };
-        const kinds = input.action === 'void' ? (['void', 'release'] as const) : [input.action];
-        const effects = buildEffects(kinds, {
-          checkout: next,
-          // The refund effect is numbered by the refunds accepted before this one.
-          payment: { ...updated, refunds: payment.refunds },
-          correlationId: meta.correlationId ?? checkout.correlationId,
+      async (current, nowMs) =>
+        this.commitable(
+          decidePaymentAction(current as CheckoutRecord, input, nowMs),
           nowMs,
-          reservationTtlSeconds: this.deps.reservationTtlSeconds,
-          subscribers: [],
-          refundAmount: input.action === 'refund' ? refundAmount : undefined,
-        });
-        return applied(next, allowedDecision(action, nowMs), effects);
-      },
+          meta.correlationId,
+        ),
     );
   }
-}
-
-function allowedDecision(action: string, nowMs: number) {
-  return {
-    action,
-    result: 'allowed' as const,
-    blockers: [],
-    evidenceRefs: [],
-    evaluatedAt: toInstant(nowMs),
-  };
-}
-
-/** A changed cart is open again: whatever was prepared no longer holds. */
-function reopened(checkout: CheckoutRecord, lines: CheckoutRecord['lines']): CheckoutRecord {
-  return { ...checkout, state: 'cart_open', lines, preparedTotal: null, cartSnapshotHash: null };
-}
-
-function describe(money: Money): string {
-  return `${formatMinorUnits(money)} ${money.currency}`;
-}
-
-function totalRefusal(total: Exclude<ReturnType<typeof cartTotal>, { ok: true }>, nowMs: number) {
-  if (total.code === 'CART_EMPTY')
-    return refusal('prepare_checkout', [blocker('CART_EMPTY')], nowMs);
-  const { productId, currency, cartCurrency } = total;
-  return refusal(
-    'prepare_checkout',
-    [blocker('CART_CURRENCY_MIXED', { productId, currency, cartCurrency })],
-    nowMs,
-  );
-}
-
-/** The ACP allowance normalised to the domain's mandate, its constraints kept. */
-export function mandateOf(allowance: Allowance, allowanceRef: string | undefined): Mandate {
-  return {
-    ref: allowanceRef ?? `acp_allowance:${allowance.checkout_session_id}`,
-    kind: 'acp_allowance',
-    merchantId: allowance.merchant_id,
-    checkoutSessionId: allowance.checkout_session_id,
-    maxAmount: {
-      amount: allowance.max_amount,
-      currency: allowance.currency.toUpperCase() as CurrencyCode,
-    },
-    expiresAt: allowance.expires_at,
-  };
 }

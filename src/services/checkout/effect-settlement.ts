@@ -1,14 +1,11 @@
 import type { Redis } from 'ioredis';
 import {
-  AWAITING_PAYMENT_STATES,
-  applyPaymentEvents,
-  blocker,
-  type ChainStep,
-  chainStep,
-  EFFECT_CHAIN,
+  type CheckoutIds,
+  decideSettlement,
   type EffectOutcome,
-  toInstant,
-  transition,
+  effectRecordOf,
+  type ReportedOutcome,
+  touchesCheckout,
 } from '../../domain/index.js';
 import { CheckoutStore } from '../../store/checkout-store.js';
 import {
@@ -21,15 +18,17 @@ import {
 } from '../../store/outbox-store.js';
 import { WebhookSubscriberStore } from '../../store/webhook-subscriber-store.js';
 import { PlainSettleBatcher } from '../outbox/plain-settle-batcher.js';
-import type { CheckoutRecord, PaymentRecord } from './checkout-record.js';
+import { CHECKOUT_IDS } from './checkout-ids.js';
+import type { CheckoutRecord } from './checkout-record.js';
 import { buildEffects } from './effect-requests.js';
 
 /**
- * Settles a delivered or dead-lettered effect and writes what its outcome causes, following the
- * domain's EFFECT_CHAIN: the checkout's and payment's next state and the follow-up effects, all in
- * the same atomic step as marking the effect settled (outbox-settle-10.lua). An exhausted effect
- * whose chain row says `retryLater` is not settled but kept pending for another round, due
- * `exhaustedRetryMs` later, in that same step.
+ * Settles a delivered or dead-lettered effect and writes what its outcome causes, as the domain
+ * decides it (domain/checkout/settle.ts, following EFFECT_CHAIN): the checkout's and payment's
+ * next state and the follow-up effects, all in the same atomic step as marking the effect settled
+ * (outbox-settle-10.lua). This is where a checkout really completes: when its capture succeeds.
+ * An exhausted effect whose chain row says `retryLater` is not settled but kept pending for
+ * another round, due `exhaustedRetryMs` later, in that same step.
  */
 
 export interface SettlementDeps {
@@ -39,23 +38,19 @@ export interface SettlementDeps {
   reservationTtlSeconds: number;
   /** Delay before another round of an exhausted effect the chain retries (OUTBOX_EXHAUSTED_RETRY_MS). */
   exhaustedRetryMs: number;
+  /** @defaultValue CHECKOUT_IDS */
+  ids?: CheckoutIds;
 }
 
 /** Lost races with a concurrent checkout change before giving up (the job then retries). */
 const MAX_RACES = 16;
 
-function hasWork(step: ChainStep): boolean {
-  return step.checkout !== undefined || (step.payment?.length ?? 0) > 0 || step.next.length > 0;
-}
-
-/** How the outbox records an outcome: exhausted effects are dead-lettered or retried later. */
+/** How the outbox records an outcome, as the domain's chain says. */
 export function settleOutcomeOf(
   effect: Pick<OutboxEffect, 'kind'>,
-  outcome: Exclude<EffectOutcome, 'closed'>,
+  outcome: ReportedOutcome,
 ): SettleOutcome {
-  if (outcome === 'succeeded') return 'delivered';
-  if (outcome === 'rejected') return 'dead';
-  return chainStep(effect.kind, 'exhausted').retryLater ? 'retry' : 'exhausted';
+  return effectRecordOf(effect.kind, outcome);
 }
 
 const AUDIT_TYPE: Record<SettleOutcome, string> = {
@@ -74,13 +69,12 @@ export class EffectSettlement {
 
   async settle(
     effect: OutboxEffect,
-    outcome: Exclude<EffectOutcome, 'closed'>,
+    outcome: ReportedOutcome,
     record: AttemptRecord,
   ): Promise<SettleResult> {
     const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, effect.tenant);
     const checkouts = new CheckoutStore(this.deps.redis, this.deps.prefix, effect.tenant);
     const settled = settleOutcomeOf(effect, outcome);
-    const row = EFFECT_CHAIN[effect.kind];
     const audit = (extra: Record<string, unknown>) => ({
       type: AUDIT_TYPE[settled],
       effectId: effect.id,
@@ -92,11 +86,7 @@ export class EffectSettlement {
       ...extra,
     });
     const plain = { effectId: effect.id, outcome: settled, record, followUps: [] } as const;
-    // An outcome of the payment chain itself always rewrites the checkout (its state or its
-    // lastFailure); one of an effect after it only when its step has work.
-    const touches =
-      effect.checkoutId !== undefined &&
-      (hasWork(chainStep(effect.kind, outcome)) || row.advancesCheckout);
+    const touches = effect.checkoutId !== undefined && touchesCheckout(effect.kind, outcome);
 
     const checkoutId = effect.checkoutId;
     if (settled !== 'retry' && (!touches || checkoutId === undefined)) {
@@ -145,11 +135,11 @@ export class EffectSettlement {
     throw new Error(`effect ${effect.id}: the checkout kept changing while settling`);
   }
 
-  /** The checkout after the outcome, and the effects that follow. Pure but for subscribers. */
+  /** The domain's settlement, its follow-up effects built into outbox entries. */
   private async plan(
     checkout: CheckoutRecord,
     effect: OutboxEffect,
-    outcome: Exclude<EffectOutcome, 'closed'>,
+    outcome: ReportedOutcome,
     record: AttemptRecord,
     nowMs: number,
   ): Promise<{
@@ -158,68 +148,28 @@ export class EffectSettlement {
     applied: EffectOutcome;
     notes: string[];
   }> {
-    const active =
-      AWAITING_PAYMENT_STATES.includes(checkout.state) && checkout.attempt === effect.attempt;
-    const applied: EffectOutcome =
-      outcome === 'succeeded' && EFFECT_CHAIN[effect.kind].advancesCheckout && !active
-        ? 'closed'
-        : outcome;
-    const step = chainStep(effect.kind, applied);
-    const notes: string[] = [];
-    const next: CheckoutRecord = {
-      ...checkout,
-      version: checkout.version + 1,
-      updatedAt: toInstant(nowMs),
-    };
-
-    if (step.checkout !== undefined && active) {
-      const moved = transition(checkout.state, step.checkout);
-      if (moved.ok) {
-        next.state = moved.to;
-        // The answer that moves the checkout on supersedes an earlier failure of the attempt.
-        if (applied === 'succeeded') next.lastFailure = null;
-      } else notes.push(`checkout ${step.checkout} refused from ${checkout.state}`);
-    }
-    let payment = checkout.payments.find((p) => p.paymentId === effect.paymentId);
-    if (payment !== undefined && step.payment !== undefined && step.payment.length > 0) {
-      const moved = applyPaymentEvents(payment, step.payment);
-      if (moved.ok) {
-        const refunded = moved.payment.refundedAmount > payment.refundedAmount;
-        payment = { ...payment, ...moved.payment } as PaymentRecord;
-        // A refund the chain decides (capture landed on a canceled checkout) is numbered too.
-        const current = payment;
-        next.payments = checkout.payments.map((p) =>
-          p.paymentId === current.paymentId
-            ? { ...current, refunds: current.refunds + (refunded ? 1 : 0) }
-            : p,
-        );
-      } else {
-        notes.push(`payment ${step.payment.join(', ')} refused: ${moved.code}`);
-      }
-    }
-    if (effect.kind === 'capture' && applied === 'succeeded' && next.state === 'completed') {
-      next.orderId = `ord_${checkout.id.replace(/^co_/, '')}`;
-    }
-    // lastFailure tells the buyer's agent why its payment stopped short, so only the payment
-    // chain's own effects write it: a compensation or notification that fails afterwards (a void,
-    // a receipt) is the operator's, in the dead letter, and must not hide the buyer's reason.
-    if (outcome !== 'succeeded' && EFFECT_CHAIN[effect.kind].advancesCheckout) {
-      next.lastFailure = { effectId: effect.id, reason: record.reason ?? outcome };
-      if (step.blocker !== undefined) next.lastFailure.blocker = blocker(step.blocker);
-    }
-
+    const settlement = decideSettlement(
+      checkout,
+      effect,
+      outcome,
+      record.reason,
+      this.deps.ids ?? CHECKOUT_IDS,
+      nowMs,
+    );
+    const { next, applied, notes, effects } = settlement;
     let followUps: DueEffect[] = [];
-    if (payment !== undefined && step.next.length > 0) {
-      const subscribers = step.next.includes('webhook')
+    if (effects !== undefined) {
+      // Subscribers are facts of the webhook effect's request, loaded only when one follows.
+      const subscribers = effects.kinds.includes('webhook')
         ? await new WebhookSubscriberStore(
             this.deps.redis,
             this.deps.prefix,
             checkout.tenant,
           ).list()
         : [];
-      followUps = buildEffects(step.next, {
+      followUps = buildEffects(effects.kinds, {
         checkout: next,
-        payment,
+        payment: effects.payment,
         correlationId: effect.correlationId,
         nowMs,
         reservationTtlSeconds: this.deps.reservationTtlSeconds,

@@ -1,9 +1,8 @@
 import {
-  type Blocker,
-  blocker,
+  admitRequest,
   type CheckoutEvent,
   toInstant,
-  transitionVersioned,
+  versionConflict,
 } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { CheckoutStore } from '../../store/checkout-store.js';
@@ -70,10 +69,6 @@ interface HeldKey {
 /** Re-reads after a lost race at most this often before answering 409. */
 const MAX_RACES = 8;
 
-export function refusal(action: string, blockers: Blocker[], nowMs: number): TransitionDecision {
-  return { action, result: 'blocked', blockers, evidenceRefs: [], evaluatedAt: toInstant(nowMs) };
-}
-
 function replayOf(answer: string): TransitionResult {
   return { ...(JSON.parse(answer) as TransitionAnswer), replayed: true };
 }
@@ -125,45 +120,20 @@ async function decideAndCommit(
     const action = operation.event ?? operation.name;
 
     if (current !== undefined) {
-      const checked =
-        operation.event === undefined
-          ? operation.expectedVersion !== undefined && operation.expectedVersion !== current.version
-            ? ({
-                ok: false,
-                code: 'CART_VERSION_CONFLICT',
-                expectedVersion: operation.expectedVersion,
-                currentVersion: current.version,
-              } as const)
-            : ({ ok: true } as const)
-          : transitionVersioned(current, operation.event, operation.expectedVersion);
-      if (!checked.ok && checked.code === 'CART_VERSION_CONFLICT') {
-        // A stale version is a race to report, not an answer to keep for the key.
-        const { expectedVersion, currentVersion } = checked;
-        const decision = refusal(
-          action,
-          [blocker('CART_VERSION_CONFLICT', { expectedVersion, currentVersion })],
-          nowMs,
-        );
-        return { outcome: 'refused', checkout: current, decision, replayed: false };
-      }
-      if (!checked.ok) {
-        const decision = refusal(
-          action,
-          [
-            blocker('ILLEGAL_TRANSITION', {
-              from: checked.from,
-              event: checked.event,
-              allowed: checked.allowed.join(', ') || 'none',
-            }),
-          ],
-          nowMs,
-        );
-        return remember(deps, held, {
+      const admission = admitRequest(
+        current,
+        { action, event: operation.event, expectedVersion: operation.expectedVersion },
+        nowMs,
+      );
+      if (!admission.ok) {
+        const refused: TransitionResult = {
           outcome: 'refused',
           checkout: current,
-          decision,
+          decision: admission.decision,
           replayed: false,
-        });
+        };
+        // A stale version is a race to report, not an answer to keep for the key.
+        return admission.race ? refused : remember(deps, held, refused);
       }
     }
 
@@ -221,14 +191,10 @@ async function decideAndCommit(
         throw new AppError('IDEMPOTENCY_CONFLICT', [held?.key ?? '']);
       case 'version_conflict':
         if (operation.expectedVersion !== undefined || operation.creates) {
-          const decision = refusal(
+          const decision = versionConflict(
             action,
-            [
-              blocker('CART_VERSION_CONFLICT', {
-                expectedVersion: operation.expectedVersion ?? 0,
-                currentVersion: committed.currentVersion,
-              }),
-            ],
+            operation.expectedVersion ?? 0,
+            committed.currentVersion,
             nowMs,
           );
           return { outcome: 'refused', checkout: current ?? null, decision, replayed: false };

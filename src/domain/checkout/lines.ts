@@ -1,47 +1,30 @@
 import { createHash } from 'node:crypto';
+import { type CommerceAction, type DecisionResult, mostSevere } from '../actions.js';
+import type { AuthorityRequest } from '../authority.js';
+import type { Blocker } from '../blockers.js';
+import type { EvaluationContext } from '../context.js';
+import type { EvidenceRef } from '../decision.js';
 import {
-  type AuthorityRequest,
-  type Blocker,
-  type CommerceAction,
-  canonicalJson,
-  type DecisionResult,
   decisionFor,
-  type EvaluationContext,
   type EvaluationOptions,
-  type EvidenceRef,
   evaluateProduct,
-  mostSevere,
-  PolicyIndex,
-  type ProductFacts,
-  toInstant,
   unknownProductProfile,
-} from '../../domain/index.js';
-import type { CatalogStore } from '../../store/catalog-store.js';
-import type { CheckoutLine, TransitionDecision } from './checkout-record.js';
+} from '../eligibility/evaluate.js';
+import { canonicalJson, type PolicyIndex } from '../policy.js';
+import { toInstant } from '../time.js';
+import type { ProductFacts } from '../truth.js';
+import type { CheckoutLine, TransitionDecision } from './record.js';
 
 /**
  * The domain's decision for a checkout, from the CURRENT facts of each line's product at the
- * transition's `now` — never from a cached profile. A checkout is allowed only when every line is.
+ * transition's `now` — never from a cached profile. A checkout is allowed only when every line
+ * is: the lines' results combine by severity, their blockers and evidence are kept once each.
  */
 
+/** The current facts of a checkout's products, as the service loaded them for one transition. */
 export interface LineFacts {
-  products: Map<string, ProductFacts | undefined>;
+  products: ReadonlyMap<string, ProductFacts | undefined>;
   policies: PolicyIndex;
-}
-
-export async function loadLineFacts(
-  catalog: CatalogStore,
-  productIds: readonly string[],
-): Promise<LineFacts> {
-  const unique = [...new Set(productIds)];
-  const [products, policies] = await Promise.all([
-    catalog.getProducts(unique),
-    catalog.listPolicies(),
-  ]);
-  return {
-    products: new Map(unique.map((id, i) => [id, products[i]])),
-    policies: new PolicyIndex(policies),
-  };
 }
 
 export function decideLines(
