@@ -144,15 +144,10 @@ export function sourceFiles(root: string, dir: string): string[] {
     .sort();
 }
 
-/** Scans every TypeScript file under the directories, leaving out paths with a skipped prefix. */
-export function scanTree(
-  root: string,
-  dirs: readonly string[],
-  skipped: readonly string[] = [],
-): Finding[] {
+/** Scans every TypeScript file under the directories. */
+export function scanTree(root: string, dirs: readonly string[]): Finding[] {
   return dirs
     .flatMap((dir) => sourceFiles(root, dir))
-    .filter((file) => !skipped.some((prefix) => file.startsWith(prefix)))
     .flatMap((file) => scanSource(file, readFileSync(path.join(root, file), 'utf8')));
 }
 
