@@ -7,7 +7,7 @@ import {
   decideSettlement,
   type EffectKind,
   effectRecordOf,
-  isCheckoutAllowed,
+  isAllowed,
   isConflictRefusal,
   type PaymentRecord,
   type PaymentState,
@@ -118,7 +118,7 @@ describe('decidePaymentAction', () => {
     const step = decidePaymentAction(checkout('completed', payments), { action, amount }, NOW);
     expect(step.decision.action).toBe(`payment_${action}`);
     expect(step.decision.blockers.map((b) => b.code)).toEqual(codes);
-    expect(isCheckoutAllowed(step.decision)).toBe(codes.length === 0);
+    expect(isAllowed(step.decision)).toBe(codes.length === 0);
     if (params !== undefined) expect(step.decision.blockers[0]?.params).toEqual(params);
     expect(step.kind === 'apply' ? step.effects?.kinds : undefined).toEqual(effects);
   });

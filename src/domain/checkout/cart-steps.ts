@@ -1,4 +1,5 @@
 import type { EvaluationContext } from '../context.js';
+import { isAllowed } from '../projections.js';
 import { toInstant } from '../time.js';
 import { cartTotal } from './cart.js';
 import type { CheckoutIds } from './ids.js';
@@ -12,7 +13,7 @@ import {
   type Guard,
   reopened,
 } from './step.js';
-import { allowedTransition, isCheckoutAllowed, refusedTransition } from './verdict.js';
+import { allowedTransition, refusedTransition } from './verdict.js';
 
 /**
  * The cart's transitions: open, add and remove a line, prepare, cancel. Each is decided on the
@@ -64,8 +65,7 @@ export function decideAddItem(
   );
   const product = facts.products.get(input.productId);
   // A product without a price cannot be a line even where nothing else blocks it.
-  if (!isCheckoutAllowed(decision) || product?.price === undefined)
-    return { kind: 'refuse', decision };
+  if (!isAllowed(decision) || product?.price === undefined) return { kind: 'refuse', decision };
   const existing = checkout.lines.find((line) => line.productId === input.productId);
   const line = {
     productId: product.id,
@@ -124,7 +124,7 @@ export function decidePrepare(
     nowMs,
     facts.options,
   );
-  if (!isCheckoutAllowed(decision)) return { kind: 'refuse', decision };
+  if (!isAllowed(decision)) return { kind: 'refuse', decision };
   const lines = repriceLines(checkout.lines, facts);
   const total = cartTotal(lines);
   if (!total.ok) {

@@ -1,5 +1,6 @@
 import type { Actor, Mandate } from '../authority.js';
 import type { Money } from '../money.js';
+import { isAllowed } from '../projections.js';
 import { cartTotal, sameAmount } from './cart.js';
 import type { CheckoutIds } from './ids.js';
 import { cartSnapshotHash, decideLines, repriceLines } from './lines.js';
@@ -12,7 +13,7 @@ import {
   type Guard,
   withGuards,
 } from './step.js';
-import { isCheckoutAllowed, refusedTransition } from './verdict.js';
+import { refusedTransition } from './verdict.js';
 
 /**
  * delegate_payment: the cart re-priced now, every line and the mandate judged on current facts,
@@ -92,7 +93,7 @@ export function decideStartPayment(
     total: total.total,
     prepared: checkout.preparedTotal,
   });
-  if (!isCheckoutAllowed(decision)) return { kind: 'refuse', decision };
+  if (!isAllowed(decision)) return { kind: 'refuse', decision };
   const attempt = checkout.attempt + 1;
   const payment: PaymentRecord = {
     paymentId: ids.paymentId(checkout.id, attempt),

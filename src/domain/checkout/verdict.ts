@@ -7,10 +7,6 @@ import type { TransitionDecision } from './record.js';
  * without comparing its result or reading its blocker codes themselves.
  */
 
-export function isCheckoutAllowed(decision: Pick<TransitionDecision, 'result'>): boolean {
-  return decision.result === 'allowed';
-}
-
 /** A decision with nothing against it: the transition needs no facts beyond its table row. */
 export function allowedTransition(action: string, nowMs: number): TransitionDecision {
   return {
