@@ -34,6 +34,14 @@ export interface SurfaceReading {
 }
 
 /**
+ * A result stated together with a yes-or-no restatement of it (`allowed`), as the profile API
+ * and A2A send both: where the two disagree, the claim is the cautious reading.
+ */
+export function statedResult(result: DecisionResult, allowed: boolean): ClaimedResult {
+  return result === 'allowed' && !allowed ? 'not_allowed' : result;
+}
+
+/**
  * Which domain results each claim is true of. A surface that can say less claims a set; every
  * set is a run of DECISION_RESULTS (least to most severe), so "more optimistic" is well defined.
  */

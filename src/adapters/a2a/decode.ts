@@ -4,7 +4,11 @@ import {
   DecisionResultSchema,
   PolicyDomainSchema,
 } from '../../domain/index.js';
-import type { DecisionClaim, SurfaceReading } from '../../domain/surface-claims.js';
+import {
+  type DecisionClaim,
+  type SurfaceReading,
+  statedResult,
+} from '../../domain/surface-claims.js';
 
 /**
  * Reads an A2A task, as either protocol version renders it, back into what it claims about a
@@ -42,12 +46,9 @@ const V03TaskSchema = z.object({
 });
 
 function claimOf(decision: z.infer<typeof ProjectedDecisionSchema>): DecisionClaim {
-  // `allowed` restates the result; a decision where they disagree is read the cautious way.
-  const result =
-    decision.result === 'allowed' && !decision.allowed ? 'not_allowed' : decision.result;
   const claim: DecisionClaim = {
     action: decision.action,
-    result,
+    result: statedResult(decision.result, decision.allowed),
     blockers: decision.blockers.map((b) => b.code),
   };
   if (decision.policyDomain !== undefined) claim.policyDomain = decision.policyDomain;

@@ -1,5 +1,9 @@
-import type { RemediationView } from '../../domain/index.js';
-import type { DecisionClaim, SurfaceReading } from '../../domain/surface-claims.js';
+import { DecisionResultSchema, type RemediationView } from '../../domain/index.js';
+import {
+  type DecisionClaim,
+  type SurfaceReading,
+  statedResult,
+} from '../../domain/surface-claims.js';
 
 /**
  * Reads the readiness page's product detail (the RemediationView the page renders) back into
@@ -14,26 +18,15 @@ export function decodeProductDetail(view: RemediationView): SurfaceReading {
     claims.push(claim);
   }
   for (const item of view.notAllowed) {
-    const result = item.result === 'allowed' ? 'not_allowed' : item.result;
+    // Listed as not allowed: whatever result it shows, it never reads as allowed.
+    const shown = DecisionResultSchema.safeParse(item.result);
     const claim: DecisionClaim = {
       action: item.action,
-      result: isClaimable(result) ? result : 'not_allowed',
+      result: shown.success ? statedResult(shown.data, false) : 'not_allowed',
       blockers: item.codes,
     };
     if (item.policyDomain !== undefined) claim.policyDomain = item.policyDomain;
     claims.push(claim);
   }
   return { claims };
-}
-
-const CLAIMABLE = new Set<string>([
-  'requires_revalidation',
-  'requires_review',
-  'blocked',
-  'not_allowed',
-]);
-
-/** The page types `result` as a string; anything else it shows reads as "not allowed". */
-function isClaimable(result: string): result is DecisionClaim['result'] {
-  return CLAIMABLE.has(result);
 }

@@ -4,7 +4,11 @@ import {
   DecisionResultSchema,
   PolicyDomainSchema,
 } from '../../domain/index.js';
-import type { DecisionClaim, SurfaceReading } from '../../domain/surface-claims.js';
+import {
+  type DecisionClaim,
+  type SurfaceReading,
+  statedResult,
+} from '../../domain/surface-claims.js';
 
 /**
  * Reads a GET /v1/products/{id}/profile body back into what it claims: every decision of the
@@ -30,12 +34,9 @@ const ProfileResponseSchema = z.object({
 export function decodeProfileResponse(wire: unknown): SurfaceReading {
   const body = ProfileResponseSchema.parse(wire);
   const claims = body.profile.decisions.map((decision): DecisionClaim => {
-    // `allowed` restates the result; a body where they disagree is read the cautious way.
-    const result =
-      decision.result === 'allowed' && !decision.allowed ? 'not_allowed' : decision.result;
     const claim: DecisionClaim = {
       action: decision.action,
-      result,
+      result: statedResult(decision.result, decision.allowed),
       blockers: decision.blockers.map((b) => b.code),
     };
     if (decision.policyDomain !== undefined) claim.policyDomain = decision.policyDomain;
