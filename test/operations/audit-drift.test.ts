@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAgentFeedItem } from '../../feeds/agent-feed-decoder.js';
 import { renderReadinessPage } from '../../src/adapters/admin/readiness-page.js';
 import { type AppContext, createAppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
@@ -9,9 +10,10 @@ import { loadConfig } from '../../src/config.js';
 import { contextKey, type ProductFacts } from '../../src/domain/index.js';
 import type { Closable } from '../../src/feature.js';
 import { catalogRuntime } from '../../src/features/catalog-runtime.js';
-import { driftFeature } from '../../src/features/drift.js';
+import { driftAuditDeps, driftFeature } from '../../src/features/drift.js';
 import { createLogger } from '../../src/logger.js';
 import { AUDIT_DRIFT_QUEUE } from '../../src/queues/audit-drift-queue.js';
+import { type AuditedSurface, auditTenantDrift } from '../../src/services/drift-audit.js';
 import { readinessSources } from '../../src/services/readiness-sources.js';
 import type { DriftSummary } from '../../src/store/drift-store.js';
 import type { StoredProfile } from '../../src/store/profile-codec.js';
@@ -27,6 +29,7 @@ import { freshInventory, fullCoverage, listedProduct, NOW_MS } from '../support/
 /** One tenant per test, so neither depends on what the other did to its catalog. */
 const CORRUPTED = 'drift-acme';
 const BEHIND = 'drift-globex';
+const UNREADABLE = 'drift-initech';
 const EU_CONSUMER = { region: 'EU', buyerType: 'consumer', channel: 'agent' } as const;
 
 const ready = listedProduct({ id: 'BAG-READY', sku: 'BAG-READY' });
@@ -59,7 +62,7 @@ describe('the audit-drift job', () => {
       REDIS_URL: testRedisUrl(),
       KEY_PREFIX: `t-${id}`,
       QUEUE_PREFIX: `{q-${id}}`,
-      AUTH_TOKENS: `${CORRUPTED}:drift-token-0123456789abcdef,${BEHIND}:drift-token-fedcba9876543210`,
+      AUTH_TOKENS: `${CORRUPTED}:drift-token-0123456789abcdef,${BEHIND}:drift-token-fedcba9876543210,${UNREADABLE}:drift-token-0123456789initech`,
       DRIFT_AUDIT_SAMPLE: '10',
     });
     const sink = new Writable({
@@ -70,7 +73,7 @@ describe('the audit-drift job', () => {
     });
     ctx = createAppContext(config, createLogger({ level: 'info' }, sink), manualClock(NOW_MS));
     const runtime = catalogRuntime(ctx);
-    for (const tenant of [CORRUPTED, BEHIND]) {
+    for (const tenant of [CORRUPTED, BEHIND, UNREADABLE]) {
       const stores = runtime.storesOf(tenant);
       for (const policy of fullCoverage()) await stores.catalog.putPolicy(policy);
       await stores.catalog.putProducts([ready, outOfStock]);
@@ -195,5 +198,25 @@ describe('the audit-drift job', () => {
       await queue.removeJobScheduler(AUDIT_DRIFT_QUEUE);
       await Promise.allSettled(closables.map((part) => part.close()));
     }
+  });
+
+  it('counts a surface whose wire form its decoder cannot read as a mismatch, and logs it', async () => {
+    const deps = driftAuditDeps(ctx);
+    const garbled: AuditedSurface = {
+      name: 'garbled_feed',
+      wire: () => ({ unexpected: true }),
+      decode: decodeAgentFeedItem,
+    };
+    const summary = await auditTenantDrift(
+      { ...deps, surfaces: [...deps.surfaces, garbled] },
+      UNREADABLE,
+    );
+    expect(summary.counts).toEqual([{ surface: 'garbled_feed', kind: 'mismatch', count: 2 * 4 }]);
+    expect(
+      lines.some(
+        (line) =>
+          line.level === 40 && line.tenant === UNREADABLE && line.surface === 'garbled_feed',
+      ),
+    ).toBe(true);
   });
 });
