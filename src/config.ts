@@ -121,6 +121,10 @@ export const ConfigSchema = z
     EVALUATION_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     /** How often due profiles (validUntil passed) are moved back to evaluation. */
     STALENESS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
+    /** How often the drift audit re-decides a sample of stored profiles (audit-drift job). */
+    DRIFT_AUDIT_EVERY_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+    /** Products per tenant each drift audit samples (it walks the catalog run after run). */
+    DRIFT_AUDIT_SAMPLE: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Approximate number of audit entries kept per product (XADD MAXLEN ~). */
     AUDIT_MAXLEN_PER_PRODUCT: z.coerce.number().int().min(10).max(1_000_000).default(1_000),
     /** Largest body of POST /v1/products/batch (up to 1,000 products). */

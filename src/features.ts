@@ -2,6 +2,7 @@ import type { Feature } from './feature.js';
 import { a2aFeature } from './features/a2a.js';
 import { catalogFeature } from './features/catalog.js';
 import { checkoutFeature } from './features/checkout.js';
+import { driftFeature } from './features/drift.js';
 import { feedsFeature } from './features/feeds.js';
 import { operationsFeature } from './features/operations.js';
 import { readinessSources } from './services/readiness-sources.js';
@@ -12,6 +13,7 @@ export const FEATURES: readonly Feature[] = [
   feedsFeature,
   checkoutFeature,
   a2aFeature,
+  driftFeature,
 ];
 
 /** What the ingress serves: the features plus health, metrics and the operator pages over them. */

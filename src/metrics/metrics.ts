@@ -55,6 +55,12 @@ export function createMetrics() {
       labelNames: ['tenant'] as const,
       registers,
     }),
+    drift: new Counter({
+      name: 'acw_drift_total',
+      help: 'Drift audit findings by surface and kind (stale: stored profile out of date; optimistic: a surface says more than the domain; mismatch: says otherwise), per product and context',
+      labelNames: ['surface', 'kind'] as const,
+      registers,
+    }),
     feedAgeSeconds: new Gauge({
       name: 'acw_feed_age_seconds',
       help: 'Seconds since the feed was last published, per tenant and feed',

@@ -9,6 +9,7 @@ import { contextKey, readinessEntryOf, toInstant } from '../domain/index.js';
 import { catalogRuntime } from '../features/catalog-runtime.js';
 import { deliveryQueues } from '../features/checkout-runtime.js';
 import { FeedNameSchema } from '../queues/catalog-queues.js';
+import { DriftStore } from '../store/drift-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { ReadinessIndexStore } from '../store/readiness-index.js';
 import { listDeadLetters, replayDeadLetter } from './outbox/dead-letter.js';
@@ -121,6 +122,8 @@ export function readinessSources(ctx: AppContext): ReadinessSources {
         })),
       };
     },
+
+    drift: (tenant) => new DriftStore(ctx.producer, ctx.config.KEY_PREFIX, tenant).last(),
 
     async feeds(tenant: string): Promise<FeedSummary[]> {
       const nowMs = ctx.clock.nowMs();

@@ -6,6 +6,8 @@ import {
   type ReadinessEntry,
   type RemediationView,
 } from '../../domain/index.js';
+import type { DriftSummary } from '../../store/drift-store.js';
+import { driftSection } from './drift-section.js';
 import { type Html, html, raw } from './html.js';
 import type {
   ReadinessListing,
@@ -42,6 +44,8 @@ export interface ReadinessPageModel {
   detail?: { context: EvaluationContext; view: RemediationView };
   outbox: OutboxSummary | null;
   feeds: FeedSummary[];
+  /** the last drift audit (null: none yet); absent where the sources keep none */
+  drift?: DriftSummary | null;
   csrfToken: string;
   notice?: string;
 }
@@ -282,5 +286,6 @@ export function renderReadinessPage(model: ReadinessPageModel): string {
 ${model.notice ? html`<p class="notice" role="status">${model.notice}</p>` : ''}
 ${model.detail ? detailSection(model.detail) : ''}
 ${summarySection(model)}${productsSection(model)}${outboxSection(model)}${feedsSection(model)}
+${driftSection(model.drift)}
 </body></html>`.value;
 }

@@ -113,6 +113,7 @@ export async function readinessRoutes(
       feeds,
       csrfToken: csrfToken(ctx.config.OPERATOR_TOKEN),
     };
+    if (sources.drift) model.drift = (await sources.drift(tenant)) ?? null;
     if (query.notice) model.notice = query.notice;
     if (query.product) {
       const context = EvaluationContextSchema.safeParse({

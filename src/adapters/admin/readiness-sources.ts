@@ -5,6 +5,7 @@ import type {
   Readiness,
   ReadinessEntry,
 } from '../../domain/index.js';
+import type { DriftSummary } from '../../store/drift-store.js';
 import type { FeedSummary, OutboxSummary } from './readiness-page.js';
 
 /** The counters of one context, as the evaluation jobs keep them. */
@@ -62,6 +63,8 @@ export interface ReadinessSources {
   ): Promise<ProductActionProfile | undefined>;
   outbox?(tenant: string): Promise<OutboxSummary>;
   feeds?(tenant: string): Promise<FeedSummary[]>;
+  /** The tenant's last drift audit; undefined before the first. */
+  drift?(tenant: string): Promise<DriftSummary | undefined>;
   /** Resolves false when there is no such dead letter. */
   replayDeadLetter?(tenant: string, id: string): Promise<boolean>;
   /** Resolves false when there is no such feed. */
