@@ -7,6 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * in `integration` (or `browser`) without being listed.
  */
 const UNIT = [
+  'test/architecture/*.test.ts',
   'test/domain/**/*.test.ts',
   'test/config/*.test.ts',
   'test/feeds/feed-projections.test.ts',

@@ -19,6 +19,8 @@ export * from './evaluate-document.js';
 export * from './facts-document.js';
 export * from './gtin.js';
 export * from './intent.js';
+export * from './intent-outcome.js';
+export * from './intent-task.js';
 export * from './listing.js';
 export * from './money.js';
 export * from './payment/transitions.js';

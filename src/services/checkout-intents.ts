@@ -1,10 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
-import type { CommerceIntent, EvaluationContext } from '../domain/index.js';
+import type { CommerceIntent, EvaluationContext, IntentOutcome } from '../domain/index.js';
 import { AppError } from '../errors/codes.js';
 import type { CheckoutRecord, TransitionResult } from './checkout/checkout-record.js';
 import type { Allowance } from './checkout/checkout-requests.js';
 import type { CheckoutService, RequestMeta } from './checkout/checkout-service.js';
-import type { IntentOutcome } from './intent-executor.js';
 
 /**
  * State-changing intents carried out by the checkout service, the same service the checkout

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { IntentTask, IntentTaskState } from '../services/intent-task.js';
+import type { IntentTask, IntentTaskState } from '../domain/index.js';
 import { tenantKeys } from './keys.js';
 
 const CREATE_LUA = readFileSync(new URL('./lua/create-intent-task-2.lua', import.meta.url), 'utf8');

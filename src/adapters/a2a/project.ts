@@ -1,6 +1,9 @@
-import type { CommerceDecision } from '../../domain/index.js';
-import type { IntentOutcome } from '../../services/intent-executor.js';
-import type { IntentTask, IntentTaskState } from '../../services/intent-task.js';
+import type {
+  CommerceDecision,
+  IntentOutcome,
+  IntentTask,
+  IntentTaskState,
+} from '../../domain/index.js';
 import type { InboundMessage } from './operation.js';
 
 /** A decision as an agent reads it: codes and next actions, never the evaluation internals. */

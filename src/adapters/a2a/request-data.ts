@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { IntentAnswer } from '../../domain/index.js';
 import {
   BuyerTypeSchema,
   type CommerceAction,
@@ -8,7 +9,6 @@ import {
   ProductIdSchema,
 } from '../../domain/index.js';
 import { AllowanceSchema } from '../../services/checkout/checkout-requests.js';
-import type { IntentAnswer } from '../../services/intent-executor.js';
 import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';
 import type { InboundMessage } from './operation.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IntentAnswer } from '../../domain/index.js';
 import {
   type CommerceIntent,
   CommerceIntentSchema,
@@ -7,7 +8,6 @@ import {
   type Mandate,
   toInstant,
 } from '../../domain/index.js';
-import type { IntentAnswer } from '../../services/intent-executor.js';
 import { regionOfCountry } from './regions.js';
 import type { AcpAllowance, CanonicalRequest } from './request-data.js';
 
