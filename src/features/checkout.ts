@@ -2,9 +2,8 @@ import type { Feature } from '../feature.js';
 import { checkoutOpsRoutes } from '../http/routes/checkout-ops-routes.js';
 import { checkoutRoutes } from '../http/routes/checkout-routes.js';
 import { resolveProviderEndpoints } from '../providers/sandbox/demo-endpoints.js';
+import { CHECKOUT_QUEUE_NAMES, checkoutQueues } from '../queues/outbox-queues.js';
 import {
-  CHECKOUT_QUEUE_NAMES,
-  checkoutQueues,
   createCheckoutService,
   startCheckoutSchedulers,
   startCheckoutWorkers,

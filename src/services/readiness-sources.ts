@@ -1,8 +1,8 @@
 import type { AppContext } from '../app-context.js';
 import { contextKey, readinessEntryOf, toInstant } from '../domain/index.js';
 import { catalogRuntime } from '../features/catalog-runtime.js';
-import { deliveryQueues } from '../features/checkout-runtime.js';
 import { FeedNameSchema } from '../queues/catalog-queues.js';
+import { deliveryQueues } from '../queues/outbox-queues.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { ReadinessIndexStore } from '../store/readiness-index.js';
 import { listDeadLetters, replayDeadLetter } from './outbox/dead-letter.js';
