@@ -22,6 +22,16 @@ const RULES: readonly LayerRule[] = [
     why: 'services import no adapter, no job and no ingress',
   },
   {
+    layer: 'src/http',
+    never: ['src/store'],
+    why: 'routes reach the stores only through services',
+  },
+  {
+    layer: 'src/adapters',
+    never: ['src/store', 'jobs'],
+    why: 'adapters translate; they never read the store',
+  },
+  {
     layer: 'src/queues',
     never: ['src/services', 'src/adapters', 'src/http', 'jobs', 'feeds'],
     why: 'a queue names its payload; services and jobs import it, never the reverse',
