@@ -32,6 +32,11 @@ const RULES: readonly LayerRule[] = [
     why: 'adapters translate; they never read the store',
   },
   {
+    layer: 'jobs',
+    never: ['src/app', 'src/features'],
+    why: 'the wiring starts the jobs; a job never imports it',
+  },
+  {
     layer: 'src/queues',
     never: ['src/services', 'src/adapters', 'src/http', 'jobs', 'feeds'],
     why: 'a queue names its payload; services and jobs import it, never the reverse',
