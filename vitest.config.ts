@@ -14,6 +14,7 @@ const UNIT = [
   'test/operations/redact-job-data.test.ts',
   'test/providers/circuit-breaker.test.ts',
   'test/providers/retry-policy.test.ts',
+  'test/store/lua-scripts.test.ts',
   'test/store/profile-codec.test.ts',
 ];
 /** The operator pages in a real headless browser. */

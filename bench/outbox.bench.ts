@@ -23,15 +23,11 @@ import { Pool } from 'undici';
 import { createAppContext } from '../src/app-context.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
-import {
-  checkoutQueues,
-  nudgeOutboxDrain,
-  startCheckoutSchedulers,
-  startCheckoutWorkers,
-} from '../src/features/checkout-runtime.js';
+import { startCheckoutSchedulers, startCheckoutWorkers } from '../src/features/checkout-runtime.js';
 import { createLogger } from '../src/logger.js';
 import { startSandboxReceipt } from '../src/providers/sandbox/index.js';
 import { deliveryJobOptions } from '../src/queues/delivery-options.js';
+import { checkoutQueues, nudgeOutboxDrain } from '../src/queues/outbox-queues.js';
 import { CheckoutStore } from '../src/store/checkout-store.js';
 import { type DueEffect, type OutboxEffect, OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';

@@ -14,7 +14,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { renderReadinessPage } from '../src/adapters/admin/readiness-page.js';
-import type { ReadinessListRequest } from '../src/adapters/admin/readiness-sources.js';
 import { manualClock } from '../src/clock.js';
 import { DEMO_OPERATOR_TOKEN } from '../src/config.js';
 import {
@@ -27,6 +26,7 @@ import {
 import { catalogFeature } from '../src/features/catalog.js';
 import { operationsFeature } from '../src/features/operations.js';
 import { buildApp } from '../src/http/app.js';
+import type { ReadinessListRequest } from '../src/services/readiness-data.js';
 import { readinessSources } from '../src/services/readiness-sources.js';
 import { CATALOG_KEY_PARTS, readinessSetParts } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';

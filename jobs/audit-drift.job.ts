@@ -1,4 +1,4 @@
-import { AUDIT_DRIFT_QUEUE, AuditDriftPayloadSchema } from '../src/queues/audit-drift-queue.js';
+import { AUDIT_DRIFT_QUEUE, AuditDriftPayloadSchema } from '../src/queues/drift-queues.js';
 import { defineJob } from '../src/queues/job-shell.js';
 import { auditDrift, type DriftAuditDeps } from '../src/services/drift-audit.js';
 

@@ -1,9 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import { z } from 'zod';
-import type { Provider } from '../src/domain/index.js';
 import { defineJob } from '../src/queues/job-shell.js';
+import { DeliverEffectPayloadSchema, OUTBOX_QUEUE_NAMES } from '../src/queues/outbox-queues.js';
 import type { EffectDelivery } from '../src/services/outbox/effect-delivery.js';
-import { OutboxEffectSchema } from '../src/store/outbox-store.js';
 
 /**
  * Delivers one outbox effect to its provider. One queue per provider (`deliver-effect-payment`,
@@ -16,22 +14,8 @@ import { OutboxEffectSchema } from '../src/store/outbox-store.js';
  *   the effect, pending again and due later, gets a new job with fresh attempts from the drain;
  * - dead → UnrecoverableError: dead-lettered already, never retried.
  */
-export const queue = 'deliver-effect';
-
-export function deliveryQueue(provider: Provider): string {
-  return `${queue}-${provider}`;
-}
-
-export const PayloadSchema = z.object({
-  tenant: z.string().min(1),
-  effectId: z.string().min(1),
-  /**
-   * The effect's definition as the drain read it. Definitions never change, so carrying it saves
-   * the worker a read; its status is checked before sending on any start but the job's first
-   * (see DeliveryAttempt.firstStart).
-   */
-  effect: OutboxEffectSchema.optional(),
-});
+export const queue = OUTBOX_QUEUE_NAMES.deliver;
+export const PayloadSchema = DeliverEffectPayloadSchema;
 
 /** A transient failure, retried after the backoff strategy's delay. */
 export class RetryableDeliveryError extends Error {

@@ -1,10 +1,10 @@
 import { contextKey } from '../src/domain/index.js';
-import type { CatalogRuntime } from '../src/features/catalog-runtime.js';
 import {
   CATALOG_QUEUE_NAMES,
   EvaluateProfilesPayloadSchema,
 } from '../src/queues/catalog-queues.js';
 import { defineJob } from '../src/queues/job-shell.js';
+import type { CatalogJobDeps } from './catalog-job-deps.js';
 
 export const queue = CATALOG_QUEUE_NAMES.evaluate;
 export const PayloadSchema = EvaluateProfilesPayloadSchema;
@@ -28,7 +28,7 @@ export interface EvaluateProfilesResult {
 export const evaluateProfilesJob = defineJob({
   queue,
   PayloadSchema,
-  async process(payload, runtime: CatalogRuntime, job): Promise<EvaluateProfilesResult> {
+  async process(payload, runtime: CatalogJobDeps, job): Promise<EvaluateProfilesResult> {
     const { tenant } = payload;
     const stores = runtime.storesOf(tenant);
     const ids = await stores.work.claim(String(job.id), runtime.ctx.config.EVALUATION_BATCH_SIZE);

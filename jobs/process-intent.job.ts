@@ -1,26 +1,17 @@
 import { UnrecoverableError } from 'bullmq';
-import { z } from 'zod';
 import type { Clock } from '../src/clock.js';
-import { CommerceIntentSchema, toInstant } from '../src/domain/index.js';
-import { defineJob } from '../src/queues/job-shell.js';
+import { type IntentOutcome, toInstant } from '../src/domain/index.js';
 import {
-  IntentAnswerSchema,
-  type IntentExecutor,
-  type IntentOutcome,
-} from '../src/services/intent-executor.js';
+  INTENTS_QUEUE,
+  type ProcessIntentPayload,
+  ProcessIntentPayloadSchema,
+} from '../src/queues/intent-queues.js';
+import { defineJob } from '../src/queues/job-shell.js';
+import type { IntentExecutor } from '../src/services/intent-executor.js';
 import type { IntentTaskStore } from '../src/store/intent-task-store.js';
 
-/** The queue every accepted A2A message (and any other queued ingress) lands on. */
-export const INTENTS_QUEUE = 'intents';
-
-/** One canonical intent and the task that reports on it. */
-export const PayloadSchema = z.object({
-  tenant: z.string().min(1).max(63),
-  taskId: z.string().min(1).max(200),
-  intent: CommerceIntentSchema,
-  answer: IntentAnswerSchema,
-});
-export type ProcessIntentPayload = z.infer<typeof PayloadSchema>;
+export const queue = INTENTS_QUEUE;
+export const PayloadSchema = ProcessIntentPayloadSchema;
 
 export interface ProcessIntentDeps {
   executor: IntentExecutor;
@@ -83,7 +74,7 @@ export async function process(
 }
 
 export const processIntentJob = defineJob({
-  queue: INTENTS_QUEUE,
+  queue,
   PayloadSchema,
   process: (payload, deps: ProcessIntentDeps, job) => process(payload, deps, job),
 });

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { defineJob } from '../src/queues/job-shell.js';
+import { OUTBOX_QUEUE_NAMES, PruneOutboxPayloadSchema } from '../src/queues/outbox-queues.js';
 import { type PruneDeps, pruneOutboxes } from '../src/services/outbox/prune.js';
 
 /**
@@ -7,9 +7,8 @@ import { type PruneDeps, pruneOutboxes } from '../src/services/outbox/prune.js';
  * so the outbox does not grow without bound on a Redis that must never evict. Dead letters stay
  * until an operator replays them.
  */
-export const queue = 'outbox-prune';
-
-export const PayloadSchema = z.object({});
+export const queue = OUTBOX_QUEUE_NAMES.prune;
+export const PayloadSchema = PruneOutboxPayloadSchema;
 
 export const pruneOutboxJob = defineJob({
   queue,

@@ -1,6 +1,6 @@
-import type { CatalogRuntime } from '../src/features/catalog-runtime.js';
 import { CATALOG_QUEUE_NAMES, PublishFeedPayloadSchema } from '../src/queues/catalog-queues.js';
 import { defineJob } from '../src/queues/job-shell.js';
+import type { CatalogJobDeps } from './catalog-job-deps.js';
 
 export const queue = CATALOG_QUEUE_NAMES.publishFeed;
 export const PayloadSchema = PublishFeedPayloadSchema;
@@ -18,7 +18,7 @@ export interface PublishFeedResult {
 export const publishFeedJob = defineJob({
   queue,
   PayloadSchema,
-  async process(payload, runtime: CatalogRuntime): Promise<PublishFeedResult> {
+  async process(payload, runtime: CatalogJobDeps): Promise<PublishFeedResult> {
     const outcome = await runtime.feeds.publish(payload.tenant, payload.feed);
     const result: PublishFeedResult = { feed: payload.feed, reevaluated: outcome.reevaluated };
     if (outcome.busy) result.busy = true;

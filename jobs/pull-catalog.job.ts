@@ -1,8 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
-import type { CatalogRuntime } from '../src/features/catalog-runtime.js';
 import { CatalogSource, InvalidCatalogPageError } from '../src/providers/catalog-source.js';
 import { CATALOG_QUEUE_NAMES, PullCatalogPayloadSchema } from '../src/queues/catalog-queues.js';
 import { defineJob } from '../src/queues/job-shell.js';
+import type { CatalogJobDeps } from './catalog-job-deps.js';
 
 export const queue = CATALOG_QUEUE_NAMES.pullCatalog;
 export const PayloadSchema = PullCatalogPayloadSchema;
@@ -24,7 +24,7 @@ const MAX_PAGES = 100_000;
 export const pullCatalogJob = defineJob({
   queue,
   PayloadSchema,
-  async process(payload, runtime: CatalogRuntime): Promise<PullCatalogResult> {
+  async process(payload, runtime: CatalogJobDeps): Promise<PullCatalogResult> {
     const { config } = runtime.ctx;
     if (config.CATALOG_URL === undefined) return { pages: 0, products: 0, policies: 0 };
     const source = new CatalogSource({

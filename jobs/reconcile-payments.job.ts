@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import { defineJob } from '../src/queues/job-shell.js';
+import { OUTBOX_QUEUE_NAMES, ReconcilePaymentsPayloadSchema } from '../src/queues/outbox-queues.js';
 import {
   type ReconciliationDeps,
   reconcilePayments,
@@ -8,9 +8,8 @@ import {
 import { outboxTenantsKey } from '../src/store/outbox-store.js';
 
 /** Compares local payment state with the payment provider's and stores a drift report per tenant. */
-export const queue = 'reconcile-payments';
-
-export const PayloadSchema = z.object({ tenant: z.string().min(1).optional() });
+export const queue = OUTBOX_QUEUE_NAMES.reconcile;
+export const PayloadSchema = ReconcilePaymentsPayloadSchema;
 
 export const reconcilePaymentsJob = defineJob({
   queue,

@@ -1,6 +1,6 @@
-import type { CatalogRuntime } from '../src/features/catalog-runtime.js';
 import { CATALOG_QUEUE_NAMES, SweepDuePayloadSchema } from '../src/queues/catalog-queues.js';
 import { defineJob } from '../src/queues/job-shell.js';
+import type { CatalogJobDeps } from './catalog-job-deps.js';
 
 export const queue = CATALOG_QUEUE_NAMES.sweepDue;
 export const PayloadSchema = SweepDuePayloadSchema;
@@ -15,7 +15,7 @@ export const PayloadSchema = SweepDuePayloadSchema;
 export const sweepDueProfilesJob = defineJob({
   queue,
   PayloadSchema,
-  async process(_payload, runtime: CatalogRuntime): Promise<Record<string, number>> {
+  async process(_payload, runtime: CatalogJobDeps): Promise<Record<string, number>> {
     const nowMs = runtime.ctx.clock.nowMs();
     const moved: Record<string, number> = {};
     for (const tenant of runtime.tenants) {

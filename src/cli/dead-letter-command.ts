@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
-import { deliveryQueues } from '../features/checkout-runtime.js';
+import { deliveryQueues } from '../queues/outbox-queues.js';
 import { listDeadLetters, replayDeadLetter } from '../services/outbox/dead-letter.js';
 import { connectRedis } from '../store/redis.js';
 import type { CliIo } from './io.js';

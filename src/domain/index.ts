@@ -17,6 +17,7 @@ export * from './checkout/transitions.js';
 export * from './checkout/verdict.js';
 export * from './context.js';
 export * from './decision.js';
+export * from './drift.js';
 export {
   DEFAULT_EVALUATION_OPTIONS,
   decisionFor,
@@ -29,6 +30,8 @@ export * from './evaluate-document.js';
 export * from './facts-document.js';
 export * from './gtin.js';
 export * from './intent.js';
+export * from './intent-outcome.js';
+export * from './intent-task.js';
 export * from './listing.js';
 export * from './money.js';
 export * from './payment/transitions.js';

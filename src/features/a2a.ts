@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Queue, QueueEvents } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { queue as DRAIN_QUEUE } from '../../jobs/drain-outbox.job.js';
-import { INTENTS_QUEUE, processIntentJob } from '../../jobs/process-intent.job.js';
+import { processIntentJob } from '../../jobs/process-intent.job.js';
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
 import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
 import { idOf, type JsonRpcId, parseEnvelope, versionOf } from '../adapters/a2a/jsonrpc.js';
@@ -13,7 +12,9 @@ import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
 import { streamTask } from '../http/a2a/stream-task.js';
 import type { App } from '../http/types.js';
+import { INTENTS_QUEUE } from '../queues/intent-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
+import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
 import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
 import { IntentTaskService } from '../services/intent-tasks.js';
@@ -172,7 +173,7 @@ export const a2aFeature: Feature = {
   publicRoutes: routes,
   async startWorkers(ctx) {
     // Checkout steps wake the outbox drain through its queue, as the checkout API does.
-    const drain = new Queue(DRAIN_QUEUE, {
+    const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, {
       connection: ctx.redis,
       prefix: ctx.config.QUEUE_PREFIX,
     });

@@ -1,22 +1,19 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import {
-  type DeliverDeps,
-  deliverEffectJob,
-  deliveryQueue,
-} from '../../jobs/deliver-effect.job.js';
-import { queue as DRAIN_QUEUE, drainOutboxJob } from '../../jobs/drain-outbox.job.js';
-import { queue as PRUNE_QUEUE, pruneOutboxJob } from '../../jobs/prune-outbox.job.js';
-import {
-  queue as RECONCILE_QUEUE,
-  reconcilePaymentsJob,
-} from '../../jobs/reconcile-payments.job.js';
+import { type DeliverDeps, deliverEffectJob } from '../../jobs/deliver-effect.job.js';
+import { drainOutboxJob } from '../../jobs/drain-outbox.job.js';
+import { pruneOutboxJob } from '../../jobs/prune-outbox.job.js';
+import { reconcilePaymentsJob } from '../../jobs/reconcile-payments.job.js';
 import type { AppContext } from '../app-context.js';
-import { PROVIDERS, type Provider } from '../domain/index.js';
+import { PROVIDERS } from '../domain/index.js';
 import type { Closable } from '../feature.js';
 import { ProviderClient, type ProviderEndpoints } from '../providers/provider-client.js';
 import { deliveryJobOptions, deliveryWorkerSettings } from '../queues/delivery-options.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
+import {
+  type CheckoutQueues,
+  checkoutQueues,
+  deliveryQueueName,
+  nudgeOutboxDrain,
+} from '../queues/outbox-queues.js';
 import { CheckoutService } from '../services/checkout/checkout-service.js';
 import { EffectSettlement } from '../services/checkout/effect-settlement.js';
 import { BreakerRegistry } from '../services/outbox/breaker-registry.js';
@@ -27,58 +24,6 @@ import { EffectDelivery } from '../services/outbox/effect-delivery.js';
  * that drain the outbox, deliver effects and reconcile payments. Tests and the crash-test worker
  * process start exactly this.
  */
-
-export function deliveryQueues(connection: Redis, prefix: string): Record<Provider, Queue> {
-  return Object.fromEntries(
-    PROVIDERS.map((provider) => [
-      provider,
-      new Queue(deliveryQueue(provider), { connection, prefix }),
-    ]),
-  ) as Record<Provider, Queue>;
-}
-
-export interface CheckoutQueues {
-  drain: Queue;
-  reconcile: Queue;
-  prune: Queue;
-  delivery: Record<Provider, Queue>;
-  close(): Promise<void>;
-}
-
-/** Every queue the checkout feature uses, for the dashboard and queue metrics. */
-export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
-  DRAIN_QUEUE,
-  PRUNE_QUEUE,
-  RECONCILE_QUEUE,
-  ...PROVIDERS.map((provider) => deliveryQueue(provider)),
-];
-
-export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueues {
-  const drain = new Queue(DRAIN_QUEUE, { connection, prefix });
-  const reconcile = new Queue(RECONCILE_QUEUE, { connection, prefix });
-  const prune = new Queue(PRUNE_QUEUE, { connection, prefix });
-  const delivery = deliveryQueues(connection, prefix);
-  return {
-    drain,
-    reconcile,
-    prune,
-    delivery,
-    async close() {
-      await Promise.all(
-        [drain, reconcile, prune, ...Object.values(delivery)].map((q) => q.close()),
-      );
-    },
-  };
-}
-
-/** Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. */
-export async function nudgeOutboxDrain(drain: Queue, tenant: string): Promise<void> {
-  await drain.add(
-    'nudge',
-    { tenant },
-    { deduplication: { id: `nudge-${tenant}` }, removeOnComplete: true, removeOnFail: 100 },
-  );
-}
 
 export function createCheckoutService(ctx: AppContext, queues?: Pick<CheckoutQueues, 'drain'>) {
   const { config } = ctx;
@@ -154,7 +99,7 @@ export async function startCheckoutWorkers(
   for (const provider of PROVIDERS) {
     const deps: DeliverDeps = { delivery, nowMs, throttle: async () => {} };
     const worker = startJobWorker(
-      { ...deliverEffectJob, queue: deliveryQueue(provider) },
+      { ...deliverEffectJob, queue: deliveryQueueName(provider) },
       deps,
       ctx.workerConnection(),
       {

@@ -2,9 +2,9 @@ import type { Feature } from '../feature.js';
 import { checkoutOpsRoutes } from '../http/routes/checkout-ops-routes.js';
 import { checkoutRoutes } from '../http/routes/checkout-routes.js';
 import { resolveProviderEndpoints } from '../providers/sandbox/demo-endpoints.js';
+import { CHECKOUT_QUEUE_NAMES, checkoutQueues } from '../queues/outbox-queues.js';
+import { OutboxOperations } from '../services/outbox/operations-service.js';
 import {
-  CHECKOUT_QUEUE_NAMES,
-  checkoutQueues,
   createCheckoutService,
   startCheckoutSchedulers,
   startCheckoutWorkers,
@@ -25,19 +25,22 @@ export const checkoutFeature: Feature = {
     app.addHook('onClose', () => queues.close());
     const service = createCheckoutService(ctx, queues);
     await checkoutRoutes(app, service);
-    await checkoutOpsRoutes(app, {
-      redis: ctx.producer,
-      prefix: ctx.config.KEY_PREFIX,
-      nowMs: () => ctx.clock.nowMs(),
-      queues: queues.delivery,
-      async enqueueReconciliation(tenant) {
-        await queues.reconcile.add(
-          'reconcile',
-          { tenant },
-          { removeOnComplete: 100, removeOnFail: 100 },
-        );
-      },
-    });
+    await checkoutOpsRoutes(
+      app,
+      new OutboxOperations({
+        redis: ctx.producer,
+        prefix: ctx.config.KEY_PREFIX,
+        nowMs: () => ctx.clock.nowMs(),
+        queues: queues.delivery,
+        async enqueueReconciliation(tenant) {
+          await queues.reconcile.add(
+            'reconcile',
+            { tenant },
+            { removeOnComplete: 100, removeOnFail: 100 },
+          );
+        },
+      }),
+    );
   },
 
   async startWorkers(ctx) {

@@ -3,7 +3,7 @@ import { auditDriftJob } from '../../jobs/audit-drift.job.js';
 import { productSurfaces } from '../adapters/surfaces.js';
 import type { AppContext } from '../app-context.js';
 import type { Feature } from '../feature.js';
-import { AUDIT_DRIFT_QUEUE } from '../queues/audit-drift-queue.js';
+import { AUDIT_DRIFT_QUEUE } from '../queues/drift-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import type { DriftAuditDeps } from '../services/drift-audit.js';
 import { DriftStore } from '../store/drift-store.js';

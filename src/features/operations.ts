@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
 import { readinessRoutes } from '../adapters/admin/readiness-routes.js';
-import type { ReadinessSources } from '../adapters/admin/readiness-sources.js';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors/codes.js';
 import type { Feature } from '../feature.js';
@@ -12,6 +11,7 @@ import { requireOperator } from '../http/operator-auth.js';
 import type { App } from '../http/types.js';
 import { queueExposition } from '../metrics/queue-metrics.js';
 import { refreshStoreGauges } from '../metrics/store-gauges.js';
+import type { ReadinessSources } from '../services/readiness-data.js';
 
 /** /metrics takes METRICS_TOKEN (when set) as a bearer token, not a tenant's. */
 const METRICS_CHALLENGE = 'Bearer realm="acw metrics"';

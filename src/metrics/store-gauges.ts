@@ -1,5 +1,5 @@
-import type { ReadinessSources } from '../adapters/admin/readiness-sources.js';
 import type { AppContext } from '../app-context.js';
+import type { ReadinessSources } from '../services/readiness-data.js';
 
 /**
  * Outbox and feed gauges are read from the stores at scrape time (one small MULTI per tenant and

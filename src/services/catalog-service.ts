@@ -1,4 +1,5 @@
 import type { PolicyFact, ProductFacts } from '../domain/index.js';
+import type { AuditEntry } from '../store/audit-store.js';
 import type { EvaluationService, TenantStores } from './evaluation-service.js';
 
 const ALL = '*';
@@ -18,6 +19,19 @@ export class CatalogService {
   async putProducts(tenant: string, products: readonly ProductFacts[]): Promise<void> {
     await this.storesOf(tenant).catalog.putProducts(products);
     await this.evaluation.requestEvaluation(tenant);
+  }
+
+  getProduct(tenant: string, id: string): Promise<ProductFacts | undefined> {
+    return this.storesOf(tenant).catalog.getProduct(id);
+  }
+
+  /** The product's decisions, newest first; undefined when there is neither history nor product. */
+  async auditHistory(tenant: string, id: string, limit: number): Promise<AuditEntry[] | undefined> {
+    const stores = this.storesOf(tenant);
+    const entries = await stores.audit.history(id, limit);
+    if (entries.length === 0 && (await stores.catalog.getProduct(id)) === undefined)
+      return undefined;
+    return entries;
   }
 
   async deleteProduct(tenant: string, id: string): Promise<boolean> {

@@ -1,9 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
-import { type CommerceIntent, type EvaluationContext, wasApplied } from '../domain/index.js';
+import {
+  type CommerceIntent,
+  type EvaluationContext,
+  type IntentOutcome,
+  wasApplied,
+} from '../domain/index.js';
 import { AppError } from '../errors/codes.js';
 import type { CheckoutRecord, TransitionResult } from './checkout/checkout-record.js';
 import type { CheckoutService, RequestMeta } from './checkout/checkout-service.js';
-import type { IntentOutcome } from './intent-executor.js';
 
 /**
  * State-changing intents carried out by the checkout service, the same service the checkout

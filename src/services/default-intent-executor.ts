@@ -3,16 +3,13 @@ import {
   type CommerceIntent,
   decisionFor,
   type EvaluationContext,
+  type IntentAnswer,
+  type IntentOutcome,
   type ProductActionProfile,
 } from '../domain/index.js';
 import type { CheckoutService } from './checkout/checkout-service.js';
 import { executeCheckoutIntent } from './checkout-intents.js';
-import {
-  type IntentAnswer,
-  type IntentExecutor,
-  type IntentOutcome,
-  isStateChanging,
-} from './intent-executor.js';
+import { type IntentExecutor, isStateChanging } from './intent-executor.js';
 
 /** The evaluation context of a read-only intent; the ingress guarantees region and buyer type. */
 function contextOf(intent: CommerceIntent): EvaluationContext {

@@ -1,3 +1,4 @@
+import type { DriftKind, DriftSummary } from '../domain/index.js';
 import {
   contextKey,
   type EvaluationContext,
@@ -13,7 +14,7 @@ import {
   type SurfaceReading,
 } from '../domain/surface-claims.js';
 import type { Logger } from '../logger.js';
-import type { DriftKind, DriftStore, DriftSummary } from '../store/drift-store.js';
+import type { DriftStore } from '../store/drift-store.js';
 import { decodeProfile, type StoredProfile } from '../store/profile-codec.js';
 import type { EvaluationService, TenantStores } from './evaluation-service.js';
 import type { ProfileService } from './profile-service.js';

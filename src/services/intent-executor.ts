@@ -1,50 +1,9 @@
-import { z } from 'zod';
-import {
-  BlockerSchema,
-  type CommerceAction,
-  CommerceDecisionSchema,
-  type CommerceIntent,
-  DecisionResultSchema,
-  EvaluationContextSchema,
-  EvidenceRefSchema,
-  InstantSchema,
-  ProductActionProfileSchema,
+import type {
+  CommerceAction,
+  CommerceIntent,
+  IntentAnswer,
+  IntentOutcome,
 } from '../domain/index.js';
-
-/** What the caller wants back: the decision for the intent's action, or the whole profile. */
-export const INTENT_ANSWERS = ['decision', 'profile'] as const;
-export const IntentAnswerSchema = z.enum(INTENT_ANSWERS);
-export type IntentAnswer = z.infer<typeof IntentAnswerSchema>;
-
-/**
- * The result of carrying out one canonical intent, protocol-neutral. A blocked decision is a
- * normal outcome, not an error: adapters project it as a completed answer with blockers.
- */
-export const IntentOutcomeSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('decision'),
-    productId: z.string(),
-    context: EvaluationContextSchema,
-    decision: CommerceDecisionSchema,
-  }),
-  z.object({ kind: z.literal('profile'), profile: ProductActionProfileSchema }),
-  z.object({
-    kind: z.literal('checkout'),
-    /** Whether the checkout service carried the step out or refused it on a decision. */
-    outcome: z.enum(['applied', 'refused']),
-    /** The decision the step was made on: its result, blockers and evidence. */
-    decision: z.object({
-      action: z.string(),
-      result: DecisionResultSchema,
-      blockers: z.array(BlockerSchema),
-      evidenceRefs: z.array(EvidenceRefSchema),
-      evaluatedAt: InstantSchema,
-    }),
-    /** The cart or checkout after the step, as the checkout service reports it; null when none. */
-    checkout: z.record(z.string(), z.unknown()).nullable(),
-  }),
-]);
-export type IntentOutcome = z.infer<typeof IntentOutcomeSchema>;
 
 /**
  * Carries out canonical intents for every ingress that queues them (A2A today). Read-only

@@ -1,11 +1,16 @@
 import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
-import { type ProcessIntentPayload, processIntentJob } from '../../jobs/process-intent.job.js';
 import type { Clock } from '../clock.js';
-import { type CommerceIntent, toInstant } from '../domain/index.js';
+import type { IntentAnswer } from '../domain/index.js';
+import {
+  type CommerceIntent,
+  type IntentTask,
+  isTerminalTaskState,
+  type ReceivedMessage,
+  toInstant,
+} from '../domain/index.js';
+import { type ProcessIntentPayload, processIntentQueue } from '../queues/intent-queues.js';
 import { enqueue } from '../queues/job-shell.js';
 import type { IntentTaskStore, TaskListPage, TaskListQuery } from '../store/intent-task-store.js';
-import type { IntentAnswer } from './intent-executor.js';
-import { type IntentTask, isTerminalTaskState, type ReceivedMessage } from './intent-task.js';
 
 export interface Submission {
   tenant: string;
@@ -125,7 +130,7 @@ export class IntentTaskService {
       };
       await enqueue(
         this.deps.queue,
-        processIntentJob,
+        processIntentQueue,
         'process-intent',
         payload,
         this.jobOptions(task.jobId),

@@ -1,18 +1,19 @@
-import type { FeedSummary, OutboxSummary } from '../adapters/admin/readiness-page.js';
-import type {
-  ReadinessListing,
-  ReadinessOverview,
-  ReadinessSources,
-} from '../adapters/admin/readiness-sources.js';
 import type { AppContext } from '../app-context.js';
 import { contextKey, readinessEntryOf, toInstant } from '../domain/index.js';
 import { catalogRuntime } from '../features/catalog-runtime.js';
-import { deliveryQueues } from '../features/checkout-runtime.js';
 import { FeedNameSchema } from '../queues/catalog-queues.js';
+import { deliveryQueues } from '../queues/outbox-queues.js';
 import { DriftStore } from '../store/drift-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { ReadinessIndexStore } from '../store/readiness-index.js';
 import { listDeadLetters, replayDeadLetter } from './outbox/dead-letter.js';
+import type {
+  FeedSummary,
+  OutboxSummary,
+  ReadinessListing,
+  ReadinessOverview,
+  ReadinessSources,
+} from './readiness-data.js';
 
 /**
  * The readiness page reads exactly what the agents' surfaces read: the counters and the index

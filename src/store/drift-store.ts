@@ -1,25 +1,6 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import { type DriftSummary, DriftSummarySchema } from '../domain/index.js';
 import { type TenantKey, tenantKeys } from './keys.js';
-
-export const DRIFT_KINDS = ['stale', 'optimistic', 'mismatch'] as const;
-export type DriftKind = (typeof DRIFT_KINDS)[number];
-
-/** The last drift audit of one tenant, as the readiness page shows it. */
-export const DriftSummarySchema = z.object({
-  ranAt: z.string(),
-  /** products the run sampled */
-  products: z.number().int().min(0),
-  /** product × context pairs it re-decided */
-  checked: z.number().int().min(0),
-  /** disagreements by surface and kind; surfaces with none are left out */
-  counts: z.array(
-    z.object({ surface: z.string(), kind: z.enum(DRIFT_KINDS), count: z.number().int().min(1) }),
-  ),
-  /** the first optimistic disagreements, `productId context surface action: claimed/actual` */
-  optimistic: z.array(z.string()),
-});
-export type DriftSummary = z.infer<typeof DriftSummarySchema>;
 
 const PARTS = { last: ['drift', 'last'], cursor: ['drift', 'cursor'] } as const;
 

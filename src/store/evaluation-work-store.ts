@@ -1,24 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
-
-const CLAIM_DIRTY = readFileSync(new URL('./lua/claim-dirty-2.lua', import.meta.url), 'utf8');
-const MOVE_DUE = readFileSync(new URL('./lua/move-due-2.lua', import.meta.url), 'utf8');
-
-interface WorkCommands {
-  acwClaimDirty(dirty: string, claimed: string, count: number): Promise<string[]>;
-  acwMoveDue(due: string, dirty: string, nowMs: number, limit: number): Promise<number>;
-}
-
-function withCommands(redis: Redis): Redis & WorkCommands {
-  const commands = redis as Redis & Partial<WorkCommands>;
-  if (commands.acwClaimDirty === undefined) {
-    redis.defineCommand('acwClaimDirty', { numberOfKeys: 2, lua: CLAIM_DIRTY });
-    redis.defineCommand('acwMoveDue', { numberOfKeys: 2, lua: MOVE_DUE });
-  }
-  return commands as Redis & WorkCommands;
-}
+import { runScript } from './lua/scripts.js';
 
 /**
  * The work list of the evaluation jobs, per tenant:
@@ -30,15 +13,13 @@ function withCommands(redis: Redis): Redis & WorkCommands {
  */
 export class EvaluationWorkStore {
   private readonly key: TenantKey;
-  private readonly redis: Redis & WorkCommands;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     prefix: string,
     readonly tenant: string,
   ) {
     this.key = tenantKeys(prefix, tenant);
-    this.redis = withCommands(redis);
   }
 
   dirtyKey(): string {
@@ -62,7 +43,12 @@ export class EvaluationWorkStore {
   }
 
   async claim(jobId: string, count: number): Promise<string[]> {
-    return this.redis.acwClaimDirty(this.dirtyKey(), this.claimedKey(jobId), count);
+    return (await runScript(
+      this.redis,
+      'claim-dirty-2',
+      [this.dirtyKey(), this.claimedKey(jobId)],
+      [count],
+    )) as string[];
   }
 
   /** Hands a job's claim back to the dirty set (the job gave up); a no-op when none is held. */
@@ -79,7 +65,12 @@ export class EvaluationWorkStore {
   async moveDue(nowMs: number, limit = 5_000): Promise<number> {
     let moved = 0;
     for (;;) {
-      const step = await this.redis.acwMoveDue(this.dueKey(), this.dirtyKey(), nowMs, limit);
+      const step = (await runScript(
+        this.redis,
+        'move-due-2',
+        [this.dueKey(), this.dirtyKey()],
+        [nowMs, limit],
+      )) as number;
       moved += step;
       if (step < limit) return moved;
     }

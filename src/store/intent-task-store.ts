@@ -1,32 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { IntentTask, IntentTaskState } from '../services/intent-task.js';
+import type { IntentTask, IntentTaskState } from '../domain/index.js';
 import { tenantKeys } from './keys.js';
-
-const CREATE_LUA = readFileSync(new URL('./lua/create-intent-task-2.lua', import.meta.url), 'utf8');
-const UPDATE_LUA = readFileSync(new URL('./lua/update-intent-task-1.lua', import.meta.url), 'utf8');
-
-interface IntentTaskCommands {
-  createIntentTask(
-    taskKey: string,
-    indexKey: string,
-    json: string,
-    ttlSeconds: number,
-    createdAtMs: number,
-    id: string,
-    cutoffMs: number,
-  ): Promise<[number, string]>;
-  updateIntentTask(taskKey: string, expectedVersion: number, json: string): Promise<number>;
-}
-
-function withCommands(redis: Redis): Redis & IntentTaskCommands {
-  const scripted = redis as Redis & Partial<IntentTaskCommands>;
-  if (scripted.createIntentTask === undefined) {
-    redis.defineCommand('createIntentTask', { numberOfKeys: 2, lua: CREATE_LUA });
-    redis.defineCommand('updateIntentTask', { numberOfKeys: 1, lua: UPDATE_LUA });
-  }
-  return redis as Redis & IntentTaskCommands;
-}
+import { runScript } from './lua/scripts.js';
 
 export interface TaskListQuery {
   contextId?: string;
@@ -54,15 +29,11 @@ const MGET_CHUNK = 200;
  * tenant is simply not found: every read builds its key from the caller's tenant.
  */
 export class IntentTaskStore {
-  private readonly redis: Redis & IntentTaskCommands;
-
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
     private readonly retentionSeconds: number,
-  ) {
-    this.redis = withCommands(redis);
-  }
+  ) {}
 
   private keys(tenant: string) {
     const key = tenantKeys(this.prefix, tenant);
@@ -73,15 +44,18 @@ export class IntentTaskStore {
   async createIfAbsent(task: IntentTask): Promise<{ created: boolean; task: IntentTask }> {
     const keys = this.keys(task.tenant);
     const createdAtMs = Date.parse(task.createdAt);
-    const [created, json] = await this.redis.createIntentTask(
-      keys.task(task.id),
-      keys.index,
-      JSON.stringify(task),
-      this.retentionSeconds,
-      createdAtMs,
-      task.id,
-      createdAtMs - this.retentionSeconds * 1000,
-    );
+    const [created, json] = (await runScript(
+      this.redis,
+      'create-intent-task-2',
+      [keys.task(task.id), keys.index],
+      [
+        JSON.stringify(task),
+        this.retentionSeconds,
+        createdAtMs,
+        task.id,
+        createdAtMs - this.retentionSeconds * 1000,
+      ],
+    )) as [number, string];
     return { created: created === 1, task: JSON.parse(json) as IntentTask };
   }
 
@@ -107,10 +81,11 @@ export class IntentTaskStore {
       const next = change(current);
       if (next === undefined) return current;
       const written = { ...next, version: current.version + 1 };
-      const result = await this.redis.updateIntentTask(
-        key,
-        current.version,
-        JSON.stringify(written),
+      const result = await runScript(
+        this.redis,
+        'update-intent-task-1',
+        [key],
+        [current.version, JSON.stringify(written)],
       );
       if (result === 1) return written;
       if (result === -1) return undefined;

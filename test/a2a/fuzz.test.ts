@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTENTS_QUEUE } from '../../jobs/process-intent.job.js';
+import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
 import { type A2aHarness, ACME_TOKEN, startA2aHarness } from '../helpers/a2a.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTENTS_QUEUE } from '../../jobs/process-intent.job.js';
+import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
 import {
   type A2aHarness,
   ACME_TOKEN,

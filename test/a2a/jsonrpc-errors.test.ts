@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTENTS_QUEUE } from '../../jobs/process-intent.job.js';
+import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
 import { ACME_TOKEN, OTHER_TOKEN, startA2aHarness } from '../helpers/a2a.js';
 
 const V1 = { 'a2a-version': '1.0' };

@@ -5,8 +5,6 @@ import { loadConfig } from '../../src/config.js';
 import type { Closable } from '../../src/feature.js';
 import { checkoutFeature } from '../../src/features/checkout.js';
 import {
-  type CheckoutQueues,
-  checkoutQueues,
   createCheckoutService,
   startCheckoutSchedulers,
   startCheckoutWorkers,
@@ -21,6 +19,7 @@ import {
   startSandboxProviders,
   startSandboxWebhookReceiver,
 } from '../../src/providers/sandbox/index.js';
+import { type CheckoutQueues, checkoutQueues } from '../../src/queues/outbox-queues.js';
 import { closeInPhases } from '../../src/runtime/shutdown.js';
 import type { CheckoutService } from '../../src/services/checkout/checkout-service.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';

@@ -7,15 +7,15 @@ import { renderReadinessPage } from '../../src/adapters/admin/readiness-page.js'
 import { type AppContext, createAppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import type { DriftSummary } from '../../src/domain/index.js';
 import { contextKey, type ProductFacts } from '../../src/domain/index.js';
 import type { Closable } from '../../src/feature.js';
 import { catalogRuntime } from '../../src/features/catalog-runtime.js';
 import { driftAuditDeps, driftFeature } from '../../src/features/drift.js';
 import { createLogger } from '../../src/logger.js';
-import { AUDIT_DRIFT_QUEUE } from '../../src/queues/audit-drift-queue.js';
+import { AUDIT_DRIFT_QUEUE } from '../../src/queues/drift-queues.js';
 import { type AuditedSurface, auditTenantDrift } from '../../src/services/drift-audit.js';
 import { readinessSources } from '../../src/services/readiness-sources.js';
-import type { DriftSummary } from '../../src/store/drift-store.js';
 import type { StoredProfile } from '../../src/store/profile-codec.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { freshInventory, fullCoverage, listedProduct, NOW_MS } from '../support/facts.js';

@@ -3,8 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queue as DRAIN_QUEUE } from '../../jobs/drain-outbox.job.js';
-import { nudgeOutboxDrain } from '../../src/features/checkout-runtime.js';
+import { nudgeOutboxDrain, OUTBOX_QUEUE_NAMES } from '../../src/queues/outbox-queues.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
 import { type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
@@ -81,7 +80,7 @@ describe('when a worker process gets SIGTERM through npm while a delivery waits 
       ['--role', 'worker'],
     );
     let servicePid: number | undefined;
-    const drain = new Queue(DRAIN_QUEUE, { connection: redis, prefix: queuePrefix });
+    const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, { connection: redis, prefix: queuePrefix });
     try {
       const logs = logCollector(npm);
       const started = await logs.message('agent-commerce-worker started');

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IntentTask } from '../../src/services/intent-task.js';
+import type { IntentTask } from '../../src/domain/index.js';
 import { IntentTaskStore } from '../../src/store/intent-task-store.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 

@@ -1,4 +1,4 @@
-import type { IntentTaskState } from '../../services/intent-task.js';
+import type { IntentTaskState } from '../../domain/index.js';
 
 /** One part of a received message, whichever protocol version carried it. */
 export type InboundPart =

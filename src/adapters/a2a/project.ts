@@ -1,6 +1,10 @@
-import { type CommerceDecision, isAllowed } from '../../domain/index.js';
-import type { IntentOutcome } from '../../services/intent-executor.js';
-import type { IntentTask, IntentTaskState } from '../../services/intent-task.js';
+import {
+  type CommerceDecision,
+  type IntentOutcome,
+  type IntentTask,
+  type IntentTaskState,
+  isAllowed,
+} from '../../domain/index.js';
 import type { InboundMessage } from './operation.js';
 
 /** A decision as an agent reads it: codes and next actions, never the evaluation internals. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { IntentAnswer } from '../../domain/index.js';
 import {
   BuyerTypeSchema,
   type CommerceAction,
@@ -7,7 +8,6 @@ import {
   PolicyDomainSchema,
   ProductIdSchema,
 } from '../../domain/index.js';
-import type { IntentAnswer } from '../../services/intent-executor.js';
 import { AllowanceSchema } from '../acp/allowance.js';
 import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IntentAnswer } from '../../domain/index.js';
 import {
   type CommerceIntent,
   CommerceIntentSchema,
@@ -6,7 +7,6 @@ import {
   canonicalJson,
   toInstant,
 } from '../../domain/index.js';
-import type { IntentAnswer } from '../../services/intent-executor.js';
 import { mandateOfAllowance } from '../acp/to-mandate.js';
 import { regionOfCountry } from './regions.js';
 import type { CanonicalRequest } from './request-data.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IntentTaskState } from '../../services/intent-task.js';
+import type { IntentTaskState } from '../../domain/index.js';
 import type { A2aOperation, InboundMessage, InboundPart } from './operation.js';
 import type { ArtifactView, TaskView } from './project.js';
 

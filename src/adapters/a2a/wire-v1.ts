@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { IntentTaskState } from '../../domain/index.js';
 import { InstantSchema } from '../../domain/index.js';
-import type { IntentTaskState } from '../../services/intent-task.js';
 import type { A2aOperation, InboundMessage, InboundPart } from './operation.js';
 import type { ArtifactView, TaskView } from './project.js';
 

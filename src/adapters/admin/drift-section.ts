@@ -1,4 +1,4 @@
-import type { DriftSummary } from '../../store/drift-store.js';
+import type { DriftSummary } from '../../domain/index.js';
 import { type Html, html } from './html.js';
 
 /**

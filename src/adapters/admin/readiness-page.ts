@@ -1,38 +1,21 @@
 import {
   type BlockerCode,
+  type DriftSummary,
   type EvaluationContext,
   READINESS_STATES,
   type Readiness,
   type ReadinessEntry,
   type RemediationView,
 } from '../../domain/index.js';
-import type { DriftSummary } from '../../store/drift-store.js';
-import { driftSection } from './drift-section.js';
-import { type Html, html, raw } from './html.js';
 import type {
+  FeedSummary,
+  OutboxSummary,
   ReadinessListing,
   ReadinessListRequest,
   ReadinessOverview,
-} from './readiness-sources.js';
-
-export interface OutboxSummary {
-  due: number;
-  inFlight: number;
-  deadLettered: number;
-  oldestDueAgeSeconds: number | null;
-  deadLetters: { id: string; effect: string; lastError: string; failedAt: string }[];
-  /** Effects whose attempts ran out and that have had no answer since. */
-  exhausted: number;
-  /** The longest-waiting of them: retried on the long schedule (`nextRoundAt`) or dead-lettered. */
-  exhaustedEffects: { id: string; effect: string; since: string; nextRoundAt: string | null }[];
-}
-
-export interface FeedSummary {
-  name: string;
-  lastPublishedAt: string | null;
-  ageSeconds: number | null;
-  count: number | null;
-}
+} from '../../services/readiness-data.js';
+import { driftSection } from './drift-section.js';
+import { type Html, html, raw } from './html.js';
 
 export interface ReadinessPageModel {
   tenant: string;

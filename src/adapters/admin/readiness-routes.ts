@@ -9,6 +9,7 @@ import {
 } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { App } from '../../http/types.js';
+import type { ReadinessSources } from '../../services/readiness-data.js';
 import { csrfOk, csrfToken } from './csrf.js';
 import { productDetail } from './readiness-model.js';
 import {
@@ -17,7 +18,6 @@ import {
   type ReadinessPageModel,
   renderReadinessPage,
 } from './readiness-page.js';
-import type { ReadinessSources } from './readiness-sources.js';
 
 /** A GET form sends an unselected filter as `name=`: the same as leaving it out. */
 const blankless = <T extends z.ZodType>(schema: T) =>

@@ -11,8 +11,7 @@ import {
   toIntent,
 } from '../../adapters/a2a/to-intent.js';
 import type { Clock } from '../../clock.js';
-import type { CommerceAction } from '../../domain/index.js';
-import type { IntentTask, ReceivedMessage } from '../../services/intent-task.js';
+import type { CommerceAction, IntentTask, ReceivedMessage } from '../../domain/index.js';
 import type { IntentTaskService } from '../../services/intent-tasks.js';
 import { rendererFor } from './render.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { JsonRpcId } from '../../adapters/a2a/jsonrpc.js';
 import { artifactOf, taskView } from '../../adapters/a2a/project.js';
-import { isTerminalTaskState } from '../../services/intent-task.js';
+import { isTerminalTaskState } from '../../domain/index.js';
 import type { CallAnswer, CallDeps } from './handle-call.js';
 import type { Renderer } from './render.js';
 import { openEventStream } from './sse.js';

@@ -97,7 +97,7 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
   );
 
   app.get('/v1/products/:id', { schema: { params: IdParams } }, async (request) => {
-    const product = await runtime.storesOf(request.tenant).catalog.getProduct(request.params.id);
+    const product = await runtime.catalog.getProduct(request.tenant, request.params.id);
     if (product === undefined) throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
     return product;
   });
@@ -146,11 +146,9 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
     '/v1/products/:id/audit',
     { schema: { params: IdParams, querystring: AuditQuery } },
     async (request) => {
-      const stores = runtime.storesOf(request.tenant);
       const { id } = request.params;
-      const entries = await stores.audit.history(id, request.query.limit);
-      if (entries.length === 0 && (await stores.catalog.getProduct(id)) === undefined)
-        throw new AppError('NOT_FOUND', [`product ${id}`]);
+      const entries = await runtime.catalog.auditHistory(request.tenant, id, request.query.limit);
+      if (entries === undefined) throw new AppError('NOT_FOUND', [`product ${id}`]);
       return { productId: id, entries };
     },
   );

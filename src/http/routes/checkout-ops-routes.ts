@@ -1,26 +1,11 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/codes.js';
-import type { ReconciliationReport } from '../../services/checkout/payment-reconciliation.js';
 import {
-  type DeadLetterDeps,
-  listDeadLetters,
-  replayDeadLetter,
-} from '../../services/outbox/dead-letter.js';
-import { CheckoutStore } from '../../store/checkout-store.js';
-import { OutboxStore } from '../../store/outbox-store.js';
-import {
-  WebhookSubscriberSchema,
-  WebhookSubscriberStore,
-} from '../../store/webhook-subscriber-store.js';
+  type OutboxOperations,
+  SubscriberBodySchema,
+  SubscriberIdSchema,
+} from '../../services/outbox/operations-service.js';
 import type { App } from '../types.js';
-
-/**
- * Operator routes of the outbox, tenant-scoped by the bearer token: the dead letter and its
- * replay, one effect's history, webhook subscribers, and payment reconciliation.
- */
-export interface OpsDeps extends DeadLetterDeps {
-  enqueueReconciliation(tenant: string): Promise<void>;
-}
 
 const EffectParams = z.object({ id: z.string().min(1).max(300) });
 const Page = z.object({
@@ -28,16 +13,21 @@ const Page = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export async function checkoutOpsRoutes(app: App, deps: OpsDeps): Promise<void> {
+/**
+ * Operator routes of the outbox, tenant-scoped by the bearer token: the dead letter and its
+ * replay, one effect's history, webhook subscribers, and payment reconciliation.
+ * They translate; the outbox operations service reaches the stores.
+ */
+export async function checkoutOpsRoutes(app: App, ops: OutboxOperations): Promise<void> {
   app.get('/v1/ops/dead-letter', { schema: { querystring: Page } }, async (request) =>
-    listDeadLetters(deps, request.tenant, request.query.limit, request.query.offset),
+    ops.listDeadLetters(request.tenant, request.query.limit, request.query.offset),
   );
 
   app.post(
     '/v1/ops/dead-letter/:id/replay',
     { schema: { params: EffectParams } },
     async (request, reply) => {
-      const outcome = await replayDeadLetter(deps, request.tenant, request.params.id);
+      const outcome = await ops.replayDeadLetter(request.tenant, request.params.id);
       if (outcome === 'not_found') throw new AppError('NOT_FOUND', [`effect ${request.params.id}`]);
       if (outcome === 'not_dead') {
         throw new AppError('CONFLICT', [`effect ${request.params.id} is not dead-lettered`]);
@@ -47,42 +37,34 @@ export async function checkoutOpsRoutes(app: App, deps: OpsDeps): Promise<void> 
   );
 
   app.get('/v1/ops/outbox/:id', { schema: { params: EffectParams } }, async (request) => {
-    const view = await new OutboxStore(deps.redis, deps.prefix, request.tenant).view(
-      request.params.id,
-    );
+    const view = await ops.effect(request.tenant, request.params.id);
     if (view === undefined) throw new AppError('NOT_FOUND', [`effect ${request.params.id}`]);
     return view;
   });
 
-  app.get('/v1/ops/outbox', async (request) =>
-    new OutboxStore(deps.redis, deps.prefix, request.tenant).countByStatus(),
-  );
+  app.get('/v1/ops/outbox', async (request) => ops.countByStatus(request.tenant));
 
   app.put(
     '/v1/ops/webhook-subscribers/:id',
     {
       schema: {
-        params: z.object({ id: WebhookSubscriberSchema.shape.id }),
-        body: WebhookSubscriberSchema.omit({ id: true }),
+        params: z.object({ id: SubscriberIdSchema }),
+        body: SubscriberBodySchema,
       },
     },
-    async (request) => {
-      const subscriber = { id: request.params.id, ...request.body };
-      await new WebhookSubscriberStore(deps.redis, deps.prefix, request.tenant).put(subscriber);
-      return subscriber;
-    },
+    async (request) =>
+      ops.putSubscriber(request.tenant, { id: request.params.id, ...request.body }),
   );
 
   app.get('/v1/ops/webhook-subscribers', async (request) => ({
-    subscribers: await new WebhookSubscriberStore(deps.redis, deps.prefix, request.tenant).list(),
+    subscribers: await ops.listSubscribers(request.tenant),
   }));
 
   app.delete(
     '/v1/ops/webhook-subscribers/:id',
     { schema: { params: z.object({ id: z.string().min(1).max(64) }) } },
     async (request, reply) => {
-      const store = new WebhookSubscriberStore(deps.redis, deps.prefix, request.tenant);
-      if (!(await store.remove(request.params.id))) {
+      if (!(await ops.removeSubscriber(request.tenant, request.params.id))) {
         throw new AppError('NOT_FOUND', [`webhook subscriber ${request.params.id}`]);
       }
       return reply.code(204).send();
@@ -90,17 +72,13 @@ export async function checkoutOpsRoutes(app: App, deps: OpsDeps): Promise<void> 
   );
 
   app.get('/v1/ops/reconciliation', async (request) => {
-    const report = await new CheckoutStore(
-      deps.redis,
-      deps.prefix,
-      request.tenant,
-    ).getReconciliationReport();
+    const report = await ops.reconciliationReport(request.tenant);
     if (report === undefined) throw new AppError('NOT_FOUND', ['reconciliation report']);
-    return JSON.parse(report) as ReconciliationReport;
+    return report;
   });
 
   app.post('/v1/ops/reconciliation', async (request, reply) => {
-    await deps.enqueueReconciliation(request.tenant);
+    await ops.requestReconciliation(request.tenant);
     return reply.code(202).send({ status: 'queued' });
   });
 }

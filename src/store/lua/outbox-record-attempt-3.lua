@@ -12,16 +12,13 @@
   Output: attempts made so far, or -1 when the effect is no longer pending.
 ]]
 local rcall = redis.call
+
+--- @include "includes/append-history"
 local id = ARGV[1]
 if rcall("HGET", KEYS[1], id) ~= "pending" then
   return -1
 end
-local history = rcall("HGET", KEYS[2], id)
-if history then
-  rcall("HSET", KEYS[2], id, string.sub(history, 1, -2) .. "," .. ARGV[2] .. "]")
-else
-  rcall("HSET", KEYS[2], id, "[" .. ARGV[2] .. "]")
-end
+appendHistory(KEYS[2], id, ARGV[2])
 if ARGV[3] == "1" then
   return rcall("HINCRBY", KEYS[3], id, 1)
 end

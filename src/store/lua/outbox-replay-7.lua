@@ -19,6 +19,8 @@
   Output: 1 when replayed, 0 when the effect is not dead-lettered.
 ]]
 local rcall = redis.call
+
+--- @include "includes/append-history"
 local id = ARGV[1]
 if rcall("HGET", KEYS[1], id) ~= "dead" then
   return 0
@@ -28,11 +30,6 @@ rcall("ZREM", KEYS[2], id)
 rcall("ZREM", KEYS[7], id)
 rcall("ZADD", KEYS[3], ARGV[2], id)
 rcall("HSET", KEYS[4], id, 0)
-local history = rcall("HGET", KEYS[5], id)
-if history then
-  rcall("HSET", KEYS[5], id, string.sub(history, 1, -2) .. "," .. ARGV[3] .. "]")
-else
-  rcall("HSET", KEYS[5], id, "[" .. ARGV[3] .. "]")
-end
+appendHistory(KEYS[5], id, ARGV[3])
 rcall("XADD", KEYS[6], "MAXLEN", "~", ARGV[5], "*", "event", ARGV[4])
 return 1

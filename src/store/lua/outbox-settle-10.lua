@@ -36,6 +36,8 @@
     {"version_conflict", current}   the checkout moved on; re-read and settle again
 ]]
 local rcall = redis.call
+
+--- @include "includes/append-history"
 local id = ARGV[1]
 local outcome = ARGV[2]
 
@@ -69,12 +71,7 @@ else
   rcall("ZREM", KEYS[10], id)
 end
 
-local history = rcall("HGET", KEYS[4], id)
-if history then
-  rcall("HSET", KEYS[4], id, string.sub(history, 1, -2) .. "," .. ARGV[3] .. "]")
-else
-  rcall("HSET", KEYS[4], id, "[" .. ARGV[3] .. "]")
-end
+appendHistory(KEYS[4], id, ARGV[3])
 local attempts = rcall("HINCRBY", KEYS[5], id, 1)
 if outcome == "retry" then
   rcall("HSET", KEYS[5], id, 0)

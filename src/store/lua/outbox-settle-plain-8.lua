@@ -24,6 +24,8 @@
     status (a string)          settled before (or missing); nothing written for it
 ]]
 local rcall = redis.call
+
+--- @include "includes/append-history"
 local now = ARGV[1]
 local out = {}
 
@@ -44,12 +46,7 @@ for i = 3, #ARGV, 4 do
       rcall("ZREM", KEYS[8], id)
     end
     rcall("ZADD", KEYS[7], now, id)
-    local history = rcall("HGET", KEYS[4], id)
-    if history then
-      rcall("HSET", KEYS[4], id, string.sub(history, 1, -2) .. "," .. record .. "]")
-    else
-      rcall("HSET", KEYS[4], id, "[" .. record .. "]")
-    end
+    appendHistory(KEYS[4], id, record)
     out[#out + 1] = rcall("HINCRBY", KEYS[5], id, 1)
     rcall("XADD", KEYS[6], "MAXLEN", "~", ARGV[2], "*", "event", ARGV[i + 3])
   end

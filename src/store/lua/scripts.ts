@@ -2,41 +2,74 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /**
- * The store's Lua scripts, loaded from `<name>-<numKeys>.lua` next to this file and defined on a
- * connection as ioredis commands (EVALSHA with a fallback to EVAL).
+ * The one loader of the store's Lua scripts, after bullmq's `commands/*-N.lua`: each script is
+ * `<name>-<numKeys>.lua` next to this file, opens with its KEYS, ARGV and Output contract, and
+ * may pull shared functions in with a `--- @include "includes/<name>"` line, which the loader
+ * replaces with that file (each include once per script). Every script is defined on a
+ * connection as the ioredis command `acw_<name>` (EVALSHA, falling back to EVAL), all at its
+ * first use.
  */
-const SCRIPT_FILES = [
+export const SCRIPT_FILES = [
   'checkout-commit-7',
+  'claim-dirty-2',
+  'create-intent-task-2',
+  'idempotency-claim-2',
+  'move-due-2',
+  'outbox-claim-due-1',
+  'outbox-prune-5',
+  'outbox-record-attempt-3',
+  'outbox-replay-7',
   'outbox-settle-10',
   'outbox-settle-plain-8',
-  'outbox-record-attempt-3',
-  'outbox-claim-due-1',
-  'outbox-replay-7',
-  'outbox-prune-5',
-  'idempotency-claim-2',
   'release-lock-1',
+  'update-intent-task-1',
 ] as const;
 export type ScriptName = (typeof SCRIPT_FILES)[number];
 
+const INCLUDE = /^--- @include "([a-z0-9/-]+)"\s*$/gm;
+
+function readLua(file: string): string {
+  return readFileSync(new URL(`./${file}.lua`, import.meta.url), 'utf8');
+}
+
+/** The script's text with its includes in place; an include already in place is left out. */
+export function scriptSource(name: ScriptName): string {
+  const included = new Set<string>();
+  const expand = (text: string, chain: readonly string[]): string =>
+    text.replace(INCLUDE, (_line, include: string) => {
+      if (chain.includes(include)) {
+        throw new Error(`${name}.lua: include cycle ${[...chain, include].join(' → ')}`);
+      }
+      if (included.has(include)) return '';
+      included.add(include);
+      return expand(readLua(include), [...chain, include]);
+    });
+  return expand(readLua(name), [name]);
+}
+
 const sources = new Map<ScriptName, string>();
 
-function source(name: ScriptName): string {
+function cachedSource(name: ScriptName): string {
   let text = sources.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
+    text = scriptSource(name);
     sources.set(name, text);
   }
   return text;
+}
+
+export function numberOfKeys(name: ScriptName): number {
+  return Number(/-(\d+)$/.exec(name)?.[1]);
+}
+
+function commandName(name: ScriptName): string {
+  return `acw_${name.replace(/-\d+$/, '').replace(/-/g, '_')}`;
 }
 
 type Reply = (string | number | null)[];
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 const defined = new WeakSet<Redis>();
-
-function commandName(name: ScriptName): string {
-  return `acw_${name.replace(/-\d+$/, '').replace(/-/g, '_')}`;
-}
 
 /** Runs a script by name; defines all of them on the connection the first time. */
 export async function runScript(
@@ -47,12 +80,14 @@ export async function runScript(
 ): Promise<Reply | number> {
   if (!defined.has(redis)) {
     for (const file of SCRIPT_FILES) {
-      const numberOfKeys = Number(/-(\d+)$/.exec(file)?.[1]);
-      redis.defineCommand(commandName(file), { numberOfKeys, lua: source(file) });
+      redis.defineCommand(commandName(file), {
+        numberOfKeys: numberOfKeys(file),
+        lua: cachedSource(file),
+      });
     }
     defined.add(redis);
   }
-  const expectedKeys = Number(/-(\d+)$/.exec(name)?.[1]);
+  const expectedKeys = numberOfKeys(name);
   if (keys.length !== expectedKeys) {
     throw new Error(`${name} takes ${expectedKeys} keys, got ${keys.length}`);
   }

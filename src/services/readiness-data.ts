@@ -1,12 +1,36 @@
+/**
+ * The data the readiness service returns (src/services/readiness-sources.ts) and the operator
+ * page renders (src/adapters/admin): defined here so the adapter imports the service's types,
+ * never the reverse.
+ */
 import type {
   BlockerCode,
+  DriftSummary,
   EvaluationContext,
   ProductActionProfile,
   Readiness,
   ReadinessEntry,
-} from '../../domain/index.js';
-import type { DriftSummary } from '../../store/drift-store.js';
-import type { FeedSummary, OutboxSummary } from './readiness-page.js';
+} from '../domain/index.js';
+
+/** What the outbox holds for one tenant, as the readiness page shows it. */
+export interface OutboxSummary {
+  due: number;
+  inFlight: number;
+  deadLettered: number;
+  oldestDueAgeSeconds: number | null;
+  deadLetters: { id: string; effect: string; lastError: string; failedAt: string }[];
+  /** Effects whose attempts ran out and that have had no answer since. */
+  exhausted: number;
+  /** The longest-waiting of them: retried on the long schedule (`nextRoundAt`) or dead-lettered. */
+  exhaustedEffects: { id: string; effect: string; since: string; nextRoundAt: string | null }[];
+}
+
+export interface FeedSummary {
+  name: string;
+  lastPublishedAt: string | null;
+  ageSeconds: number | null;
+  count: number | null;
+}
 
 /** The counters of one context, as the evaluation jobs keep them. */
 export interface ContextSummary {

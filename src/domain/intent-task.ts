@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { CommerceIntentSchema, InstantSchema } from '../domain/index.js';
-import { IntentAnswerSchema, IntentOutcomeSchema } from './intent-executor.js';
+import { CommerceIntentSchema } from './intent.js';
+import { IntentAnswerSchema, IntentOutcomeSchema } from './intent-outcome.js';
+import { InstantSchema } from './time.js';
 
 /**
- * An accepted intent and how far its processing got. Protocol-neutral: the A2A adapter projects
- * it as an A2A Task (v1.0 or v0.3), another ingress could project it its own way.
+ * An accepted intent and how far its processing got. Protocol-neutral: each ingress that queues
+ * intents projects it as its own protocol's task (src/adapters/a2a does so for both versions).
  */
 export const INTENT_TASK_STATES = [
   'submitted',

@@ -1,0 +1,19 @@
+import type { FeedPublisher } from '../feeds/feed-publisher.js';
+import type { AppContext } from '../src/app-context.js';
+import type { CatalogService } from '../src/services/catalog-service.js';
+import type { EvaluationService, TenantStores } from '../src/services/evaluation-service.js';
+
+/**
+ * What the catalog and feed jobs use. The wiring (src/features/catalog-runtime.ts) hands them its
+ * catalog runtime, which has all of it; declaring it here keeps the jobs from importing the
+ * wiring that starts them.
+ */
+export interface CatalogJobDeps {
+  ctx: Pick<AppContext, 'config' | 'clock'>;
+  /** every tenant that holds a token; the sweeps run for each */
+  tenants: readonly string[];
+  storesOf(tenant: string): TenantStores;
+  evaluation: EvaluationService;
+  catalog: CatalogService;
+  feeds: FeedPublisher;
+}

@@ -1,0 +1,98 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { PROVIDERS, type Provider } from '../domain/index.js';
+import { OutboxEffectSchema } from '../store/outbox-store.js';
+
+/**
+ * The queues of the checkout's outbox: their names, payloads and producers. Every queue shares
+ * the deployment's QUEUE_PREFIX, whose braces are the Redis Cluster hash tag. Each
+ * jobs/<name>.job.ts processes one of them.
+ */
+export const OUTBOX_QUEUE_NAMES = {
+  /** Moves due effects into the delivery queues (scheduled, and nudged after a transition). */
+  drain: 'outbox-drain',
+  /** Forgets delivered effects past OUTBOX_RETENTION_SECONDS (hourly). */
+  prune: 'outbox-prune',
+  /** Compares local payment state with the payment provider's. */
+  reconcile: 'reconcile-payments',
+  /** Stem of the per-provider delivery queues (see deliveryQueueName). */
+  deliver: 'deliver-effect',
+} as const;
+
+/** One queue per provider (`deliver-effect-payment`, …): a slow provider holds back only its own. */
+export function deliveryQueueName(provider: Provider): string {
+  return `${OUTBOX_QUEUE_NAMES.deliver}-${provider}`;
+}
+
+export const DrainOutboxPayloadSchema = z.object({
+  /** Drain only this tenant; all tenants when absent. */
+  tenant: z.string().min(1).optional(),
+});
+
+export const PruneOutboxPayloadSchema = z.object({});
+
+export const ReconcilePaymentsPayloadSchema = z.object({ tenant: z.string().min(1).optional() });
+
+export const DeliverEffectPayloadSchema = z.object({
+  tenant: z.string().min(1),
+  effectId: z.string().min(1),
+  /**
+   * The effect's definition as the drain read it. Definitions never change, so carrying it saves
+   * the worker a read; its status is checked before sending on any start but the job's first
+   * (see DeliveryAttempt.firstStart).
+   */
+  effect: OutboxEffectSchema.optional(),
+});
+
+export function deliveryQueues(connection: Redis, prefix: string): Record<Provider, Queue> {
+  return Object.fromEntries(
+    PROVIDERS.map((provider) => [
+      provider,
+      new Queue(deliveryQueueName(provider), { connection, prefix }),
+    ]),
+  ) as Record<Provider, Queue>;
+}
+
+export interface CheckoutQueues {
+  drain: Queue;
+  reconcile: Queue;
+  prune: Queue;
+  delivery: Record<Provider, Queue>;
+  close(): Promise<void>;
+}
+
+/** Every queue the checkout feature uses, for the dashboard and queue metrics. */
+export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
+  OUTBOX_QUEUE_NAMES.drain,
+  OUTBOX_QUEUE_NAMES.prune,
+  OUTBOX_QUEUE_NAMES.reconcile,
+  ...PROVIDERS.map((provider) => deliveryQueueName(provider)),
+];
+
+export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueues {
+  const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, { connection, prefix });
+  const reconcile = new Queue(OUTBOX_QUEUE_NAMES.reconcile, { connection, prefix });
+  const prune = new Queue(OUTBOX_QUEUE_NAMES.prune, { connection, prefix });
+  const delivery = deliveryQueues(connection, prefix);
+  return {
+    drain,
+    reconcile,
+    prune,
+    delivery,
+    async close() {
+      await Promise.all(
+        [drain, reconcile, prune, ...Object.values(delivery)].map((q) => q.close()),
+      );
+    },
+  };
+}
+
+/** Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. */
+export async function nudgeOutboxDrain(drain: Queue, tenant: string): Promise<void> {
+  await drain.add(
+    'nudge',
+    { tenant },
+    { deduplication: { id: `nudge-${tenant}` }, removeOnComplete: true, removeOnFail: 100 },
+  );
+}
