@@ -1,6 +1,13 @@
-import { type CommerceAction, DECISION_RESULTS, type DecisionResult } from './actions.js';
+import { z } from 'zod';
+import {
+  type CommerceAction,
+  CommerceActionSchema,
+  DECISION_RESULTS,
+  type DecisionResult,
+  DecisionResultSchema,
+} from './actions.js';
 import type { ProductActionProfile } from './decision.js';
-import type { PolicyDomain } from './policy.js';
+import { type PolicyDomain, PolicyDomainSchema } from './policy.js';
 
 /**
  * What a surface (profile API, a feed, an A2A task, the readiness page) says about a product,
@@ -39,6 +46,30 @@ export interface SurfaceReading {
  */
 export function statedResult(result: DecisionResult, allowed: boolean): ClaimedResult {
   return result === 'allowed' && !allowed ? 'not_allowed' : result;
+}
+
+/**
+ * A decision as the surfaces that carry it whole state it (the profile API, A2A artifacts): its
+ * result and `allowed` both, and its blockers by code.
+ */
+export const StatedDecisionSchema = z.object({
+  action: CommerceActionSchema,
+  policyDomain: PolicyDomainSchema.optional(),
+  result: DecisionResultSchema,
+  allowed: z.boolean(),
+  blockers: z.array(z.object({ code: z.string() })),
+});
+
+export function claimOfStatedDecision(
+  decision: z.infer<typeof StatedDecisionSchema>,
+): DecisionClaim {
+  const claim: DecisionClaim = {
+    action: decision.action,
+    result: statedResult(decision.result, decision.allowed),
+    blockers: decision.blockers.map((b) => b.code),
+  };
+  if (decision.policyDomain !== undefined) claim.policyDomain = decision.policyDomain;
+  return claim;
 }
 
 /**

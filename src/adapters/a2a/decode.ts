@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import {
-  CommerceActionSchema,
-  DecisionResultSchema,
-  PolicyDomainSchema,
-} from '../../domain/index.js';
-import {
+  claimOfStatedDecision,
   type DecisionClaim,
+  StatedDecisionSchema,
   type SurfaceReading,
-  statedResult,
 } from '../../domain/surface-claims.js';
 
 /**
@@ -16,17 +12,10 @@ import {
  * artifact), each with its result and blocker codes. The spec of project.ts with wire-v1.ts and
  * wire-v03.ts. Checkout artifacts are about a checkout, not a product, and claim nothing here.
  */
-const ProjectedDecisionSchema = z.object({
-  action: CommerceActionSchema,
-  policyDomain: PolicyDomainSchema.optional(),
-  result: DecisionResultSchema,
-  allowed: z.boolean(),
-  blockers: z.array(z.object({ code: z.string() })),
-});
 
 const ArtifactDataSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('profile'), decisions: z.array(ProjectedDecisionSchema) }),
-  ProjectedDecisionSchema.extend({ type: z.literal('decision') }),
+  z.object({ type: z.literal('profile'), decisions: z.array(StatedDecisionSchema) }),
+  StatedDecisionSchema.extend({ type: z.literal('decision') }),
   z.object({ type: z.literal('checkout') }),
 ]);
 
@@ -45,20 +34,10 @@ const V03TaskSchema = z.object({
   ),
 });
 
-function claimOf(decision: z.infer<typeof ProjectedDecisionSchema>): DecisionClaim {
-  const claim: DecisionClaim = {
-    action: decision.action,
-    result: statedResult(decision.result, decision.allowed),
-    blockers: decision.blockers.map((b) => b.code),
-  };
-  if (decision.policyDomain !== undefined) claim.policyDomain = decision.policyDomain;
-  return claim;
-}
-
 function claimsOfData(data: unknown): DecisionClaim[] {
   const parsed = ArtifactDataSchema.parse(data);
-  if (parsed.type === 'profile') return parsed.decisions.map(claimOf);
-  if (parsed.type === 'decision') return [claimOf(parsed)];
+  if (parsed.type === 'profile') return parsed.decisions.map(claimOfStatedDecision);
+  if (parsed.type === 'decision') return [claimOfStatedDecision(parsed)];
   return [];
 }
 

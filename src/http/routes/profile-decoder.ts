@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import {
-  CommerceActionSchema,
-  DecisionResultSchema,
-  PolicyDomainSchema,
-} from '../../domain/index.js';
-import {
-  type DecisionClaim,
+  claimOfStatedDecision,
+  StatedDecisionSchema,
   type SurfaceReading,
-  statedResult,
 } from '../../domain/surface-claims.js';
 
 /**
@@ -19,28 +14,11 @@ const ProfileResponseSchema = z.object({
   source: z.enum(['stored', 'evaluated', 'unknown']),
   profile: z.object({
     productId: z.string(),
-    decisions: z.array(
-      z.object({
-        action: CommerceActionSchema,
-        policyDomain: PolicyDomainSchema.optional(),
-        result: DecisionResultSchema,
-        allowed: z.boolean(),
-        blockers: z.array(z.object({ code: z.string() })),
-      }),
-    ),
+    decisions: z.array(StatedDecisionSchema),
   }),
 });
 
 export function decodeProfileResponse(wire: unknown): SurfaceReading {
   const body = ProfileResponseSchema.parse(wire);
-  const claims = body.profile.decisions.map((decision): DecisionClaim => {
-    const claim: DecisionClaim = {
-      action: decision.action,
-      result: statedResult(decision.result, decision.allowed),
-      blockers: decision.blockers.map((b) => b.code),
-    };
-    if (decision.policyDomain !== undefined) claim.policyDomain = decision.policyDomain;
-    return claim;
-  });
-  return { claims };
+  return { claims: body.profile.decisions.map(claimOfStatedDecision) };
 }
