@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
+import { FEATURES, INGRESS_FEATURES, OPERATIONS_ONLY } from './app/features.js';
 import { type AppContext, createAppContext } from './app-context.js';
 import { systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import type { Closable } from './feature.js';
-import { FEATURES, INGRESS_FEATURES, OPERATIONS_ONLY } from './features.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
+import type { Closable } from './runtime/closable.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
 import { checkListenAddress, ListenError, listenFailure } from './runtime/listen-check.js';
 import { checkRedisSettings } from './runtime/redis-production-checks.js';

@@ -5,11 +5,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import type { Feature } from '../feature.js';
 import { requireTenant } from './auth.js';
 import { errorBody, errorHandler } from './error-handler.js';
 import { acceptJsonBodiesOnly } from './json-bodies.js';
-import type { App } from './types.js';
+import type { App, HttpRoutes } from './types.js';
 
 export interface BuildAppOptions {
   /** @defaultValue 1 MiB */
@@ -17,13 +16,13 @@ export interface BuildAppOptions {
 }
 
 /**
- * The HTTP ingress: one fastify instance, each feature's routes in their own encapsulated
+ * The HTTP ingress: one fastify instance, each route set in its own encapsulated
  * plugin. Tenant routes sit behind bearer auth and take JSON bodies only; every error answers
  * JSON in our shape with our code (never a framework's), never a bare 500.
  */
 export async function buildApp(
   ctx: AppContext,
-  features: readonly Feature[],
+  features: readonly HttpRoutes[],
   options: BuildAppOptions = {},
 ): Promise<App> {
   const app = Fastify({
