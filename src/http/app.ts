@@ -31,6 +31,9 @@ export async function buildApp(
     // Protects the JSON parser against prototype pollution from untrusted bodies.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // Capability plugins start workers and seed the demo while they load (src/app/start-app.ts);
+    // a slow start-up is the process's to report, not cut off by avvio's 10 s plugin default.
+    pluginTimeout: 0,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -49,19 +52,25 @@ export async function buildApp(
       .observe(reply.elapsedTime / 1000);
   });
 
-  for (const feature of features) {
-    if (feature.publicRoutes) {
-      await app.register(async (scope) => feature.publicRoutes?.(scope, ctx));
-    }
-    if (feature.tenantRoutes) {
-      await app.register(async (scope) => {
-        acceptJsonBodiesOnly(scope);
-        // onRequest, before the body is read: an unauthenticated caller costs no parsing and
-        // gets its 401, never a 400 about a body nobody will look at.
-        scope.addHook('onRequest', requireTenant(ctx.config.AUTH_TOKENS));
-        await feature.tenantRoutes?.(scope, ctx);
-      });
-    }
-  }
+  for (const routes of features) await mountRoutes(app, ctx, routes);
   return app;
+}
+
+/**
+ * Mounts one route set: its public routes in one encapsulated plugin, its tenant routes in
+ * another behind bearer auth that takes JSON bodies only.
+ */
+export async function mountRoutes(app: App, ctx: AppContext, routes: HttpRoutes): Promise<void> {
+  if (routes.publicRoutes) {
+    await app.register(async (scope) => routes.publicRoutes?.(scope, ctx));
+  }
+  if (routes.tenantRoutes) {
+    await app.register(async (scope) => {
+      acceptJsonBodiesOnly(scope);
+      // onRequest, before the body is read: an unauthenticated caller costs no parsing and
+      // gets its 401, never a 400 about a body nobody will look at.
+      scope.addHook('onRequest', requireTenant(ctx.config.AUTH_TOKENS));
+      await routes.tenantRoutes?.(scope, ctx);
+    });
+  }
 }
