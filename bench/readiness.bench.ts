@@ -14,6 +14,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { renderReadinessPage } from '../src/adapters/admin/readiness-page.js';
+import { catalogFeature } from '../src/app/catalog.js';
+import { operationsFeature } from '../src/app/operations.js';
+import { readinessSourcesOf } from '../src/app/readiness.js';
 import { manualClock } from '../src/clock.js';
 import { DEMO_OPERATOR_TOKEN } from '../src/config.js';
 import {
@@ -23,11 +26,8 @@ import {
   type EvaluationContext,
   READINESS_STATES,
 } from '../src/domain/index.js';
-import { catalogFeature } from '../src/features/catalog.js';
-import { operationsFeature } from '../src/features/operations.js';
 import { buildApp } from '../src/http/app.js';
 import type { ReadinessListRequest } from '../src/services/readiness-data.js';
-import { readinessSources } from '../src/services/readiness-sources.js';
 import { CATALOG_KEY_PARTS, readinessSetParts } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   await ctx.redis.del(stores.work.dirtyKey());
   const seedSeconds = (performance.now() - started) / 1000;
 
-  const sources = readinessSources(ctx);
+  const sources = readinessSourcesOf(ctx);
   const features = [catalogFeature];
   const app = await buildApp(ctx, [
     ...features,

@@ -4,7 +4,7 @@ import type { CatalogService } from '../src/services/catalog-service.js';
 import type { EvaluationService, TenantStores } from '../src/services/evaluation-service.js';
 
 /**
- * What the catalog and feed jobs use. The wiring (src/features/catalog-runtime.ts) hands them its
+ * What the catalog and feed jobs use. The wiring (src/app/catalog-runtime.ts) hands them its
  * catalog runtime, which has all of it; declaring it here keeps the jobs from importing the
  * wiring that starts them.
  */

@@ -167,7 +167,7 @@ export const ConfigSchema = z
     FEED_SINK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
     /**
      * Seller name the feeds carry (acp on every variant; openai-flat requires it on every row).
-     * @defaultValue the demo store's outside production (src/features/feed-seller.ts), else unset
+     * @defaultValue the demo store's outside production (src/app/feed-seller.ts), else unset
      */
     FEED_SELLER_NAME: z.string().min(1).max(200).optional(),
     /** The seller's storefront page (openai-flat `seller_url`). @defaultValue as FEED_SELLER_NAME */
@@ -265,7 +265,7 @@ export const ConfigSchema = z
       .default(DEMO_OPERATOR_TOKEN),
     /** When set, /metrics requires it as a bearer token; unset, /metrics is open (scrape on a private network). */
     METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
-    // --- A2A ingress (adapters/a2a, features/a2a.ts) ---
+    // --- A2A ingress (adapters/a2a, app/a2a.ts) ---
     /**
      * Base URL the agent card advertises for the JSON-RPC endpoint. Set it in every deployment
      * behind a proxy.

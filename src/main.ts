@@ -1,26 +1,18 @@
 import { parseArgs } from 'node:util';
+import { startApp } from './app/start-app.js';
 import { type AppContext, createAppContext } from './app-context.js';
 import { systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import type { Closable } from './feature.js';
-import { FEATURES, INGRESS_FEATURES, OPERATIONS_ONLY } from './features.js';
-import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { ensureRedis } from './runtime/ensure-redis.js';
 import { checkListenAddress, ListenError, listenFailure } from './runtime/listen-check.js';
 import { checkRedisSettings } from './runtime/redis-production-checks.js';
-import { closeInPhases, shutDown } from './runtime/shutdown.js';
-
-type Role = Config['ROLE'];
+import { shutDown } from './runtime/shutdown.js';
 
 /** A start-up failure a person fixes by changing a setting: one line on stderr, exit code 2. */
 function refuse(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
-}
-
-function runs(role: Role, part: 'ingress' | 'worker' | 'scheduler'): boolean {
-  return role === 'all' || role === part;
 }
 
 async function main(): Promise<void> {
@@ -55,30 +47,17 @@ async function main(): Promise<void> {
   config = Object.freeze({ ...config, REDIS_URL: redis.url });
   const ctx: AppContext = createAppContext(config, logger, systemClock);
   await checkRedisSettings(ctx.redis, logger);
+  // Each capability starts what this role runs (src/app/start-app.ts).
+  const app = await startApp(ctx, config.ROLE);
   // Closed last, after everything that uses them: the shared connections, then the private Redis.
-  const running: Closable[] = [
-    {
-      name: 'redis',
-      phase: 'connections',
-      async close() {
-        await ctx.close();
-        await redis.privateServer?.stop();
-      },
+  app.running.add({
+    name: 'redis',
+    phase: 'connections',
+    async close() {
+      await ctx.close();
+      await redis.privateServer?.stop();
     },
-  ];
-
-  for (const feature of FEATURES) running.push(...((await feature.onStart?.(ctx)) ?? []));
-  if (runs(config.ROLE, 'worker')) {
-    for (const feature of FEATURES) running.push(...((await feature.startWorkers?.(ctx)) ?? []));
-  }
-  if (runs(config.ROLE, 'scheduler')) {
-    for (const feature of FEATURES) running.push(...((await feature.startSchedulers?.(ctx)) ?? []));
-  }
-  // Every role listens: worker and scheduler pods need /health and /metrics for their probes.
-  const app = await buildApp(
-    ctx,
-    runs(config.ROLE, 'ingress') ? INGRESS_FEATURES : OPERATIONS_ONLY,
-  );
+  });
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {
@@ -86,7 +65,6 @@ async function main(): Promise<void> {
     const failure = listenFailure(error, config.HOST, config.PORT);
     if (failure === undefined) throw error;
     await app.close();
-    await closeInPhases(running);
     refuse(failure.message);
   }
   logger.info(
@@ -106,7 +84,9 @@ async function main(): Promise<void> {
         logger,
         health: ctx.health,
         server: app,
-        running,
+        // Handed over from the root onClose: shutDown closes them phase by phase after the HTTP
+        // server, under its deadline, and logs each phase and what was still active.
+        running: app.running.takeAll(),
         deadlineMs: config.SHUTDOWN_DEADLINE_MS,
         onDeadline() {
           redis.privateServer?.kill();

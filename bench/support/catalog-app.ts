@@ -1,7 +1,7 @@
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
 import { createAppContext } from '../../src/app-context.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
 import { createLogger } from '../../src/logger.js';
 
 /** The one tenant the catalog benches write to. */

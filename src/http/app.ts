@@ -5,11 +5,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import type { Feature } from '../feature.js';
 import { requireTenant } from './auth.js';
 import { errorBody, errorHandler } from './error-handler.js';
 import { acceptJsonBodiesOnly } from './json-bodies.js';
-import type { App } from './types.js';
+import type { App, HttpRoutes } from './types.js';
 
 export interface BuildAppOptions {
   /** @defaultValue 1 MiB */
@@ -17,13 +16,13 @@ export interface BuildAppOptions {
 }
 
 /**
- * The HTTP ingress: one fastify instance, each feature's routes in their own encapsulated
+ * The HTTP ingress: one fastify instance, each route set in its own encapsulated
  * plugin. Tenant routes sit behind bearer auth and take JSON bodies only; every error answers
  * JSON in our shape with our code (never a framework's), never a bare 500.
  */
 export async function buildApp(
   ctx: AppContext,
-  features: readonly Feature[],
+  features: readonly HttpRoutes[],
   options: BuildAppOptions = {},
 ): Promise<App> {
   const app = Fastify({
@@ -32,6 +31,9 @@ export async function buildApp(
     // Protects the JSON parser against prototype pollution from untrusted bodies.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // Capability plugins start workers and seed the demo while they load (src/app/start-app.ts);
+    // a slow start-up is the process's to report, not cut off by avvio's 10 s plugin default.
+    pluginTimeout: 0,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -50,19 +52,25 @@ export async function buildApp(
       .observe(reply.elapsedTime / 1000);
   });
 
-  for (const feature of features) {
-    if (feature.publicRoutes) {
-      await app.register(async (scope) => feature.publicRoutes?.(scope, ctx));
-    }
-    if (feature.tenantRoutes) {
-      await app.register(async (scope) => {
-        acceptJsonBodiesOnly(scope);
-        // onRequest, before the body is read: an unauthenticated caller costs no parsing and
-        // gets its 401, never a 400 about a body nobody will look at.
-        scope.addHook('onRequest', requireTenant(ctx.config.AUTH_TOKENS));
-        await feature.tenantRoutes?.(scope, ctx);
-      });
-    }
-  }
+  for (const routes of features) await mountRoutes(app, ctx, routes);
   return app;
+}
+
+/**
+ * Mounts one route set: its public routes in one encapsulated plugin, its tenant routes in
+ * another behind bearer auth that takes JSON bodies only.
+ */
+export async function mountRoutes(app: App, ctx: AppContext, routes: HttpRoutes): Promise<void> {
+  if (routes.publicRoutes) {
+    await app.register(async (scope) => routes.publicRoutes?.(scope, ctx));
+  }
+  if (routes.tenantRoutes) {
+    await app.register(async (scope) => {
+      acceptJsonBodiesOnly(scope);
+      // onRequest, before the body is read: an unauthenticated caller costs no parsing and
+      // gets its 401, never a 400 about a body nobody will look at.
+      scope.addHook('onRequest', requireTenant(ctx.config.AUTH_TOKENS));
+      await routes.tenantRoutes?.(scope, ctx);
+    });
+  }
 }

@@ -8,9 +8,9 @@ import {
 } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { Closable } from '../feature.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { Closable } from '../runtime/closable.js';
 import type { HealthRegistry } from '../runtime/health.js';
 
 /**

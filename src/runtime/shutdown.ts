@@ -1,5 +1,5 @@
-import { CLOSE_PHASES, type Closable, type ClosePhase } from '../feature.js';
 import type { Logger } from '../logger.js';
+import { CLOSE_PHASES, type Closable, type ClosePhase } from '../runtime/closable.js';
 import type { HealthRegistry } from './health.js';
 
 export interface ShutdownParts {

@@ -1,12 +1,13 @@
 import type { AppContext } from '../app-context.js';
 import { contextKey, readinessEntryOf, toInstant } from '../domain/index.js';
-import { catalogRuntime } from '../features/catalog-runtime.js';
-import { FeedNameSchema } from '../queues/catalog-queues.js';
+import { type FeedName, FeedNameSchema } from '../queues/catalog-queues.js';
 import { deliveryQueues } from '../queues/outbox-queues.js';
 import { DriftStore } from '../store/drift-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { ReadinessIndexStore } from '../store/readiness-index.js';
+import type { TenantStores } from './evaluation-service.js';
 import { listDeadLetters, replayDeadLetter } from './outbox/dead-letter.js';
+import type { ProfileService } from './profile-service.js';
 import type {
   FeedSummary,
   OutboxSummary,
@@ -16,14 +17,33 @@ import type {
 } from './readiness-data.js';
 
 /**
+ * The parts of the catalog wiring the page reads (src/app/catalog-runtime.ts builds them): the
+ * tenant's stores, the profile service and the published feeds (declared here by what the page
+ * asks of them, so a service never imports the feed publisher above it).
+ */
+export interface ReadinessCatalog {
+  storesOf(tenant: string): TenantStores;
+  profiles: ProfileService;
+  feeds: {
+    readonly feedNames: readonly FeedName[];
+    list(tenant: string): Promise<{ feed: string; generatedAt: string; count: number }[]>;
+    requestPublish(
+      tenant: string,
+      feed: FeedName,
+      reason: 'request',
+      delayMs: number,
+    ): Promise<unknown>;
+  };
+}
+
+/**
  * The readiness page reads exactly what the agents' surfaces read: the counters and the index
  * the evaluation keeps in the MULTI that writes the profiles (never a catalog walk), a page of
  * profiles through the profile service (the stored decision, or the domain's fresh one when it
  * is out of date — the same call the feeds make), the outbox store, and the published feed
  * manifests.
  */
-export function readinessSources(ctx: AppContext): ReadinessSources {
-  const runtime = catalogRuntime(ctx);
+export function readinessSources(ctx: AppContext, runtime: ReadinessCatalog): ReadinessSources {
   const queues = deliveryQueues(ctx.producer, ctx.config.QUEUE_PREFIX);
   const deadLetterDeps = {
     redis: ctx.producer,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { a2aFeature } from '../../src/app/a2a.js';
 import type { AppContext } from '../../src/app-context.js';
-import { a2aFeature } from '../../src/features/a2a.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { ACME_TOKEN } from '../helpers/a2a.js';

@@ -3,8 +3,8 @@ import { type Message, SendMessageRequest } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectDecision } from '../../src/adapters/a2a/project.js';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
 import type { manualClock } from '../../src/clock.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
 import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
 
 const EU_CONSUMER = { region: 'EU', buyerType: 'consumer', channel: 'agent' } as const;

@@ -19,13 +19,12 @@ export interface LayerRule {
 
 /**
  * The folder a file belongs to, as the rules name it: `src/<folder>` under src, the top folder
- * (`jobs`, `feeds`) elsewhere. The wiring files at the top of src count as the app.
+ * (`jobs`, `feeds`) elsewhere; a file at the top of src (main.ts, config.ts …) is its own layer.
  */
 export function layerOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] !== 'src') return parts[0] ?? file;
   if (parts.length > 2) return `src/${parts[1]}`;
-  if (/^src\/features?\.ts$/.test(file)) return 'src/app';
   return file.replace(/\.ts$/, '');
 }
 

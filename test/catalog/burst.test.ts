@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
+import { catalogFeature } from '../../src/app/catalog.js';
 import { contextKey, toInstant } from '../../src/domain/index.js';
-import { catalogFeature } from '../../src/features/catalog.js';
 import { decodeProfile } from '../../src/store/profile-codec.js';
 import {
   type CatalogTestContext,

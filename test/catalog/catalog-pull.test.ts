@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PullCatalogResult } from '../../jobs/pull-catalog.job.js';
-import { catalogFeature } from '../../src/features/catalog.js';
+import { catalogFeature } from '../../src/app/catalog.js';
 import {
   type CatalogTestContext,
   catalogTestContext,

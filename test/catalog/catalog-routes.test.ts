@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { feedsFeature } from '../../src/features/feeds.js';
+import { catalogFeature } from '../../src/app/catalog.js';
+import { feedsFeature } from '../../src/app/feeds.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import {

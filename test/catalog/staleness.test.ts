@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
+import { catalogFeature } from '../../src/app/catalog.js';
 import { decisionFor } from '../../src/domain/index.js';
-import { catalogFeature } from '../../src/features/catalog.js';
 import {
   type CatalogTestContext,
   catalogTestContext,

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
+import { checkoutFeature } from '../../src/app/checkout.js';
+import type { Feature } from '../../src/app/feature.js';
+import { operationsFeature } from '../../src/app/operations.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { DEMO_OPERATOR_TOKEN } from '../../src/config.js';
-import type { Feature } from '../../src/feature.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
-import { checkoutFeature } from '../../src/features/checkout.js';
-import { operationsFeature } from '../../src/features/operations.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import type { CheckoutRecord } from '../../src/services/checkout/checkout-record.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import { buyBackpack, settledCheckout } from '../helpers/checkout-flow.js';
 import { type CheckoutHarness, startCheckoutHarness, TENANT } from '../helpers/checkout-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -43,7 +43,7 @@ describe('effects whose attempts run out', () => {
       const features: Feature[] = [{ ...checkoutFeature, startWorkers: undefined }];
       app = await buildApp(h.ctx, [
         ...features,
-        operationsFeature(() => features, readinessSources),
+        operationsFeature(() => features, readinessSourcesOf),
       ]);
       id = (await buyBackpack(h.service, TENANT)).checkout?.id as string;
       delayed = await waitFor(`checkout ${id} capture_delayed`, async () => {

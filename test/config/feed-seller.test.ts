@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { feedSellerOf } from '../../src/app/feed-seller.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEMO_SELLER } from '../../src/demo/demo-seller.js';
-import { feedSellerOf } from '../../src/features/feed-seller.js';
 
 const PRODUCTION = {
   NODE_ENV: 'production',

@@ -6,9 +6,9 @@ import { gunzipSync } from 'node:zlib';
 import { type Message, SendMessageRequest } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { remediationOf } from '../../src/domain/index.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
 
 /**
@@ -138,7 +138,7 @@ describe('the Travel Backpack on every surface', () => {
   });
 
   it('the operator sees it partially ready, with the same blocker codes as the agents', async () => {
-    const profile = await readinessSources(harness.ctx).storedProfile(
+    const profile = await readinessSourcesOf(harness.ctx).storedProfile(
       'acme',
       'BAG-TRAVEL-42',
       EU_CONSUMER,

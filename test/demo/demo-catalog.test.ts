@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { DEFAULT_CONTEXTS, readinessEntryOf } from '../../src/domain/index.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
@@ -23,7 +23,7 @@ describe('the demo catalog, seeded and evaluated', () => {
   afterAll(() => t?.close());
 
   it('counts ready, partially ready and blocked products in the default context', async () => {
-    const overview = await readinessSources(t.ctx).overview(TENANT);
+    const overview = await readinessSourcesOf(t.ctx).overview(TENANT);
     const [first] = overview.contexts;
     expect(first?.context).toEqual(DEFAULT_CONTEXTS[0]);
     expect(first?.counts).toEqual({ ready: 3, partially_ready: 2, blocked: 1 });

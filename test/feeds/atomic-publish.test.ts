@@ -5,8 +5,8 @@ import { FeedPublisher } from '../../feeds/feed-publisher.js';
 import { feedFormats } from '../../feeds/formats.js';
 import { DirectorySink } from '../../feeds/sinks/directory-sink.js';
 import type { FeedManifest } from '../../feeds/sinks/feed-manifest.js';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { feedsFeature } from '../../src/features/feeds.js';
+import { catalogFeature } from '../../src/app/catalog.js';
+import { feedsFeature } from '../../src/app/feeds.js';
 import { buildApp } from '../../src/http/app.js';
 import { FeedLockStore } from '../../src/store/feed-lock-store.js';
 import {

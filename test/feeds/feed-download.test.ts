@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedsFeature } from '../../src/features/feeds.js';
+import { feedsFeature } from '../../src/app/feeds.js';
 import { buildApp } from '../../src/http/app.js';
 import { ifNoneMatchHits } from '../../src/http/if-none-match.js';
 import type { App } from '../../src/http/types.js';

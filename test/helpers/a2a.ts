@@ -6,19 +6,16 @@ import {
   DefaultAgentCardResolver,
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client';
+import { a2aFeature } from '../../src/app/a2a.js';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
+import { startCheckoutSchedulers, startCheckoutWorkers } from '../../src/app/checkout-runtime.js';
 import type { AppContext } from '../../src/app-context.js';
 import { type Clock, manualClock, systemClock } from '../../src/clock.js';
 import { FactsDocumentSchema, toMs } from '../../src/domain/index.js';
-import type { Closable } from '../../src/feature.js';
-import { a2aFeature } from '../../src/features/a2a.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
-import {
-  startCheckoutSchedulers,
-  startCheckoutWorkers,
-} from '../../src/features/checkout-runtime.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { type SandboxProviders, startSandboxProviders } from '../../src/providers/sandbox/index.js';
+import type { Closable } from '../../src/runtime/closable.js';
 import { closeInPhases } from '../../src/runtime/shutdown.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
 import { coveringPolicies, readyBackpack } from './checkout-fixtures.js';

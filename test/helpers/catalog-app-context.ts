@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueueEvents } from 'bullmq';
+import { type CatalogRuntime, catalogRuntime } from '../../src/app/catalog-runtime.js';
 import type { AppContext } from '../../src/app-context.js';
 import { type Clock, systemClock } from '../../src/clock.js';
-import type { Closable } from '../../src/feature.js';
-import { type CatalogRuntime, catalogRuntime } from '../../src/features/catalog-runtime.js';
 import { CATALOG_QUEUE_NAMES } from '../../src/queues/catalog-queues.js';
+import type { Closable } from '../../src/runtime/closable.js';
 import { testRedisUrl } from './redis.js';
 import { createTestContext } from './test-context.js';
 

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type AppContext, createAppContext } from '../../src/app-context.js';
-import { type Clock, systemClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
-import type { Closable } from '../../src/feature.js';
-import { checkoutFeature } from '../../src/features/checkout.js';
+import { checkoutFeature } from '../../src/app/checkout.js';
 import {
   createCheckoutService,
   startCheckoutSchedulers,
   startCheckoutWorkers,
-} from '../../src/features/checkout-runtime.js';
+} from '../../src/app/checkout-runtime.js';
+import { type AppContext, createAppContext } from '../../src/app-context.js';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { createLogger } from '../../src/logger.js';
@@ -20,6 +19,7 @@ import {
   startSandboxWebhookReceiver,
 } from '../../src/providers/sandbox/index.js';
 import { type CheckoutQueues, checkoutQueues } from '../../src/queues/outbox-queues.js';
+import type { Closable } from '../../src/runtime/closable.js';
 import { closeInPhases } from '../../src/runtime/shutdown.js';
 import type { CheckoutService } from '../../src/services/checkout/checkout-service.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
@@ -99,7 +99,7 @@ export async function startCheckoutHarness(options: HarnessOptions = {}): Promis
   );
   const queues = checkoutQueues(ctx.producer, config.QUEUE_PREFIX);
   const service = createCheckoutService(ctx, queues);
-  const app = await buildApp(ctx, [{ ...checkoutFeature, startWorkers: undefined }]);
+  const app = await buildApp(ctx, [checkoutFeature]);
   await app.ready();
 
   const nowMs = ctx.clock.nowMs();

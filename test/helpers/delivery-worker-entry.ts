@@ -3,13 +3,11 @@
  * schedules), configured entirely by environment variables. The crash test spawns it with
  * `node --import tsx` and kills it with SIGKILL mid-drain. Prints "ready" once started.
  */
+
+import { startCheckoutSchedulers, startCheckoutWorkers } from '../../src/app/checkout-runtime.js';
 import { createAppContext } from '../../src/app-context.js';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import {
-  startCheckoutSchedulers,
-  startCheckoutWorkers,
-} from '../../src/features/checkout-runtime.js';
 import { createLogger } from '../../src/logger.js';
 import { closeInPhases } from '../../src/runtime/shutdown.js';
 

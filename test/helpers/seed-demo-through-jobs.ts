@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { EvaluateProfilesResult } from '../../jobs/evaluate-profiles.job.js';
+import { catalogFeature } from '../../src/app/catalog.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
-import { catalogFeature } from '../../src/features/catalog.js';
 import { type CatalogTestContext, nextCompleted, TENANT } from './catalog-app-context.js';
 
 /**
@@ -14,6 +14,6 @@ export async function seedDemoThroughJobs(t: CatalogTestContext): Promise<void> 
     t.events.evaluate,
     (result) => result.products > 0 && result.remaining === 0,
   );
-  expect(await seedDemo(t.runtime, TENANT)).toBe(true);
+  expect(await seedDemo(t.runtime, TENANT, t.ctx.clock.nowMs())).toBe(true);
   await evaluated;
 }

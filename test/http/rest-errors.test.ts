@@ -1,11 +1,11 @@
 import type { InjectOptions, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
+import { catalogFeature } from '../../src/app/catalog.js';
+import { checkoutFeature } from '../../src/app/checkout.js';
+import type { Feature } from '../../src/app/feature.js';
+import { feedsFeature } from '../../src/app/feeds.js';
 import { ERROR_CODES } from '../../src/errors/codes.js';
-import type { Feature } from '../../src/feature.js';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { checkoutFeature } from '../../src/features/checkout.js';
-import { feedsFeature } from '../../src/features/feeds.js';
 import { buildApp } from '../../src/http/app.js';
 import { FRAMEWORK_ERRORS, fromFrameworkError } from '../../src/http/framework-errors.js';
 import type { App } from '../../src/http/types.js';

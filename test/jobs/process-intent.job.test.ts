@@ -1,10 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { process as processIntent } from '../../jobs/process-intent.job.js';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
 import type { AppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
 import type { CommerceIntent, IntentTask } from '../../src/domain/index.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
 import { createIntentExecutor } from '../../src/services/default-intent-executor.js';
 import type { IntentExecutor } from '../../src/services/intent-executor.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';

@@ -4,18 +4,18 @@ import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAgentFeedItem } from '../../feeds/agent-feed-decoder.js';
 import { renderReadinessPage } from '../../src/adapters/admin/readiness-page.js';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
+import { driftAuditDeps, driftFeature } from '../../src/app/drift.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { type AppContext, createAppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { DriftSummary } from '../../src/domain/index.js';
 import { contextKey, type ProductFacts } from '../../src/domain/index.js';
-import type { Closable } from '../../src/feature.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
-import { driftAuditDeps, driftFeature } from '../../src/features/drift.js';
 import { createLogger } from '../../src/logger.js';
 import { AUDIT_DRIFT_QUEUE } from '../../src/queues/drift-queues.js';
+import type { Closable } from '../../src/runtime/closable.js';
 import { type AuditedSurface, auditTenantDrift } from '../../src/services/drift-audit.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import type { StoredProfile } from '../../src/store/profile-codec.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { freshInventory, fullCoverage, listedProduct, NOW_MS } from '../support/facts.js';
@@ -156,7 +156,7 @@ describe('the audit-drift job', () => {
     expect(logged.every((line) => line.productId === outOfStock.id)).toBe(true);
     expect(logged[0]?.context).toEqual(EU_CONSUMER);
 
-    const sources = readinessSources(ctx);
+    const sources = readinessSourcesOf(ctx);
     try {
       const shown = await sources.drift?.(CORRUPTED);
       expect(shown).toEqual(corrupted);

@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Feature } from '../../src/app/feature.js';
+import { operationsFeature } from '../../src/app/operations.js';
 import type { AppContext } from '../../src/app-context.js';
 import { DEMO_OPERATOR_TOKEN, DEMO_TENANT_TOKEN } from '../../src/config.js';
-import type { Feature } from '../../src/feature.js';
-import { operationsFeature } from '../../src/features/operations.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { createTestContext } from '../helpers/test-context.js';

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogFeature } from '../../src/app/catalog.js';
+import { catalogRuntime } from '../../src/app/catalog-runtime.js';
+import { checkoutFeature } from '../../src/app/checkout.js';
+import type { Feature } from '../../src/app/feature.js';
+import { feedsFeature } from '../../src/app/feeds.js';
+import { operationsFeature } from '../../src/app/operations.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { DEMO_OPERATOR_TOKEN } from '../../src/config.js';
-import type { Feature } from '../../src/feature.js';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { catalogRuntime } from '../../src/features/catalog-runtime.js';
-import { checkoutFeature } from '../../src/features/checkout.js';
-import { feedsFeature } from '../../src/features/feeds.js';
-import { operationsFeature } from '../../src/features/operations.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import { buyBackpack } from '../helpers/checkout-flow.js';
 import {
   type CheckoutHarness,
@@ -55,7 +55,10 @@ describe('/metrics after real traffic', () => {
       feedsFeature,
       { ...checkoutFeature, startWorkers: undefined },
     ];
-    app = await buildApp(h.ctx, [...features, operationsFeature(() => features, readinessSources)]);
+    app = await buildApp(h.ctx, [
+      ...features,
+      operationsFeature(() => features, readinessSourcesOf),
+    ]);
   });
   afterAll(async () => {
     await app.close();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/feature.js';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { feedsFeature } from '../../src/features/feeds.js';
-import { operationsFeature } from '../../src/features/operations.js';
+import { catalogFeature } from '../../src/app/catalog.js';
+import type { Feature } from '../../src/app/feature.js';
+import { feedsFeature } from '../../src/app/feeds.js';
+import { operationsFeature } from '../../src/app/operations.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
@@ -34,7 +34,10 @@ describe('operator and metrics credentials', () => {
   beforeAll(async () => {
     t = await catalogTestContext({ OPERATOR_TOKEN, METRICS_TOKEN });
     const features: Feature[] = [catalogFeature, feedsFeature];
-    app = await buildApp(t.ctx, [...features, operationsFeature(() => features, readinessSources)]);
+    app = await buildApp(t.ctx, [
+      ...features,
+      operationsFeature(() => features, readinessSourcesOf),
+    ]);
   });
   afterAll(async () => {
     await app.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogFeature } from '../../src/app/catalog.js';
+import type { Feature } from '../../src/app/feature.js';
+import { operationsFeature } from '../../src/app/operations.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { DEMO_OPERATOR_TOKEN } from '../../src/config.js';
 import type { ProductFacts } from '../../src/domain/index.js';
-import type { Feature } from '../../src/feature.js';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { operationsFeature } from '../../src/features/operations.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
@@ -66,7 +66,10 @@ describe('the readiness page list', () => {
     await stores.catalog.putProducts(ids.map((_, i) => productAt(i, nowMs)));
     await t.runtime.evaluation.evaluateBatch(stores, ids, nowMs);
     const features: Feature[] = [catalogFeature];
-    app = await buildApp(t.ctx, [...features, operationsFeature(() => features, readinessSources)]);
+    app = await buildApp(t.ctx, [
+      ...features,
+      operationsFeature(() => features, readinessSourcesOf),
+    ]);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,14 +1,14 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogFeature } from '../../src/app/catalog.js';
+import type { Feature } from '../../src/app/feature.js';
+import { feedsFeature } from '../../src/app/feeds.js';
+import { operationsFeature } from '../../src/app/operations.js';
+import { readinessSourcesOf } from '../../src/app/readiness.js';
 import { DEMO_OPERATOR_TOKEN } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
-import type { Feature } from '../../src/feature.js';
-import { catalogFeature } from '../../src/features/catalog.js';
-import { feedsFeature } from '../../src/features/feeds.js';
-import { operationsFeature } from '../../src/features/operations.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
-import { readinessSources } from '../../src/services/readiness-sources.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
 import { launchChromium } from '../helpers/browser.js';
 import {
@@ -37,9 +37,12 @@ describe('the readiness page in a real browser', () => {
     );
     // The demo catalog, evaluated by the real jobs before anyone looks.
     const evaluated = nextCompleted(t.events.evaluate);
-    expect(await seedDemo(t.runtime, TENANT)).toBe(true);
+    expect(await seedDemo(t.runtime, TENANT, t.ctx.clock.nowMs())).toBe(true);
     await evaluated;
-    app = await buildApp(t.ctx, [...features, operationsFeature(() => features, readinessSources)]);
+    app = await buildApp(t.ctx, [
+      ...features,
+      operationsFeature(() => features, readinessSourcesOf),
+    ]);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     operator = await browser.newContext({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_PHASES, type Closable, type ClosePhase } from '../../src/feature.js';
+import { CLOSE_PHASES, type Closable, type ClosePhase } from '../../src/runtime/closable.js';
 import { closeInPhases } from '../../src/runtime/shutdown.js';
 
 /** Closables that write "start <name>" and "end <name>" to one shared journal. */

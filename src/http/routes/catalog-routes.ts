@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Config } from '../../config.js';
 import {
   BUYER_TYPES,
   CHANNELS,
@@ -7,8 +8,16 @@ import {
   ProductIdSchema,
 } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
-import type { CatalogRuntime } from '../../features/catalog-runtime.js';
+import type { CatalogService } from '../../services/catalog-service.js';
+import type { ProfileService } from '../../services/profile-service.js';
 import type { App } from '../types.js';
+
+/** What the catalog routes use: the settings they validate against and two services. */
+export interface CatalogRouteDeps {
+  config: Config;
+  catalog: CatalogService;
+  profiles: ProfileService;
+}
 
 /** The most products one batch may carry. */
 export const PRODUCT_BATCH_MAX = 1_000;
@@ -51,7 +60,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(what: string, all
  * for a market the service was never configured to sell in. Buyer types and channels are the
  * domain's lists. Strict, so a misspelt parameter (`regoin=US`) is refused, not ignored.
  */
-function profileQuery(config: CatalogRuntime['ctx']['config']) {
+function profileQuery(config: Config) {
   const regions = [
     ...new Set([...config.EVALUATION_CONTEXTS, config.FEED_CONTEXT].map((c) => c.region)),
   ] as [string, ...string[]];
@@ -72,8 +81,8 @@ function mismatch(path: string, message: string): AppError {
  * Facts in, profiles and audit out. Every route is scoped to the bearer token's tenant; another
  * tenant's product simply does not exist here (404).
  */
-export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<void> {
-  const { config } = runtime.ctx;
+export async function catalogRoutes(app: App, deps: CatalogRouteDeps): Promise<void> {
+  const { config } = deps;
 
   app.put(
     '/v1/products/:id',
@@ -82,7 +91,7 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
       const { id } = request.params;
       if (request.body.id !== undefined && request.body.id !== id)
         throw mismatch('body.id', `must equal the id in the path (${id})`);
-      await runtime.catalog.putProducts(request.tenant, [{ ...request.body, id }]);
+      await deps.catalog.putProducts(request.tenant, [{ ...request.body, id }]);
       return reply.code(202).send({ productId: id, evaluation: 'queued' });
     },
   );
@@ -91,19 +100,19 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
     '/v1/products/batch',
     { bodyLimit: config.INGEST_BATCH_BODY_LIMIT_BYTES, schema: { body: BatchBody } },
     async (request, reply) => {
-      await runtime.catalog.putProducts(request.tenant, request.body.products);
+      await deps.catalog.putProducts(request.tenant, request.body.products);
       return reply.code(202).send({ accepted: request.body.products.length, evaluation: 'queued' });
     },
   );
 
   app.get('/v1/products/:id', { schema: { params: IdParams } }, async (request) => {
-    const product = await runtime.catalog.getProduct(request.tenant, request.params.id);
+    const product = await deps.catalog.getProduct(request.tenant, request.params.id);
     if (product === undefined) throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
     return product;
   });
 
   app.delete('/v1/products/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const deleted = await runtime.catalog.deleteProduct(request.tenant, request.params.id);
+    const deleted = await deps.catalog.deleteProduct(request.tenant, request.params.id);
     if (!deleted) throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
     return reply.code(204).send();
   });
@@ -114,13 +123,13 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
     async (request, reply) => {
       if (request.body.id !== request.params.id)
         throw mismatch('body.id', `must equal the id in the path (${request.params.id})`);
-      const { created } = await runtime.catalog.putPolicy(request.tenant, request.body);
+      const { created } = await deps.catalog.putPolicy(request.tenant, request.body);
       return reply.code(202).send({ policyId: request.params.id, created, evaluation: 'queued' });
     },
   );
 
   app.delete('/v1/policies/:id', { schema: { params: PolicyIdParams } }, async (request, reply) => {
-    const deleted = await runtime.catalog.deletePolicy(request.tenant, request.params.id);
+    const deleted = await deps.catalog.deletePolicy(request.tenant, request.params.id);
     if (!deleted) throw new AppError('NOT_FOUND', [`policy ${request.params.id}`]);
     return reply.code(204).send();
   });
@@ -135,7 +144,7 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
         buyerType: request.query.buyerType ?? fallback.buyerType,
         channel: request.query.channel ?? fallback.channel,
       };
-      const found = await runtime.profiles.lookup(request.tenant, request.params.id, context);
+      const found = await deps.profiles.lookup(request.tenant, request.params.id, context);
       if (found.source === 'unknown')
         throw new AppError('NOT_FOUND', [`product ${request.params.id}`]);
       return { source: found.source, profile: found.profile };
@@ -147,7 +156,7 @@ export async function catalogRoutes(app: App, runtime: CatalogRuntime): Promise<
     { schema: { params: IdParams, querystring: AuditQuery } },
     async (request) => {
       const { id } = request.params;
-      const entries = await runtime.catalog.auditHistory(request.tenant, id, request.query.limit);
+      const entries = await deps.catalog.auditHistory(request.tenant, id, request.query.limit);
       if (entries === undefined) throw new AppError('NOT_FOUND', [`product ${id}`]);
       return { productId: id, entries };
     },

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
+import type { FeedPublisher } from '../../../feeds/feed-publisher.js';
 import { AppError } from '../../errors/codes.js';
-import type { CatalogRuntime } from '../../features/catalog-runtime.js';
 import { FEED_NAMES, type FeedName } from '../../queues/catalog-queues.js';
 import { ifNoneMatchHits } from '../if-none-match.js';
 import type { App } from '../types.js';
@@ -23,12 +23,12 @@ function feedName(name: string): FeedName {
 }
 
 /** The tenant's published feeds: list, download the latest, publish now. */
-export async function feedRoutes(app: App, runtime: CatalogRuntime): Promise<void> {
-  app.get('/v1/feeds', async (request) => ({ feeds: await runtime.feeds.list(request.tenant) }));
+export async function feedRoutes(app: App, feeds: FeedPublisher): Promise<void> {
+  app.get('/v1/feeds', async (request) => ({ feeds: await feeds.list(request.tenant) }));
 
   app.get('/v1/feeds/:name', { schema: { params: NameParams } }, async (request, reply) => {
     const name = feedName(request.params.name);
-    const latest = await runtime.feeds.latest(request.tenant, name);
+    const latest = await feeds.latest(request.tenant, name);
     if (latest === undefined) throw new AppError('NOT_FOUND', [`published feed ${name}`]);
     const { manifest, path } = latest;
     const etag = `"${manifest.sha256}"`;
@@ -51,7 +51,7 @@ export async function feedRoutes(app: App, runtime: CatalogRuntime): Promise<voi
     { schema: { params: NameParams } },
     async (request, reply) => {
       const name = feedName(request.params.name);
-      const jobId = await runtime.feeds.requestPublish(request.tenant, name, 'request', 0);
+      const jobId = await feeds.requestPublish(request.tenant, name, 'request', 0);
       return reply.code(202).send({ feed: name, jobId, status: 'queued' });
     },
   );

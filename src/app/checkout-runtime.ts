@@ -4,7 +4,6 @@ import { pruneOutboxJob } from '../../jobs/prune-outbox.job.js';
 import { reconcilePaymentsJob } from '../../jobs/reconcile-payments.job.js';
 import type { AppContext } from '../app-context.js';
 import { PROVIDERS } from '../domain/index.js';
-import type { Closable } from '../feature.js';
 import { ProviderClient, type ProviderEndpoints } from '../providers/provider-client.js';
 import { deliveryJobOptions, deliveryWorkerSettings } from '../queues/delivery-options.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
@@ -14,6 +13,7 @@ import {
   deliveryQueueName,
   nudgeOutboxDrain,
 } from '../queues/outbox-queues.js';
+import type { Closable } from '../runtime/closable.js';
 import { CheckoutService } from '../services/checkout/checkout-service.js';
 import { EffectSettlement } from '../services/checkout/effect-settlement.js';
 import { BreakerRegistry } from '../services/outbox/breaker-registry.js';

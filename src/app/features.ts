@@ -1,11 +1,11 @@
+import { a2aFeature } from './a2a.js';
+import { catalogFeature } from './catalog.js';
+import { checkoutFeature } from './checkout.js';
+import { driftFeature } from './drift.js';
 import type { Feature } from './feature.js';
-import { a2aFeature } from './features/a2a.js';
-import { catalogFeature } from './features/catalog.js';
-import { checkoutFeature } from './features/checkout.js';
-import { driftFeature } from './features/drift.js';
-import { feedsFeature } from './features/feeds.js';
-import { operationsFeature } from './features/operations.js';
-import { readinessSources } from './services/readiness-sources.js';
+import { feedsFeature } from './feeds.js';
+import { operationsFeature } from './operations.js';
+import { readinessSourcesOf } from './readiness.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
 export const FEATURES: readonly Feature[] = [
@@ -19,7 +19,7 @@ export const FEATURES: readonly Feature[] = [
 /** What the ingress serves: the features plus health, metrics and the operator pages over them. */
 export const INGRESS_FEATURES: readonly Feature[] = [
   ...FEATURES,
-  operationsFeature(() => FEATURES, readinessSources),
+  operationsFeature(() => FEATURES, readinessSourcesOf),
 ];
 
 /** What a worker or scheduler process serves: health, metrics and the dashboard only. */

@@ -6,7 +6,6 @@ import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
 import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
 import { idOf, type JsonRpcId, parseEnvelope, versionOf } from '../adapters/a2a/jsonrpc.js';
 import type { AppContext } from '../app-context.js';
-import type { Feature } from '../feature.js';
 import { callerOf } from '../http/a2a/caller.js';
 import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
@@ -21,6 +20,7 @@ import { IntentTaskService } from '../services/intent-tasks.js';
 import { IntentTaskStore } from '../store/intent-task-store.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import { createCheckoutService } from './checkout-runtime.js';
+import type { Feature } from './feature.js';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -2,7 +2,6 @@ import { Queue } from 'bullmq';
 import { readinessRoutes } from '../adapters/admin/readiness-routes.js';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors/codes.js';
-import type { Feature } from '../feature.js';
 import { tenantOfToken } from '../http/auth.js';
 import { mountDashboard } from '../http/dashboard.js';
 import { faviconRoute } from '../http/favicon-route.js';
@@ -12,6 +11,7 @@ import type { App } from '../http/types.js';
 import { queueExposition } from '../metrics/queue-metrics.js';
 import { refreshStoreGauges } from '../metrics/store-gauges.js';
 import type { ReadinessSources } from '../services/readiness-data.js';
+import type { Feature } from './feature.js';
 
 /** /metrics takes METRICS_TOKEN (when set) as a bearer token, not a tenant's. */
 const METRICS_CHALLENGE = 'Bearer realm="acw metrics"';

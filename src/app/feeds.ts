@@ -1,9 +1,9 @@
 import { publishFeedJob } from '../../jobs/publish-feed.job.js';
-import type { Feature } from '../feature.js';
 import { feedRoutes } from '../http/routes/feed-routes.js';
 import { CATALOG_QUEUE_NAMES } from '../queues/catalog-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { catalogRuntime } from './catalog-runtime.js';
+import type { Feature } from './feature.js';
 
 /** Agent, ACP and OpenAI flat feeds: published on a schedule and soon after profiles change. */
 export const feedsFeature: Feature = {
@@ -11,7 +11,7 @@ export const feedsFeature: Feature = {
   queues: [CATALOG_QUEUE_NAMES.publishFeed],
 
   async tenantRoutes(app, ctx) {
-    await feedRoutes(app, catalogRuntime(ctx));
+    await feedRoutes(app, catalogRuntime(ctx).feeds);
   },
 
   async startWorkers(ctx) {

@@ -4,11 +4,11 @@ import { pullCatalogJob } from '../../jobs/pull-catalog.job.js';
 import { sweepDueProfilesJob } from '../../jobs/sweep-due-profiles.job.js';
 import type { AppContext } from '../app-context.js';
 import { seedDemo } from '../demo/seed-demo.js';
-import type { Feature } from '../feature.js';
 import { catalogRoutes } from '../http/routes/catalog-routes.js';
 import { CATALOG_QUEUE_NAMES } from '../queues/catalog-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { catalogRuntime } from './catalog-runtime.js';
+import type { Feature } from './feature.js';
 
 /** The tenant the catalog pull and the demo seed write into. */
 export function primaryTenant(ctx: AppContext): string {
@@ -32,14 +32,20 @@ export const catalogFeature: Feature = {
     const seeds = ctx.config.ROLE === 'all' || ctx.config.ROLE === 'ingress';
     if (seeds && ctx.config.SEED_DEMO && ctx.config.NODE_ENV !== 'test') {
       const tenant = primaryTenant(ctx);
-      if (await seedDemo(runtime, tenant)) ctx.logger.info({ tenant }, 'seeded the demo catalog');
+      if (await seedDemo(runtime, tenant, ctx.clock.nowMs()))
+        ctx.logger.info({ tenant }, 'seeded the demo catalog');
     }
     // Its queues and the feed sink's HTTP client; closed once the workers that use them have.
     return [{ name: 'catalog runtime', phase: 'queues', close: () => runtime.close() }];
   },
 
   async tenantRoutes(app, ctx) {
-    await catalogRoutes(app, catalogRuntime(ctx));
+    const runtime = catalogRuntime(ctx);
+    await catalogRoutes(app, {
+      config: ctx.config,
+      catalog: runtime.catalog,
+      profiles: runtime.profiles,
+    });
   },
 
   async startWorkers(ctx) {

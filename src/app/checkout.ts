@@ -1,4 +1,3 @@
-import type { Feature } from '../feature.js';
 import { checkoutOpsRoutes } from '../http/routes/checkout-ops-routes.js';
 import { checkoutRoutes } from '../http/routes/checkout-routes.js';
 import { resolveProviderEndpoints } from '../providers/sandbox/demo-endpoints.js';
@@ -9,6 +8,7 @@ import {
   startCheckoutSchedulers,
   startCheckoutWorkers,
 } from './checkout-runtime.js';
+import type { Feature } from './feature.js';
 
 /**
  * Async checkout with a transactional outbox: the checkout API and the outbox's ops routes

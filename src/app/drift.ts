@@ -2,12 +2,12 @@ import { Queue } from 'bullmq';
 import { auditDriftJob } from '../../jobs/audit-drift.job.js';
 import { productSurfaces } from '../adapters/surfaces.js';
 import type { AppContext } from '../app-context.js';
-import type { Feature } from '../feature.js';
 import { AUDIT_DRIFT_QUEUE } from '../queues/drift-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import type { DriftAuditDeps } from '../services/drift-audit.js';
 import { DriftStore } from '../store/drift-store.js';
 import { catalogRuntime } from './catalog-runtime.js';
+import type { Feature } from './feature.js';
 import { feedSellerOf } from './feed-seller.js';
 
 /** What the drift audit runs on: the catalog runtime's stores and services, every surface. */
