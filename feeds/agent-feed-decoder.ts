@@ -1,23 +1,16 @@
-import { z } from 'zod';
-import { DecisionResultSchema } from '../src/domain/index.js';
 import type { DecisionClaim, SurfaceReading } from '../src/domain/surface-claims.js';
+import { AgentFeedItemSchema } from './agent-feed.js';
 
 /**
  * Reads an agent feed item (one JSON line, as published) back into what it claims: the result
  * of each of the six actions, and the blocker codes behind them for the product as a whole (the
  * item does not say which action each code holds back). The spec of projectAgentItem.
  */
-const AgentFeedWireSchema = z.object({
-  productId: z.string(),
-  actions: z.object({
-    discover: DecisionResultSchema,
-    compare: DecisionResultSchema,
-    quotePolicy: DecisionResultSchema,
-    addToCart: DecisionResultSchema,
-    prepareCheckout: DecisionResultSchema,
-    delegatePayment: DecisionResultSchema,
-  }),
-  blockers: z.array(z.string()),
+// The published item's own schema, narrowed to what it claims about decisions.
+const AgentFeedWireSchema = AgentFeedItemSchema.pick({
+  productId: true,
+  actions: true,
+  blockers: true,
 });
 
 /** The item's field for each canonical action. */
