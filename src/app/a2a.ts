@@ -4,9 +4,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { processIntentJob } from '../../jobs/process-intent.job.js';
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
 import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
-import { idOf, type JsonRpcId, parseEnvelope, versionOf } from '../adapters/a2a/jsonrpc.js';
+import {
+  type A2aVersion,
+  idOf,
+  isStreamingMethod,
+  type JsonRpcId,
+  parseEnvelope,
+  versionOf,
+  versionParamOf,
+} from '../adapters/a2a/jsonrpc.js';
+import type { Caller } from '../adapters/a2a/to-intent.js';
 import type { AppContext } from '../app-context.js';
 import { callerOf } from '../http/a2a/caller.js';
+import { entityTagOf, isNotModified } from '../http/a2a/conditional-get.js';
 import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
 import { streamTask } from '../http/a2a/stream-task.js';
@@ -29,6 +39,8 @@ const PACKAGE_VERSION = (
 ).version;
 
 export const A2A_ENDPOINT_PATH = '/a2a';
+/** The v1 kit derives the endpoint from the card URL with a trailing slash: the same endpoint. */
+const ENDPOINT_PATHS = [A2A_ENDPOINT_PATH, `${A2A_ENDPOINT_PATH}/`] as const;
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
 
 /**
@@ -106,6 +118,9 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
   // Errors before the handler (body too large, bad JSON, wrong content type) answer JSON-RPC too.
   app.setErrorHandler((error, request, reply) => sendError(reply, null, error, request.log));
 
+  // The card changes only when the process does (a deploy, a new PUBLIC_BASE_URL).
+  const cardLastModified = new Date(ctx.clock.nowMs()).toUTCString();
+  const cardLastModifiedMs = Date.parse(cardLastModified);
   for (const path of CARD_PATHS) {
     app.get(path, async (request, reply) => {
       const options = {
@@ -115,48 +130,111 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       };
       // Clients that announce 1.0 get the v1.0 card; the others the v0.3 superset of it.
       const wantsV1 = /^1(\.|$)/.test(String(request.headers['a2a-version'] ?? '').trim());
-      reply.header('vary', 'A2A-Version').header('cache-control', 'public, max-age=300');
-      return wantsV1 ? agentCardV1(options) : agentCardV03(options);
+      const body = JSON.stringify(wantsV1 ? agentCardV1(options) : agentCardV03(options));
+      // The tag is of the bytes served, so each variant (and each endpoint URL) has its own.
+      const entityTag = entityTagOf(body);
+      reply
+        .header('vary', 'A2A-Version')
+        .header('cache-control', 'public, max-age=300')
+        .header('etag', entityTag)
+        .header('last-modified', cardLastModified);
+      if (isNotModified(request.headers, entityTag, cardLastModifiedMs))
+        return reply.code(304).send();
+      return reply.type('application/json; charset=utf-8').send(body);
     });
   }
 
-  app.post(
-    A2A_ENDPOINT_PATH,
-    {
-      bodyLimit: ctx.config.A2A_MAX_BODY_BYTES,
-      // Before the body is read: an unauthenticated caller costs no parsing.
-      onRequest: async (request, reply) => {
-        const caller = callerOf(ctx.config.AUTH_TOKENS, request.headers.authorization);
-        if (caller === undefined)
-          return sendError(reply, null, new A2aProtocolError('UNAUTHENTICATED'), request.log);
-        request.tenant = caller.tenant;
-        request.a2aCaller = caller;
-      },
+  /** One request object of a batch: its response, or undefined for a notification (§6). */
+  const answerInBatch = async (
+    element: unknown,
+    version: A2aVersion,
+    caller: Caller,
+    log: FastifyRequest['log'],
+  ): Promise<object | undefined> => {
+    let id = idOf(element);
+    try {
+      const call = parseEnvelope(element);
+      id = call.id;
+      // A stream needs the whole reply; a notification of one is run, with nothing to stream.
+      if (isStreamingMethod(call.method) && !call.notification)
+        throw new A2aProtocolError(
+          'UNSUPPORTED_OPERATION',
+          `${call.method} streams its answer; send it alone, not in a batch`,
+        );
+      const answer = await handleCall(version, call, caller, deps);
+      if (call.notification || answer.kind !== 'result') return undefined;
+      return { jsonrpc: '2.0', id, result: answer.result };
+    } catch (error) {
+      const mapped = toJsonRpcError(error);
+      if (mapped.httpStatus >= 500 && mapped.httpStatus !== 503)
+        log.error({ err: error }, 'a2a call failed');
+      if (unanswered(element, error)) return undefined;
+      return { jsonrpc: '2.0', id, error: mapped.error };
+    }
+  };
+
+  const endpointOptions = {
+    bodyLimit: ctx.config.A2A_MAX_BODY_BYTES,
+    // Before the body is read: an unauthenticated caller costs no parsing.
+    onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+      const caller = callerOf(ctx.config.AUTH_TOKENS, request.headers.authorization);
+      if (caller === undefined)
+        return sendError(reply, null, new A2aProtocolError('UNAUTHENTICATED'), request.log);
+      request.tenant = caller.tenant;
+      request.a2aCaller = caller;
     },
-    async (request, reply) => {
-      const body: unknown = request.body;
-      let id = idOf(body);
-      try {
-        // fastify also parses text/plain; the JSON-RPC binding takes application/json only.
-        if (!isJson(request.headers['content-type']))
-          throw new A2aProtocolError(
-            'CONTENT_TYPE_NOT_SUPPORTED',
-            'Unsupported Content-Type; expected application/json',
-          );
-        const call = parseEnvelope(body);
-        id = call.id;
-        const version = versionOf(request.headers['a2a-version']);
-        const caller = request.a2aCaller;
-        if (caller === undefined) throw new A2aProtocolError('UNAUTHENTICATED');
-        const answer = await handleCall(version, call, caller, deps);
-        if (answer.kind === 'result')
-          return reply.send({ jsonrpc: '2.0', id, result: answer.result });
-        return streamTask(reply, id, rendererFor(version), answer, deps);
-      } catch (error) {
-        return sendError(reply, id, error, request.log);
+  };
+  const endpoint = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body: unknown = request.body;
+    let id = idOf(body);
+    try {
+      // fastify also parses text/plain; the JSON-RPC binding takes application/json only.
+      if (!isJson(request.headers['content-type']))
+        throw new A2aProtocolError(
+          'CONTENT_TYPE_NOT_SUPPORTED',
+          'Unsupported Content-Type; expected application/json',
+        );
+      const version = versionOf(request.headers['a2a-version'], versionParamOf(request.query));
+      const caller = request.a2aCaller;
+      if (caller === undefined) throw new A2aProtocolError('UNAUTHENTICATED');
+      if (Array.isArray(body)) {
+        // JSON-RPC §6: an empty batch is one Invalid Request; otherwise an array of the
+        // responses, and no body at all when every element was a notification.
+        if (body.length === 0) throw new A2aProtocolError('INVALID_REQUEST');
+        const responses = await Promise.all(
+          body.map((element) => answerInBatch(element, version, caller, request.log)),
+        );
+        const answered = responses.filter((response) => response !== undefined);
+        if (answered.length === 0) return reply.code(204).send();
+        return reply.send(answered);
       }
-    },
-  );
+      const call = parseEnvelope(body);
+      id = call.id;
+      const answer = await handleCall(version, call, caller, deps);
+      // JSON-RPC §4.1: a notification is run and never answered.
+      if (call.notification) return reply.code(204).send();
+      if (answer.kind === 'result')
+        return reply.send({ jsonrpc: '2.0', id, result: answer.result });
+      return streamTask(reply, id, rendererFor(version), answer, deps);
+    } catch (error) {
+      if (unanswered(body, error)) return reply.code(204).send();
+      return sendError(reply, id, error, request.log);
+    }
+  };
+  for (const path of ENDPOINT_PATHS) app.post(path, endpointOptions, endpoint);
+}
+
+/**
+ * A request object without an `id` member is a notification: JSON-RPC never answers it, not even
+ * with an error (§4.1). One that is not a valid request object at all gets Invalid Request (§5).
+ */
+function unanswered(body: unknown, error: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || 'id' in body)
+    return false;
+  const looksLikeCall =
+    (body as { jsonrpc?: unknown }).jsonrpc === '2.0' &&
+    typeof (body as { method?: unknown }).method === 'string';
+  return looksLikeCall && toJsonRpcError(error).error.code !== -32600;
 }
 
 declare module 'fastify' {

@@ -68,9 +68,13 @@ const notJson: fc.Arbitrary<Case> = fc
   })
   .map((body) => ({ body, code: -32700 }));
 
+// A non-empty array is a batch, answered with an array (test/a2a/jsonrpc-transport.test.ts).
 const notAnObject: fc.Arbitrary<Case> = fc
   .jsonValue({ maxDepth: 4 })
-  .filter((value) => typeof value !== 'object' || value === null || Array.isArray(value))
+  .filter(
+    (value) =>
+      typeof value !== 'object' || value === null || (Array.isArray(value) && value.length === 0),
+  )
   .map((value) => ({ body: JSON.stringify(value), code: -32600 }));
 
 const notAnEnvelope: fc.Arbitrary<Case> = fc

@@ -83,7 +83,7 @@ describe('A2A JSON-RPC errors', () => {
     });
 
     it.each([
-      ['a batch', [{ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'x' } }]],
+      ['an empty batch', []],
       ['a string', '"hello"'],
       ['an empty object', {}],
       ['jsonrpc 1.0', { jsonrpc: '1.0', id: 1, method: 'GetTask' }],

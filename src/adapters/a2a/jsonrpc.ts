@@ -6,7 +6,7 @@ import { V03_METHODS, V03_UNOFFERED } from './wire-v03.js';
 
 export type JsonRpcId = string | number | null;
 
-/** JSON-RPC 2.0 request object (§4). Batches are not part of the A2A binding. */
+/** JSON-RPC 2.0 request object (§4); a batch is an array of them (§6). */
 const JsonRpcRequestSchema = z.object({
   jsonrpc: z.literal('2.0'),
   id: z.union([z.string().max(200), z.number().int(), z.null()]).optional(),
@@ -18,6 +18,8 @@ export interface JsonRpcCall {
   id: JsonRpcId;
   method: string;
   params: unknown;
+  /** No `id` member at all (§4.1): the call is run and never answered. `"id": null` is answered. */
+  notification: boolean;
 }
 
 /** The id to echo in an error: the request's own when it is a valid id, else null (§5). */
@@ -33,18 +35,53 @@ export function parseEnvelope(body: unknown): JsonRpcCall {
   const parsed = JsonRpcRequestSchema.safeParse(body);
   if (!parsed.success || typeof body !== 'object' || Array.isArray(body))
     throw new A2aProtocolError('INVALID_REQUEST');
-  return { id: parsed.data.id ?? null, method: parsed.data.method, params: parsed.data.params };
+  return {
+    id: parsed.data.id ?? null,
+    method: parsed.data.method,
+    params: parsed.data.params,
+    notification: parsed.data.id === undefined,
+  };
+}
+
+/** Methods answered as server-sent events: one per HTTP request, never inside a batch. */
+const STREAMING_METHODS = new Set([
+  'SendStreamingMessage',
+  'SubscribeToTask',
+  'message/stream',
+  'tasks/resubscribe',
+]);
+
+export function isStreamingMethod(method: string): boolean {
+  return STREAMING_METHODS.has(method);
 }
 
 export const A2A_VERSIONS = ['1.0', '0.3'] as const;
 export type A2aVersion = (typeof A2A_VERSIONS)[number];
 
+/** The first value of a header or query parameter that may repeat. */
+function firstOf(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+}
+
 /**
- * The `A2A-Version` header picks the wire format. Absent means 0.3 (the A2A spec: clients that
- * predate the header speak 0.3); patch levels are accepted. Anything else is -32009.
+ * The `A2A-Version` query parameter (any case), for clients that cannot set the header (the
+ * A2A spec names both carriers for service parameters).
  */
-export function versionOf(header: string | string[] | undefined): A2aVersion {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
+export function versionParamOf(query: unknown): string | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  for (const [name, value] of Object.entries(query))
+    if (name.toLowerCase() === 'a2a-version') return firstOf(value);
+  return undefined;
+}
+
+/**
+ * The `A2A-Version` header, else the `A2A-Version` query parameter, picks the wire format.
+ * Absent means 0.3 (the A2A spec: clients that predate the header speak 0.3); patch levels are
+ * accepted. Anything else is -32009.
+ */
+export function versionOf(header: string | string[] | undefined, queryParam?: string): A2aVersion {
+  const value = (firstOf(header) ?? queryParam)?.trim() ?? '';
   if (value === '' || /^0\.3(\.\d+)?$/.test(value)) return '0.3';
   if (/^1(\.0(\.\d+)?)?$/.test(value)) return '1.0';
   throw new A2aProtocolError(

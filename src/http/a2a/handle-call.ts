@@ -111,9 +111,11 @@ export async function handleCall(
     case 'send': {
       const task = await send(op, caller, deps);
       if (op.streaming) return { kind: 'stream', task, historyLength: op.historyLength };
-      const answered = op.returnImmediately
-        ? task
-        : await deps.tasks.waitForTerminal(task, deps.blockingTimeoutMs);
+      // A notification is never answered (JSON-RPC §4.1), so nothing waits for the task.
+      const answered =
+        op.returnImmediately || call.notification
+          ? task
+          : await deps.tasks.waitForTerminal(task, deps.blockingTimeoutMs);
       return {
         kind: 'result',
         result: render.sendResult(taskView(answered, { historyLength: op.historyLength })),
