@@ -17,6 +17,9 @@ RUN npm run typecheck && npm run lint
 
 # --- runtime: small, non-root -------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
+# No PUBLIC_BASE_URL: an image cannot know where it is reached. Like AUTH_TOKENS, it is given at
+# run time (`docker run -e PUBLIC_BASE_URL=https://…`); with HOST=0.0.0.0 and no PUBLIC_BASE_URL
+# the agent card would advertise http://0.0.0.0:3000/a2a, so start-up refuses (exit 2).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

@@ -304,6 +304,24 @@ export const ConfigSchema = z
         message: 'must be set in production (the sandbox secret is public)',
       });
     }
+    // The agent card advertises PUBLIC_BASE_URL, else http://HOST:PORT; a wildcard address
+    // there sends every client to 0.0.0.0, which is nowhere. Only roles with the card count.
+    if (
+      (config.ROLE === 'all' || config.ROLE === 'ingress') &&
+      isWildcardHost(
+        config.PUBLIC_BASE_URL === undefined
+          ? config.HOST
+          : new URL(config.PUBLIC_BASE_URL).hostname,
+      )
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message:
+          'must be set in production to the URL clients reach this service at (the agent card ' +
+          'would advertise the wildcard address)',
+      });
+    }
     if (config.AUTH_TOKENS.some((entry) => entry.token === DEMO_TENANT_TOKEN)) {
       ctx.addIssue({
         code: 'custom',
@@ -312,6 +330,12 @@ export const ConfigSchema = z
       });
     }
   });
+
+/** 0.0.0.0 and :: are listen-on-everything addresses, never an address to connect to. */
+function isWildcardHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === '0.0.0.0' || /^[0:]*::?[0:]*$/.test(bare);
+}
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 

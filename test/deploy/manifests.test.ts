@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ConfigSchema } from '../../src/config.js';
+import { ConfigError, ConfigSchema, loadConfig } from '../../src/config.js';
 
 /**
  * No cluster or Docker engine runs here, so the deployment files are checked as data: they parse,
@@ -26,6 +26,38 @@ const k8s = readdirSync(k8sDir)
   .flatMap((file) => load(join(k8sDir, file)).map((doc) => ({ file, doc })));
 const byKind = (kind: string) => k8s.filter(({ doc }) => doc.kind === kind).map(({ doc }) => doc);
 const compose = load(join(root, 'deploy', 'compose.yaml'))[0] as Doc;
+
+/** Stand-ins for the secrets deploy files leave to the operator, so the rest can be loaded. */
+const OPERATOR_SECRETS = {
+  AUTH_TOKENS: 'tenant-a:0123456789abcdef0123',
+  OPERATOR_TOKEN: 'operator-0123456789abcdef',
+  WEBHOOK_SECRET: 'webhook-0123456789abcdef',
+};
+
+/** A compose value as `docker compose` reads it without overrides: `${X:-default}` → default. */
+function composeDefault(value: unknown): string {
+  return String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+}
+
+/** The `ENV` variables of the Dockerfile's runtime stage. */
+function dockerfileEnv(dockerfile: string): Record<string, string> {
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const env: Record<string, string> = {};
+  for (const [, block] of runtime.matchAll(/^ENV ((?:.*\\\n)*.*)$/gm))
+    for (const [, name, value] of (block ?? '').matchAll(/([A-Z_]+)=(\S+)/g))
+      if (name !== undefined && value !== undefined) env[name] = value;
+  return env;
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
 
 function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
@@ -55,6 +87,46 @@ describe('deployment files', () => {
     const unknown = [...set].filter((name) => !configVars.has(name));
     expect(unknown, 'variables in deploy/ that src/config.ts does not read').toEqual([]);
     expect(set.has('REDIS_URL')).toBe(true);
+  });
+
+  it('sets PUBLIC_BASE_URL wherever the card is served from HOST=0.0.0.0, and so loads in production', () => {
+    const [configMap] = byKind('ConfigMap');
+    expect(configMap?.data.HOST).toBe('0.0.0.0');
+    expect(configMap?.data.PUBLIC_BASE_URL).toMatch(/^https?:\/\//);
+    const ingress = byKind('Deployment').find(
+      (doc) => doc.metadata.name === 'agent-commerce-worker-ingress',
+    );
+    const ingressEnv = Object.fromEntries(
+      (ingress?.spec.template.spec.containers[0].env ?? []).map((e: Doc) => [e.name, e.value]),
+    );
+    expect(ingressEnv.ROLE).toBe('ingress');
+    expect(problemsOf({ ...configMap?.data, ...OPERATOR_SECRETS, ...ingressEnv })).toEqual([]);
+
+    const withWildcard = Object.entries<Doc>(compose.services).filter(
+      ([, service]) => service.environment?.HOST === '0.0.0.0',
+    );
+    expect(withWildcard.map(([name]) => name)).toContain('ingress');
+    for (const [name, service] of withWildcard) {
+      expect(service.environment.PUBLIC_BASE_URL, name).toEqual(expect.any(String));
+      const env = Object.fromEntries(
+        Object.entries<unknown>(service.environment).map(([key, value]) => [
+          key,
+          composeDefault(value),
+        ]),
+      );
+      expect(problemsOf({ ...env, ...OPERATOR_SECRETS }), name).toEqual([]);
+    }
+  });
+
+  it('leaves PUBLIC_BASE_URL to the image run, which refuses to start without it', () => {
+    const env = dockerfileEnv(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+    expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', ROLE: 'all' });
+    expect(problemsOf({ ...env, ...OPERATOR_SECRETS })).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL: must be set in production/),
+    ]);
+    expect(
+      problemsOf({ ...env, ...OPERATOR_SECRETS, PUBLIC_BASE_URL: 'https://agents.example.com' }),
+    ).toEqual([]);
   });
 
   it('runs one Deployment per role, each probed on the health routes, with a grace period past the shutdown deadline', () => {
