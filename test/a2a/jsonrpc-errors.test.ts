@@ -212,7 +212,7 @@ describe('A2A JSON-RPC errors', () => {
     it.each([
       ['SubscribeToTask', -32004],
       ['CreateTaskPushNotificationConfig', -32003],
-      ['GetExtendedAgentCard', -32007],
+      ['GetExtendedAgentCard', -32004],
     ])('answers %s with %i', async (method, code) => {
       const { body } = await post({ jsonrpc: '2.0', id: 1, method, params: { id: 'x' } });
       expect(body.error.code).toBe(code);
@@ -275,6 +275,21 @@ describe('A2A JSON-RPC errors', () => {
       expect(await a2a.queue.getJob(sent.body.result.task.id)).toBeUndefined();
       const second = await post(cancel);
       expect(second.body.error.code).toBe(-32002);
+    });
+
+    it('answers a historyLength above 100 with at most that many messages (no upper bound)', async () => {
+      const sent = await post(sendV1(RETURN_TERMS));
+      const taskId = sent.body.result.task.id as string;
+      const { body } = await post({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'GetTask',
+        params: { id: taskId, historyLength: 500 },
+      });
+      expect(body.error).toBeUndefined();
+      expect(body.result.id).toBe(taskId);
+      expect(body.result.history.length).toBeGreaterThan(0);
+      expect(body.result.history.length).toBeLessThanOrEqual(500);
     });
   });
 });
