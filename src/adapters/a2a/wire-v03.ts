@@ -157,7 +157,7 @@ export function renderTaskV03(view: TaskView): Record<string, unknown> {
     id: view.id,
     contextId: view.contextId,
     status: wireStatus(view),
-    artifacts: view.artifacts.map(wireArtifact),
+    ...(view.artifacts === undefined ? {} : { artifacts: view.artifacts.map(wireArtifact) }),
     history: view.history.map((message) => ({
       kind: 'message',
       messageId: message.messageId,

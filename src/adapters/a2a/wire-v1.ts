@@ -209,7 +209,7 @@ export function renderTaskV1(view: TaskView): Record<string, unknown> {
     id: view.id,
     contextId: view.contextId,
     status: wireStatus(view),
-    artifacts: view.artifacts.map(wireArtifact),
+    ...(view.artifacts === undefined ? {} : { artifacts: view.artifacts.map(wireArtifact) }),
     history: view.history.map((message) => ({
       messageId: message.messageId,
       contextId: message.contextId,
