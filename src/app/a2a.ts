@@ -3,7 +3,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { processIntentJob } from '../../jobs/process-intent.job.js';
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
-import { A2aProtocolError, toJsonRpcError } from '../adapters/a2a/errors.js';
+import { A2aProtocolError, type ErrorDataShape, toJsonRpcError } from '../adapters/a2a/errors.js';
 import {
   type A2aVersion,
   idOf,
@@ -66,8 +66,17 @@ function isJson(contentType: string | undefined): boolean {
   return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
 }
 
+/** v0.3 (or no header) keeps its plain `error.data`; v1 and any other asked version get v1's. */
+function errorShapeOf(request: FastifyRequest): ErrorDataShape {
+  // The header, else the query parameter, as the call itself is read (jsonrpc.ts versionOf).
+  const header = request.headers['a2a-version'];
+  const value =
+    ((Array.isArray(header) ? header[0] : header) ?? versionParamOf(request.query))?.trim() ?? '';
+  return value === '' || /^0\./.test(value) ? 'v0.3' : 'v1';
+}
+
 function sendError(reply: FastifyReply, id: JsonRpcId, error: unknown, log: FastifyRequest['log']) {
-  const mapped = toJsonRpcError(error);
+  const mapped = toJsonRpcError(error, errorShapeOf(reply.request));
   if (mapped.httpStatus >= 500 && mapped.httpStatus !== 503)
     log.error({ err: error }, 'a2a call failed');
   if (mapped.httpStatus === 401) reply.header('www-authenticate', 'Bearer realm="a2a"');

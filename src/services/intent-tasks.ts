@@ -10,7 +10,14 @@ import {
 } from '../domain/index.js';
 import { type ProcessIntentPayload, processIntentQueue } from '../queues/intent-queues.js';
 import { enqueue } from '../queues/job-shell.js';
-import type { IntentTaskStore, TaskListPage, TaskListQuery } from '../store/intent-task-store.js';
+import type {
+  IntentTaskStore,
+  TaskCursor,
+  TaskListPage,
+  TaskListQuery,
+} from '../store/intent-task-store.js';
+
+export type { TaskCursor };
 
 export interface Submission {
   tenant: string;

@@ -8,15 +8,23 @@ export interface TaskListQuery {
   state?: IntentTaskState;
   /** Only tasks updated at or after this instant (ms). */
   updatedAfterMs?: number;
-  offset: number;
+  /** Continue after this task: the (creation score, id) last seen, in the listing's order. */
+  after?: TaskCursor;
   limit: number;
+}
+
+/** A position in the listing (newest first, ties by id descending), stable under new tasks. */
+export interface TaskCursor {
+  score: number;
+  id: string;
 }
 
 export interface TaskListPage {
   tasks: IntentTask[];
   /** Tasks matching the query in the retention window. */
   total: number;
-  nextOffset: number | undefined;
+  /** The last task of this page when more follow. */
+  next: TaskCursor | undefined;
 }
 
 /** Bounds a ListTasks scan: a tenant keeps at most this many tasks visible to listing. */
@@ -96,30 +104,49 @@ export class IntentTaskStore {
   async list(tenant: string, query: TaskListQuery, nowMs: number): Promise<TaskListPage> {
     const keys = this.keys(tenant);
     const cutoffMs = nowMs - this.retentionSeconds * 1000;
-    const ids = await this.redis.zrevrangebyscore(
+    const withScores = await this.redis.zrevrangebyscore(
       keys.index,
       '+inf',
       cutoffMs,
+      'WITHSCORES',
       'LIMIT',
       0,
       LIST_SCAN_LIMIT,
     );
-    const matching: IntentTask[] = [];
-    for (let i = 0; i < ids.length; i += MGET_CHUNK) {
-      const chunk = ids.slice(i, i + MGET_CHUNK).map((id) => keys.task(id));
+    // Redis orders equal scores by member, so (score desc, id desc) is the listing's total order.
+    const entries: TaskCursor[] = [];
+    for (let i = 0; i + 1 < withScores.length; i += 2)
+      entries.push({ id: withScores[i] as string, score: Number(withScores[i + 1]) });
+    const matching: { task: IntentTask; at: TaskCursor }[] = [];
+    for (let i = 0; i < entries.length; i += MGET_CHUNK) {
+      const slice = entries.slice(i, i + MGET_CHUNK);
+      const chunk = slice.map((entry) => keys.task(entry.id));
       if (chunk.length === 0) continue;
-      for (const json of await this.redis.mget(...chunk)) {
+      const jsons = await this.redis.mget(...chunk);
+      for (const [j, json] of jsons.entries()) {
         if (json === null) continue;
         const task = JSON.parse(json) as IntentTask;
         if (query.contextId !== undefined && task.contextId !== query.contextId) continue;
         if (query.state !== undefined && task.state !== query.state) continue;
         if (query.updatedAfterMs !== undefined && Date.parse(task.updatedAt) < query.updatedAfterMs)
           continue;
-        matching.push(task);
+        matching.push({ task, at: slice[j] as TaskCursor });
       }
     }
-    const tasks = matching.slice(query.offset, query.offset + query.limit);
-    const end = query.offset + tasks.length;
-    return { tasks, total: matching.length, nextOffset: end < matching.length ? end : undefined };
+    const after = query.after;
+    const start =
+      after === undefined
+        ? 0
+        : matching.findIndex(
+            ({ at }) => at.score < after.score || (at.score === after.score && at.id < after.id),
+          );
+    const from = start === -1 ? matching.length : start;
+    const page = matching.slice(from, from + query.limit);
+    const last = page.at(-1);
+    return {
+      tasks: page.map(({ task }) => task),
+      total: matching.length,
+      next: last !== undefined && from + page.length < matching.length ? last.at : undefined,
+    };
   }
 }

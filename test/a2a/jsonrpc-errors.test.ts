@@ -25,6 +25,17 @@ function sendV1(data: unknown, extra: Record<string, unknown> = {}) {
   };
 }
 
+const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
+const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
+
+/** The field paths of the `google.rpc.BadRequest` in a v1 `error.data` array. */
+function violatedFields(error: {
+  data: { '@type': string; fieldViolations?: { field: string }[] }[];
+}) {
+  const badRequest = error.data.find((detail) => detail['@type'] === BAD_REQUEST);
+  return (badRequest?.fieldViolations ?? []).map((violation) => violation.field);
+}
+
 /**
  * An A2A app with no worker and no socket: whatever a request enqueues stays visible in `queue`.
  * `post` sends one request to it in-process.
@@ -95,6 +106,16 @@ describe('A2A JSON-RPC errors', () => {
       expect(body.error.code).toBe(-32600);
     });
 
+    it('gives every v1 error a data array of typed messages, one an ErrorInfo', async () => {
+      const { body } = await post({ jsonrpc: '2.0', id: 7, method: 'GetExtendedAgentCard' });
+      expect(body.error.code).toBe(-32004);
+      expect(Array.isArray(body.error.data)).toBe(true);
+      for (const detail of body.error.data) expect(typeof detail['@type']).toBe('string');
+      expect(body.error.data).toContainEqual(
+        expect.objectContaining({ '@type': ERROR_INFO, reason: 'UNSUPPORTED_OPERATION' }),
+      );
+    });
+
     it('answers an unknown method with -32601, echoing the id', async () => {
       const { body } = await post({ jsonrpc: '2.0', id: 'abc', method: 'Explode', params: {} });
       expect(body).toMatchObject({ id: 'abc', error: { code: -32601 } });
@@ -105,7 +126,14 @@ describe('A2A JSON-RPC errors', () => {
       expect(status).toBe(200);
       expect(body.error).toMatchObject({
         code: -32009,
-        data: { supportedVersions: ['1.0', '0.3'] },
+        data: [
+          {
+            '@type': ERROR_INFO,
+            reason: 'VERSION_NOT_SUPPORTED',
+            domain: 'a2a-protocol.org',
+            metadata: { supportedVersions: JSON.stringify(['1.0', '0.3']) },
+          },
+        ],
       });
     });
 
@@ -146,8 +174,12 @@ describe('A2A JSON-RPC errors', () => {
     it('names each problem by path (-32602)', async () => {
       const { body } = await post({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: {} });
       expect(body.error.code).toBe(-32602);
-      expect(body.error.data.problems).toEqual([
-        expect.objectContaining({ path: 'params.message' }),
+      expect(body.error.data).toEqual([
+        expect.objectContaining({ '@type': ERROR_INFO, reason: 'INVALID_PARAMS' }),
+        {
+          '@type': BAD_REQUEST,
+          fieldViolations: [{ field: 'params.message', description: expect.any(String) }],
+        },
       ]);
     });
 
@@ -169,8 +201,9 @@ describe('A2A JSON-RPC errors', () => {
     ])('refuses %s with its path in the data part', async (_name, data, field) => {
       const { body } = await post(sendV1(data));
       expect(body.error.code).toBe(-32602);
-      const paths = (body.error.data.problems as { path: string }[]).map((p) => p.path);
-      expect(paths).toContain(`params.message.parts[0].data${field ? `.${field}` : ''}`);
+      expect(violatedFields(body.error)).toContain(
+        `params.message.parts[0].data${field ? `.${field}` : ''}`,
+      );
     });
 
     it('refuses a message without a data part, or with two', async () => {
@@ -189,7 +222,7 @@ describe('A2A JSON-RPC errors', () => {
           },
         },
       });
-      expect(two.body.error.data.problems[0].path).toBe('params.message.parts');
+      expect(violatedFields(two.body.error)[0]).toBe('params.message.parts');
     });
 
     it('refuses a message from the agent role', async () => {
@@ -199,7 +232,7 @@ describe('A2A JSON-RPC errors', () => {
           message: { messageId: 'm', role: 'ROLE_AGENT', parts: [{ data: RETURN_TERMS }] },
         },
       });
-      expect(body.error.data.problems[0].path).toBe('params.message.role');
+      expect(violatedFields(body.error)[0]).toBe('params.message.role');
     });
 
     it('refuses params that are not an object', async () => {
@@ -212,7 +245,7 @@ describe('A2A JSON-RPC errors', () => {
     it.each([
       ['SubscribeToTask', -32004],
       ['CreateTaskPushNotificationConfig', -32003],
-      ['GetExtendedAgentCard', -32007],
+      ['GetExtendedAgentCard', -32004],
     ])('answers %s with %i', async (method, code) => {
       const { body } = await post({ jsonrpc: '2.0', id: 1, method, params: { id: 'x' } });
       expect(body.error.code).toBe(code);
@@ -256,6 +289,15 @@ describe('A2A JSON-RPC errors', () => {
       const getTask = { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: taskId } };
       const foreign = await post(getTask, { authorization: `Bearer ${OTHER_TOKEN}`, ...V1 });
       expect(foreign.body.error.code).toBe(-32001);
+      expect(foreign.body.error.data).toEqual([
+        { '@type': ERROR_INFO, reason: 'TASK_NOT_FOUND', domain: 'a2a-protocol.org' },
+      ]);
+      const legacy = await post(
+        { jsonrpc: '2.0', id: 1, method: 'tasks/get', params: { id: taskId } },
+        { authorization: `Bearer ${OTHER_TOKEN}` },
+      );
+      expect(legacy.body.error.code).toBe(-32001);
+      expect(Array.isArray(legacy.body.error.data)).toBe(false);
       const own = await post(getTask);
       expect(own.body.result.id).toBe(taskId);
       const cancel = await post(
@@ -275,6 +317,21 @@ describe('A2A JSON-RPC errors', () => {
       expect(await a2a.queue.getJob(sent.body.result.task.id)).toBeUndefined();
       const second = await post(cancel);
       expect(second.body.error.code).toBe(-32002);
+    });
+
+    it('answers a historyLength above 100 with at most that many messages (no upper bound)', async () => {
+      const sent = await post(sendV1(RETURN_TERMS));
+      const taskId = sent.body.result.task.id as string;
+      const { body } = await post({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'GetTask',
+        params: { id: taskId, historyLength: 500 },
+      });
+      expect(body.error).toBeUndefined();
+      expect(body.result.id).toBe(taskId);
+      expect(body.result.history.length).toBeGreaterThan(0);
+      expect(body.result.history.length).toBeLessThanOrEqual(500);
     });
   });
 });

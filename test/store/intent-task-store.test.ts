@@ -116,12 +116,17 @@ describe('IntentTaskStore', () => {
           }),
         );
       }
-      const first = await listing.list('acme', { offset: 0, limit: 2 }, nowMs + 10_000);
+      const first = await listing.list('acme', { limit: 2 }, nowMs + 10_000);
       expect(first.tasks.map((t) => t.id)).toEqual(['t4', 't3']);
-      expect(first).toMatchObject({ total: 5, nextOffset: 2 });
-      const even = await listing.list('acme', { contextId: 'even', offset: 0, limit: 10 }, nowMs);
+      expect(first).toMatchObject({ total: 5, next: { id: 't3' } });
+      // A task created between pages neither repeats a listed task nor shifts the next page.
+      const late = new Date(nowMs + 9_000).toISOString();
+      await listing.createIfAbsent(task('t9', { createdAt: late, updatedAt: late }));
+      const second = await listing.list('acme', { limit: 2, after: first.next }, nowMs + 10_000);
+      expect(second.tasks.map((t) => t.id)).toEqual(['t2', 't1']);
+      const even = await listing.list('acme', { contextId: 'even', limit: 10 }, nowMs);
       expect(even.tasks.map((t) => t.id)).toEqual(['t4', 't2', 't0']);
-      const done = await listing.list('acme', { state: 'completed', offset: 0, limit: 10 }, nowMs);
+      const done = await listing.list('acme', { state: 'completed', limit: 10 }, nowMs);
       expect(done.tasks.map((t) => t.id)).toEqual(['t4']);
     });
   });

@@ -112,12 +112,82 @@ export function paramsIssues(
   }));
 }
 
-function fromKind(kind: A2aErrorName, message?: string, data?: unknown): MappedError {
+function fromKind(
+  kind: A2aErrorName,
+  message?: string,
+  data?: unknown,
+): MappedError & { kind: A2aErrorName } {
   const row = A2A_ERRORS[kind];
   const error: JsonRpcErrorObject = { code: row.code, message: message ?? row.message };
   if (data !== undefined) error.data = data;
-  return { httpStatus: row.httpStatus, error };
+  return { kind, httpStatus: row.httpStatus, error };
 }
+
+/** The ErrorInfo `reason` of each A2A-defined error (v1.0.1 §5.4); the others use their row name. */
+const A2A_REASONS: Partial<Record<A2aErrorName, string>> = {
+  TASK_NOT_FOUND: 'TASK_NOT_FOUND',
+  TASK_NOT_CANCELABLE: 'TASK_NOT_CANCELABLE',
+  PUSH_NOTIFICATION_NOT_SUPPORTED: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
+  UNSUPPORTED_OPERATION: 'UNSUPPORTED_OPERATION',
+  CONTENT_TYPE_NOT_SUPPORTED: 'CONTENT_TYPE_NOT_SUPPORTED',
+  EXTENDED_CARD_NOT_CONFIGURED: 'EXTENDED_AGENT_CARD_NOT_CONFIGURED',
+  VERSION_NOT_SUPPORTED: 'VERSION_NOT_SUPPORTED',
+};
+
+export const A2A_ERROR_DOMAIN = 'a2a-protocol.org';
+/** The ErrorInfo domain of errors this service defines itself (not A2A's). */
+export const SERVICE_ERROR_DOMAIN = 'agent-commerce-worker';
+const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
+const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
+
+function isProblemList(value: unknown): value is { path: string; message: string }[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (item) =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof (item as { path?: unknown }).path === 'string' &&
+        typeof (item as { message?: unknown }).message === 'string',
+    )
+  );
+}
+
+/**
+ * v1 `error.data` (spec §9.5): an array of ProtoJSON `Any` messages. Every error carries a
+ * `google.rpc.ErrorInfo` (whose metadata is a string map, so other values travel as JSON text);
+ * a list of invalid-params problems travels as a `google.rpc.BadRequest` beside it.
+ */
+function v1ErrorData(kind: A2aErrorName, data: unknown): Record<string, unknown>[] {
+  const metadata: Record<string, string> = {};
+  let problems: { path: string; message: string }[] = [];
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+    for (const [key, value] of Object.entries(data)) {
+      if (key === 'problems' && isProblemList(value)) problems = value;
+      else if (value !== undefined)
+        metadata[key] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  } else if (data !== undefined) {
+    metadata.detail = typeof data === 'string' ? data : JSON.stringify(data);
+  }
+  const reason = A2A_REASONS[kind];
+  const info: Record<string, unknown> = {
+    '@type': ERROR_INFO_TYPE,
+    reason: reason ?? kind,
+    domain: reason === undefined ? SERVICE_ERROR_DOMAIN : A2A_ERROR_DOMAIN,
+  };
+  if (Object.keys(metadata).length > 0) info.metadata = metadata;
+  const details = [info];
+  if (problems.length > 0)
+    details.push({
+      '@type': BAD_REQUEST_TYPE,
+      fieldViolations: problems.map((p) => ({ field: p.path, description: p.message })),
+    });
+  return details;
+}
+
+/** Which wire shape an error's `data` takes: v1's typed array, or v0.3's plain object. */
+export type ErrorDataShape = 'v1' | 'v0.3';
 
 /** Errors ioredis and BullMQ raise when Redis cannot be reached: retry later, not a fault of ours. */
 function isBackendDown(error: Error): boolean {
@@ -133,7 +203,13 @@ function isBackendDown(error: Error): boolean {
  * (compare bullmq's finished-errors.ts). Only a genuine fault becomes -32603; its details stay
  * in the log, never in the answer.
  */
-export function toJsonRpcError(error: unknown): MappedError {
+export function toJsonRpcError(error: unknown, shape: ErrorDataShape = 'v0.3'): MappedError {
+  const mapped = toMapped(error);
+  if (shape === 'v1') mapped.error.data = v1ErrorData(mapped.kind, mapped.error.data);
+  return { httpStatus: mapped.httpStatus, error: mapped.error };
+}
+
+function toMapped(error: unknown): MappedError & { kind: A2aErrorName } {
   if (error instanceof A2aProtocolError) return fromKind(error.kind, error.message, error.data);
   if (error instanceof z.ZodError) {
     const problems = paramsIssues(error);

@@ -127,7 +127,8 @@ export interface TaskView {
   state: IntentTaskState;
   timestamp: string;
   statusText: string;
-  artifacts: ArtifactView[];
+  /** Absent when the caller did not ask for artifacts (ListTasks without includeArtifacts). */
+  artifacts?: ArtifactView[];
   history: InboundMessage[];
 }
 
@@ -154,9 +155,11 @@ export function taskView(task: IntentTask, options: TaskViewOptions = {}): TaskV
     timestamp: task.updatedAt,
     statusText: summaryOf(task),
     artifacts:
-      task.outcome !== undefined && options.includeArtifacts !== false
-        ? [artifactOf(task.id, task.outcome)]
-        : [],
+      options.includeArtifacts === false
+        ? undefined
+        : task.outcome !== undefined
+          ? [artifactOf(task.id, task.outcome)]
+          : [],
     history: limit === undefined ? history : limit === 0 ? [] : history.slice(-limit),
   };
 }

@@ -44,7 +44,7 @@ export const MessageSendParamsSchema = z.object({
     .object({
       acceptedOutputModes: z.array(z.string().max(200)).max(20).optional(),
       blocking: z.boolean().optional(),
-      historyLength: z.number().int().min(0).max(100).optional(),
+      historyLength: z.number().int().min(0).optional(),
       pushNotificationConfig: struct.optional(),
     })
     .optional(),
@@ -53,7 +53,7 @@ export const MessageSendParamsSchema = z.object({
 
 export const TaskQueryParamsSchema = z.object({
   id,
-  historyLength: z.number().int().min(0).max(100).optional(),
+  historyLength: z.number().int().min(0).optional(),
   metadata: struct.optional(),
 });
 
@@ -157,7 +157,7 @@ export function renderTaskV03(view: TaskView): Record<string, unknown> {
     id: view.id,
     contextId: view.contextId,
     status: wireStatus(view),
-    artifacts: view.artifacts.map(wireArtifact),
+    ...(view.artifacts === undefined ? {} : { artifacts: view.artifacts.map(wireArtifact) }),
     history: view.history.map((message) => ({
       kind: 'message',
       messageId: message.messageId,

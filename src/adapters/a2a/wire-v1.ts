@@ -48,7 +48,7 @@ export const SendMessageParamsSchema = z.object({
     .object({
       acceptedOutputModes: z.array(z.string().max(200)).max(20).optional(),
       taskPushNotificationConfig: struct.optional(),
-      historyLength: z.number().int().min(0).max(100).optional(),
+      historyLength: z.number().int().min(0).optional(),
       returnImmediately: z.boolean().optional(),
     })
     .optional(),
@@ -58,7 +58,7 @@ export const SendMessageParamsSchema = z.object({
 export const GetTaskParamsSchema = z.object({
   tenant: z.string().max(200).optional(),
   id,
-  historyLength: z.number().int().min(0).max(100).optional(),
+  historyLength: z.number().int().min(0).optional(),
 });
 
 export const CancelTaskParamsSchema = z.object({
@@ -89,7 +89,7 @@ export const ListTasksParamsSchema = z.object({
   status: z.enum([...Object.values(V1_TASK_STATES), ...UNREACHED_STATES]).optional(),
   pageSize: z.number().int().min(1).max(100).optional(),
   pageToken: z.string().max(200).optional(),
-  historyLength: z.number().int().min(0).max(100).optional(),
+  historyLength: z.number().int().min(0).optional(),
   statusTimestampAfter: InstantSchema.optional(),
   includeArtifacts: z.boolean().optional(),
 });
@@ -156,7 +156,8 @@ export const V1_UNOFFERED = {
   GetTaskPushNotificationConfig: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
   ListTaskPushNotificationConfigs: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
   DeleteTaskPushNotificationConfig: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
-  GetExtendedAgentCard: 'EXTENDED_CARD_NOT_CONFIGURED',
+  // The card says extendedAgentCard: false, so the operation itself is unsupported (-32004).
+  GetExtendedAgentCard: 'UNSUPPORTED_OPERATION',
 } as const;
 
 function send(params: unknown, streaming: boolean): A2aOperation {
@@ -208,7 +209,7 @@ export function renderTaskV1(view: TaskView): Record<string, unknown> {
     id: view.id,
     contextId: view.contextId,
     status: wireStatus(view),
-    artifacts: view.artifacts.map(wireArtifact),
+    ...(view.artifacts === undefined ? {} : { artifacts: view.artifacts.map(wireArtifact) }),
     history: view.history.map((message) => ({
       messageId: message.messageId,
       contextId: message.contextId,

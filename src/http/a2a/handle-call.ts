@@ -12,7 +12,7 @@ import {
 } from '../../adapters/a2a/to-intent.js';
 import type { Clock } from '../../clock.js';
 import type { CommerceAction, IntentTask, ReceivedMessage } from '../../domain/index.js';
-import type { IntentTaskService } from '../../services/intent-tasks.js';
+import type { IntentTaskService, TaskCursor } from '../../services/intent-tasks.js';
 import { rendererFor } from './render.js';
 
 export interface CallDeps {
@@ -85,14 +85,24 @@ async function send(
   return submitted.task;
 }
 
-function pageOffset(token: string | undefined): number {
-  if (token === undefined || token === '') return 0;
-  const offset = Number(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(offset) || offset < 0)
+/** A page token is the cursor of the last task seen, `<score>:<id>` in base64url. */
+function pageCursor(token: string | undefined): TaskCursor | undefined {
+  if (token === undefined || token === '') return undefined;
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const colon = text.indexOf(':');
+  const score = Number(text.slice(0, colon));
+  const id = text.slice(colon + 1);
+  if (colon < 1 || !Number.isFinite(score) || id === '')
     throw new A2aProtocolError('INVALID_PARAMS', 'Invalid params: params.pageToken is not ours', {
       problems: [{ path: 'params.pageToken', message: 'not a token this server issued' }],
     });
-  return offset;
+  return { score, id };
+}
+
+function pageToken(cursor: TaskCursor | undefined): string {
+  return cursor === undefined
+    ? ''
+    : Buffer.from(`${cursor.score}:${cursor.id}`, 'utf8').toString('base64url');
 }
 
 /**
@@ -140,24 +150,21 @@ export async function handleCall(
       return { kind: 'result', result: render.task(taskView(canceled.task)) };
     }
     case 'list': {
-      const offset = pageOffset(op.pageToken);
+      const after = pageCursor(op.pageToken);
       const page =
         op.state === 'unreached'
-          ? { tasks: [], total: 0, nextOffset: undefined }
+          ? { tasks: [], total: 0, next: undefined }
           : await deps.tasks.list(caller.tenant, {
               contextId: op.contextId,
               state: op.state,
               updatedAfterMs: op.updatedAfterMs,
-              offset,
+              after,
               limit: op.pageSize,
             });
       const views = page.tasks.map((task) =>
         taskView(task, { historyLength: op.historyLength, includeArtifacts: op.includeArtifacts }),
       );
-      const next =
-        page.nextOffset === undefined
-          ? ''
-          : Buffer.from(String(page.nextOffset), 'utf8').toString('base64url');
+      const next = pageToken(page.next);
       return {
         kind: 'result',
         result: {
