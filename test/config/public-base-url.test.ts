@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { exitOf, freePort, projectRoot } from '../helpers/service-process.js';
+import { freePort, runServiceToExit } from '../helpers/service-process.js';
 
 /**
  * The agent card advertises PUBLIC_BASE_URL, else http://HOST:PORT. In production a wildcard
@@ -66,28 +65,15 @@ describe('PUBLIC_BASE_URL in production', () => {
 
   it('stops `npm start` with exit code 2 and one message naming PUBLIC_BASE_URL', async () => {
     const redisPort = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        ...PRODUCTION,
-        HOST: '0.0.0.0',
-        PORT: String(await freePort()),
-        ROLE: 'ingress',
-        PUBLIC_BASE_URL: '',
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, stdout, stderr } = await runServiceToExit({
+      ...PRODUCTION,
+      HOST: '0.0.0.0',
+      PORT: String(await freePort()),
+      ROLE: 'ingress',
+      PUBLIC_BASE_URL: '',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    expect(await exitOf(child)).toBe(2);
+    expect(code).toBe(2);
     expect(stderr).toMatch(
       /^Invalid configuration:\n {2}- PUBLIC_BASE_URL: must be set in production/,
     );

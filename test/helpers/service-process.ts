@@ -88,3 +88,27 @@ export async function exitOf(child: ChildProcess): Promise<number | NodeJS.Signa
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   return code ?? (signal as NodeJS.Signals);
 }
+
+/**
+ * Runs `node --import tsx src/main.ts` directly (no npm banner) with `env` over the test's own
+ * environment, to its exit: the exit code and everything it wrote.
+ */
+export async function runServiceToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | NodeJS.Signals; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await exitOf(child);
+  return { code, stdout, stderr };
+}

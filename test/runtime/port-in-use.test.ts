@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -6,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkListenAddress, ListenError } from '../../src/runtime/listen-check.js';
-import { exitOf, freePort, projectRoot } from '../helpers/service-process.js';
+import { freePort, runServiceToExit } from '../helpers/service-process.js';
 
 /** A real server holding a port on 127.0.0.1, as another process would. */
 let occupant: Server;
@@ -44,33 +43,19 @@ describe('checkListenAddress', () => {
 describe('when the service is started on a port already in use', () => {
   it('says so in one line, exits 2, and starts nothing (not even its own Redis)', async () => {
     const redisPort = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        // Development: with nothing answering at REDIS_URL the service would start its own Redis
-        // and, with no provider URLs, sandbox providers — had it got that far.
-        NODE_ENV: 'development',
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-        REDIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'acw-port-')),
-        HOST: '127.0.0.1',
-        PORT: String(takenPort),
-        ROLE: 'all',
-        LOG_LEVEL: 'info',
-        SEED_DEMO: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, stdout, stderr } = await runServiceToExit({
+      // Development: with nothing answering at REDIS_URL the service would start its own Redis
+      // and, with no provider URLs, sandbox providers — had it got that far.
+      NODE_ENV: 'development',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'acw-port-')),
+      HOST: '127.0.0.1',
+      PORT: String(takenPort),
+      ROLE: 'all',
+      LOG_LEVEL: 'info',
+      SEED_DEMO: 'false',
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-
-    expect(await exitOf(child)).toBe(2);
+    expect(code).toBe(2);
     expect(stderr).toBe(
       `port ${takenPort} on 127.0.0.1 is already in use: set PORT to a free port (or stop what listens there)\n`,
     );
