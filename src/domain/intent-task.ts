@@ -8,6 +8,7 @@ import { InstantSchema } from './time.js';
  * intents projects it as its own protocol's task (src/adapters/a2a does so for both versions).
  */
 export const INTENT_TASK_STATES = [
+  'input_required',
   'submitted',
   'working',
   'completed',
@@ -17,8 +18,12 @@ export const INTENT_TASK_STATES = [
 export const IntentTaskStateSchema = z.enum(INTENT_TASK_STATES);
 export type IntentTaskState = z.infer<typeof IntentTaskStateSchema>;
 
-/** Which state may follow which. Terminal states have no way out. */
+/**
+ * Which state may follow which. Terminal states have no way out. `input_required` is a task
+ * opened by a message that held no request: it waits for one (then `submitted`) or is canceled.
+ */
 export const INTENT_TASK_TRANSITIONS = {
+  input_required: ['submitted', 'canceled'],
   submitted: ['working', 'canceled', 'failed'],
   working: ['completed', 'failed'],
   completed: [],
@@ -30,20 +35,30 @@ export function isTerminalTaskState(state: IntentTaskState): boolean {
   return INTENT_TASK_TRANSITIONS[state].length === 0;
 }
 
+/**
+ * A state in which processing waits on the caller (A2A's "interrupted" states): a blocking send
+ * answers as soon as the task gets there, as it does at a terminal state.
+ */
+export function isAwaitingInput(state: IntentTaskState): boolean {
+  return state === 'input_required';
+}
+
 export function canMoveTask(from: IntentTaskState, to: IntentTaskState): boolean {
   return (INTENT_TASK_TRANSITIONS[from] as readonly IntentTaskState[]).includes(to);
 }
+
+/** One part of a received message: text, or structured data (any JSON value). */
+export const ReceivedPartSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('data'), data: z.unknown() }),
+]);
+export type ReceivedPart = z.infer<typeof ReceivedPartSchema>;
 
 /** The caller's message as received, kept so the task can show it in its history. */
 export const ReceivedMessageSchema = z.object({
   messageId: z.string(),
   contextId: z.string().optional(),
-  parts: z.array(
-    z.discriminatedUnion('type', [
-      z.object({ type: z.literal('text'), text: z.string() }),
-      z.object({ type: z.literal('data'), data: z.record(z.string(), z.unknown()) }),
-    ]),
-  ),
+  parts: z.array(ReceivedPartSchema),
 });
 export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>;
 
@@ -56,12 +71,20 @@ export const IntentTaskSchema = z.object({
   state: IntentTaskStateSchema,
   createdAt: InstantSchema,
   updatedAt: InstantSchema,
-  /** Fingerprint of the request; the same message id with another request is refused. */
-  requestHash: z.string(),
-  jobId: z.string(),
+  /**
+   * Fingerprint of the request; the same message id with another request is refused. Absent
+   * (with jobId, intent and answer) while the task is `input_required`, or was canceled there.
+   */
+  requestHash: z.string().optional(),
+  jobId: z.string().optional(),
+  /** The message that opened the task. */
   message: ReceivedMessageSchema,
-  intent: CommerceIntentSchema,
-  answer: IntentAnswerSchema,
+  /** Messages received on the task after the first, oldest first. */
+  followUps: z.array(ReceivedMessageSchema).optional(),
+  /** The follow-up that carried the request, so a retry of it is answered, not refused. */
+  requestMessageId: z.string().optional(),
+  intent: CommerceIntentSchema.optional(),
+  answer: IntentAnswerSchema.optional(),
   outcome: IntentOutcomeSchema.optional(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
 });

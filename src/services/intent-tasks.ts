@@ -3,7 +3,9 @@ import type { Clock } from '../clock.js';
 import type { IntentAnswer } from '../domain/index.js';
 import {
   type CommerceIntent,
+  canonicalJson,
   type IntentTask,
+  isAwaitingInput,
   isTerminalTaskState,
   type ReceivedMessage,
   toInstant,
@@ -30,6 +32,39 @@ export interface Submission {
   answer: IntentAnswer;
 }
 
+/** A message that held no request: it opens a task that asks for one. */
+export interface Opening {
+  tenant: string;
+  taskId: string;
+  contextId: string;
+  message: ReceivedMessage;
+}
+
+/** The request a follow-up carries, with the ids its job and intent use. */
+export interface FollowUpRequest {
+  jobId: string;
+  requestHash: string;
+  intent: CommerceIntent;
+  answer: IntentAnswer;
+}
+
+/** A further message on a task; with `request`, the request the task was waiting for. */
+export interface FollowUp {
+  tenant: string;
+  taskId: string;
+  message: ReceivedMessage;
+  request?: FollowUpRequest;
+}
+
+export type FollowUpResult =
+  /** Kept on the task; with a request, the task is now `submitted` and its job queued. */
+  | { outcome: 'continued'; task: IntentTask }
+  /** The same message (id and parts) was received before: the task as it is now. */
+  | { outcome: 'replayed'; task: IntentTask }
+  | { outcome: 'not_found' }
+  /** The task no longer waits for input (processing, or terminal). */
+  | { outcome: 'closed'; task: IntentTask };
+
 export type SubmitResult =
   | { outcome: 'accepted'; task: IntentTask; created: boolean }
   | { outcome: 'conflict'; task: IntentTask };
@@ -38,6 +73,20 @@ export type CancelResult =
   | { outcome: 'canceled'; task: IntentTask }
   | { outcome: 'not_found' }
   | { outcome: 'not_cancelable'; task: IntentTask };
+
+/** Every message a task has received, oldest first. */
+export function messagesOf(task: IntentTask): ReceivedMessage[] {
+  return [task.message, ...(task.followUps ?? [])];
+}
+
+function isSameMessage(a: ReceivedMessage, b: ReceivedMessage): boolean {
+  return a.messageId === b.messageId && canonicalJson(a.parts) === canonicalJson(b.parts);
+}
+
+/** A task waits (blocking sends, streams) until it is terminal or waits on the caller. */
+function isSettled(task: IntentTask): boolean {
+  return isTerminalTaskState(task.state) || isAwaitingInput(task.state);
+}
 
 /**
  * Routes job events to whoever waits for a job, with one listener per event on the shared
@@ -126,24 +175,83 @@ export class IntentTaskService {
     });
     if (!created && task.requestHash !== submission.requestHash)
       return { outcome: 'conflict', task };
-    // A task still `submitted` is (re)queued: BullMQ keeps one job per id, so this is a no-op
-    // when the job exists and a repair when the process died between create and enqueue.
-    if (task.state === 'submitted') {
-      const payload: ProcessIntentPayload = {
-        tenant: task.tenant,
-        taskId: task.id,
-        intent: task.intent,
-        answer: task.answer,
-      };
-      await enqueue(
-        this.deps.queue,
-        processIntentQueue,
-        'process-intent',
-        payload,
-        this.jobOptions(task.jobId),
-      );
-    }
+    await this.queueIfSubmitted(task);
     return { outcome: 'accepted', task, created };
+  }
+
+  /**
+   * A task still `submitted` is (re)queued: BullMQ keeps one job per id, so this is a no-op
+   * when the job exists and a repair when the process died between the write and the enqueue.
+   */
+  private async queueIfSubmitted(task: IntentTask): Promise<void> {
+    if (task.state !== 'submitted') return;
+    const { intent, answer, jobId } = task;
+    // A submitted task always has them; the schema keeps them optional for input_required.
+    if (intent === undefined || answer === undefined || jobId === undefined) return;
+    const payload: ProcessIntentPayload = { tenant: task.tenant, taskId: task.id, intent, answer };
+    await enqueue(
+      this.deps.queue,
+      processIntentQueue,
+      'process-intent',
+      payload,
+      this.jobOptions(jobId),
+    );
+  }
+
+  /** Opens a task that waits for a request; its id is fresh, so it is always created. */
+  async open(opening: Opening): Promise<IntentTask> {
+    const now = toInstant(this.deps.clock.nowMs());
+    const { task } = await this.deps.store.createIfAbsent({
+      id: opening.taskId,
+      contextId: opening.contextId,
+      tenant: opening.tenant,
+      version: 0,
+      state: 'input_required',
+      createdAt: now,
+      updatedAt: now,
+      message: opening.message,
+    });
+    return task;
+  }
+
+  /**
+   * Adds a message to a task that waits for input, atomically (compare-and-set): with a request
+   * the task becomes `submitted` and its job is queued; without one it keeps waiting. A message
+   * already on the task is answered with the task as it is, so a retry changes nothing.
+   */
+  async followUp(followUp: FollowUp): Promise<FollowUpResult> {
+    let outcome: 'continued' | 'replayed' | 'closed' = 'closed';
+    const task = await this.deps.store.update(followUp.tenant, followUp.taskId, (current) => {
+      if (messagesOf(current).some((seen) => isSameMessage(seen, followUp.message))) {
+        outcome = 'replayed';
+        return undefined;
+      }
+      if (!isAwaitingInput(current.state)) {
+        outcome = 'closed';
+        return undefined;
+      }
+      outcome = 'continued';
+      const next: IntentTask = {
+        ...current,
+        followUps: [...(current.followUps ?? []), followUp.message],
+        updatedAt: toInstant(this.deps.clock.nowMs()),
+      };
+      const request = followUp.request;
+      if (request === undefined) return next;
+      return {
+        ...next,
+        state: 'submitted',
+        requestMessageId: followUp.message.messageId,
+        requestHash: request.requestHash,
+        jobId: request.jobId,
+        intent: request.intent,
+        answer: request.answer,
+      };
+    });
+    if (task === undefined) return { outcome: 'not_found' };
+    if (outcome === 'closed') return { outcome, task };
+    await this.queueIfSubmitted(task);
+    return { outcome, task };
   }
 
   get(tenant: string, id: string): Promise<IntentTask | undefined> {
@@ -154,11 +262,14 @@ export class IntentTaskService {
     return this.deps.store.list(tenant, query, this.deps.clock.nowMs());
   }
 
-  /** Only a task no worker has picked up can be canceled; its job is then dropped. */
+  /**
+   * Only a task no worker has picked up (or one still waiting for input) can be canceled; its
+   * job, if it has one, is then dropped.
+   */
   async cancel(tenant: string, id: string): Promise<CancelResult> {
     let canceledNow = false;
     const task = await this.deps.store.update(tenant, id, (current) => {
-      canceledNow = current.state === 'submitted';
+      canceledNow = current.state === 'submitted' || isAwaitingInput(current.state);
       return canceledNow
         ? { ...current, state: 'canceled', updatedAt: toInstant(this.deps.clock.nowMs()) }
         : undefined;
@@ -166,13 +277,14 @@ export class IntentTaskService {
     if (task === undefined) return { outcome: 'not_found' };
     if (!canceledNow) return { outcome: 'not_cancelable', task };
     // The job may have been taken meanwhile; it then sees `canceled` and skips.
-    await this.deps.queue.remove(task.jobId).catch(() => 0);
+    if (task.jobId !== undefined) await this.deps.queue.remove(task.jobId).catch(() => 0);
     return { outcome: 'canceled', task };
   }
 
   /**
-   * Waits until the task is terminal or `limitMs` passes, calling `onChange` on every state it
-   * moves through, and resolves with the task as it then is. Job events only wake the wait; the
+   * Waits until the task is terminal or waits for input (A2A: terminal or interrupted), or
+   * `limitMs` passes, calling `onChange` on every state it moves through, and resolves with the
+   * task as it then is. Job events only wake the wait; the
    * store is the truth, read after every event and once more after subscribing (the job may have
    * finished before the subscription).
    */
@@ -181,7 +293,8 @@ export class IntentTaskService {
     limitMs: number,
     onChange?: (task: IntentTask) => void,
   ): Promise<IntentTask> {
-    if (isTerminalTaskState(task.state) || limitMs <= 0) return task;
+    const jobId = task.jobId;
+    if (isSettled(task) || limitMs <= 0 || jobId === undefined) return task;
     const watchers = await this.jobWatchers();
     let last = task;
     return new Promise<IntentTask>((resolve) => {
@@ -203,10 +316,10 @@ export class IntentTaskService {
             last = current;
             onChange?.(current);
           }
-          if (isTerminalTaskState(current.state)) settle();
+          if (isSettled(current)) settle();
         });
       };
-      const unwatch = watchers.watch(task.jobId, check);
+      const unwatch = watchers.watch(jobId, check);
       const timer = setTimeout(() => {
         // One last read so a result that landed with the timer is not missed.
         check();

@@ -8,9 +8,10 @@ import {
 } from '../../src/adapters/a2a/errors.js';
 import { versionOf } from '../../src/adapters/a2a/jsonrpc.js';
 import { artifactOf, projectDecision } from '../../src/adapters/a2a/project.js';
+import { readMessage } from '../../src/adapters/a2a/read-message.js';
 import { regionOfCountry } from '../../src/adapters/a2a/regions.js';
-import { requestOf } from '../../src/adapters/a2a/request-data.js';
-import { idsOfMessage, toIntent } from '../../src/adapters/a2a/to-intent.js';
+import { isRequestObject } from '../../src/adapters/a2a/request-data.js';
+import { idsOfFollowUp, idsOfMessage, toIntent } from '../../src/adapters/a2a/to-intent.js';
 import type { Allowance } from '../../src/adapters/acp/allowance.js';
 import { mandateOfAllowance } from '../../src/adapters/acp/to-mandate.js';
 import {
@@ -27,6 +28,13 @@ const caller = { tenant: 'acme', callerId: 'bearer-0123456789abcdef' };
 
 function message(data: Record<string, unknown>) {
   return { messageId: 'm-1', role: 'user' as const, parts: [{ type: 'data' as const, data }] };
+}
+
+/** The request a message carries; fails the test when it reads as conversation. */
+function requestOf(inbound: Parameters<typeof readMessage>[0]) {
+  const reading = readMessage(inbound);
+  if (reading.kind !== 'request') throw new Error('expected a request');
+  return reading.request;
 }
 
 describe('A2A error table', () => {
@@ -204,6 +212,16 @@ describe('requestOf', () => {
   });
 });
 
+describe('idsOfFollowUp', () => {
+  it('derives ids of the task and message, apart from a new message with the same id', () => {
+    const a = idsOfFollowUp(caller, 'task-1', 'm-1');
+    expect(idsOfFollowUp(caller, 'task-1', 'm-1')).toEqual(a);
+    expect(idsOfFollowUp(caller, 'task-2', 'm-1').jobId).not.toBe(a.jobId);
+    expect(a.jobId).not.toBe(idsOfMessage(caller, 'm-1').jobId);
+    expect(a.jobId.startsWith('acme-')).toBe(true);
+  });
+});
+
 describe('idsOfMessage', () => {
   it('derives the same ids from the same caller and message, and others otherwise', () => {
     const a = idsOfMessage(caller, 'm-1');
@@ -250,5 +268,20 @@ describe('projection', () => {
     const artifact = artifactOf('t-1', { kind: 'profile', profile });
     expect(artifact.data.type).toBe('profile');
     expect((artifact.data.decisions as unknown[]).length).toBe(profile.decisions.length);
+  });
+});
+
+describe('isRequestObject', () => {
+  it.each([
+    [{ action: 'discover' }, true],
+    [{ productId: 'P', country: 'DE' }, true],
+    [{ buyerType: 'consumer' }, true],
+    [{ quantity: 1 }, true],
+    [{ type: 'application/json', content: { test: 'data' } }, false],
+    [{ key: 'value', number: 123 }, false],
+    [['action'], false],
+    ['action', false],
+  ])('%j is a request: %s', (value, expected) => {
+    expect(isRequestObject(value)).toBe(expected);
   });
 });

@@ -206,23 +206,25 @@ describe('A2A JSON-RPC errors', () => {
       );
     });
 
-    it('refuses a message without a data part, or with two', async () => {
-      const none = await post({
-        ...sendV1(RETURN_TERMS),
-        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
-      });
-      expect(none.body.error.code).toBe(-32602);
+    it('refuses a message with two requests, in data parts or JSON text', async () => {
       const two = await post({
         ...sendV1(RETURN_TERMS),
         params: {
           message: {
             messageId: 'm2',
             role: 'ROLE_USER',
-            parts: [{ data: RETURN_TERMS }, { data: RETURN_TERMS }],
+            parts: [{ data: RETURN_TERMS }, { text: JSON.stringify(RETURN_TERMS) }],
           },
         },
       });
+      expect(two.body.error.code).toBe(-32602);
       expect(violatedFields(two.body.error)[0]).toBe('params.message.parts');
+    });
+
+    it('names the missing action of data that is otherwise a request', async () => {
+      const { body } = await post(sendV1({ ...RETURN_TERMS, action: undefined }));
+      expect(body.error.code).toBe(-32602);
+      expect(violatedFields(body.error)).toContain('params.message.parts[0].data.action');
     });
 
     it('refuses a message from the agent role', async () => {

@@ -85,7 +85,7 @@ describe('IntentTaskStore', () => {
       );
       const final = await store.get('acme', 'cas');
       expect(final?.version).toBe(20);
-      expect(final?.requestHash.split('+')).toHaveLength(21);
+      expect(final?.requestHash?.split('+')).toHaveLength(21);
     });
 
     it('leaves the task alone when the change declines, and keeps its TTL on writes', async () => {

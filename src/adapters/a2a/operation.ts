@@ -1,10 +1,14 @@
-import type { IntentTaskState } from '../../domain/index.js';
+import type { IntentTaskState, ReceivedPart } from '../../domain/index.js';
 
-/** One part of a received message, whichever protocol version carried it. */
+/**
+ * One part of a received message, whichever protocol version carried it, with the media type
+ * it declares (v1 `mediaType`, v0.3 `file.mimeType`; text and data parts of v0.3 declare none).
+ */
 export type InboundPart =
-  | { type: 'text'; text: string }
-  | { type: 'data'; data: Record<string, unknown> }
-  | { type: 'file' };
+  | { type: 'text'; text: string; mediaType?: string }
+  | { type: 'data'; data: unknown; mediaType?: string }
+  /** File content: inline (`bytes`, base64) or by reference (`uri`). */
+  | { type: 'file'; mediaType?: string; bytes?: string; uri?: string };
 
 /** A received message, version-neutral. */
 export interface InboundMessage {
@@ -13,6 +17,15 @@ export interface InboundMessage {
   taskId?: string;
   role: 'user' | 'agent';
   parts: InboundPart[];
+}
+
+/** A message as a task shows it in its history (or status): parts as they were kept. */
+export interface HistoryMessage {
+  messageId: string;
+  contextId?: string;
+  taskId?: string;
+  role: 'user' | 'agent';
+  parts: ReceivedPart[];
 }
 
 /**

@@ -5,7 +5,8 @@ import {
   type IntentTaskState,
   isAllowed,
 } from '../../domain/index.js';
-import type { InboundMessage } from './operation.js';
+import { EXAMPLE_REQUEST, INPUT_PROMPT } from './input-prompt.js';
+import type { HistoryMessage } from './operation.js';
 
 /** A decision as an agent reads it: codes and next actions, never the evaluation internals. */
 export interface ProjectedDecision {
@@ -108,9 +109,11 @@ export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView
 /** One line for the task's status message, so a text-only agent still reads the answer. */
 export function summaryOf(task: IntentTask): string {
   const outcome = task.outcome;
+  if (task.state === 'input_required') return INPUT_PROMPT;
   if (task.state === 'failed') return `Failed: ${task.failure?.message ?? 'processing failed'}`;
   if (task.state === 'canceled') return 'Canceled before processing started.';
-  if (outcome === undefined) return `Accepted ${task.intent.action}; ${task.state}.`;
+  if (outcome === undefined)
+    return `Accepted ${task.intent?.action ?? 'the request'}; ${task.state}.`;
   if (outcome.kind === 'profile')
     return `Profile of ${outcome.profile.productId} for ${outcome.profile.context.region}/${outcome.profile.context.buyerType}.`;
   const decision = outcome.decision;
@@ -127,9 +130,11 @@ export interface TaskView {
   state: IntentTaskState;
   timestamp: string;
   statusText: string;
+  /** A data part beside the status text: the example request while the task waits for input. */
+  statusData?: Record<string, unknown>;
   /** Absent when the caller did not ask for artifacts (ListTasks without includeArtifacts). */
   artifacts?: ArtifactView[];
-  history: InboundMessage[];
+  history: HistoryMessage[];
 }
 
 export interface TaskViewOptions {
@@ -137,16 +142,19 @@ export interface TaskViewOptions {
   includeArtifacts?: boolean;
 }
 
+/** Every message the task received, oldest first; the agent's answers are its status. */
+function historyOf(task: IntentTask): HistoryMessage[] {
+  return [task.message, ...(task.followUps ?? [])].map((message) => ({
+    messageId: message.messageId,
+    contextId: task.contextId,
+    taskId: task.id,
+    role: 'user',
+    parts: message.parts,
+  }));
+}
+
 export function taskView(task: IntentTask, options: TaskViewOptions = {}): TaskView {
-  const history: InboundMessage[] = [
-    {
-      messageId: task.message.messageId,
-      contextId: task.contextId,
-      taskId: task.id,
-      role: 'user',
-      parts: task.message.parts,
-    },
-  ];
+  const history = historyOf(task);
   const limit = options.historyLength;
   return {
     id: task.id,
@@ -154,6 +162,7 @@ export function taskView(task: IntentTask, options: TaskViewOptions = {}): TaskV
     state: task.state,
     timestamp: task.updatedAt,
     statusText: summaryOf(task),
+    ...(task.state === 'input_required' ? { statusData: { ...EXAMPLE_REQUEST } } : {}),
     artifacts:
       options.includeArtifacts === false
         ? undefined

@@ -11,10 +11,9 @@ import {
 import { AllowanceSchema } from '../acp/allowance.js';
 import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';
-import type { InboundMessage } from './operation.js';
 
 /**
- * The request an agent puts in the message's data part, e.g.
+ * The request an agent puts in the message's data part (or, as JSON, in its text), e.g.
  * `{ "action": "quote_policy", "productId": "BAG-TRAVEL-42", "policyDomain": "returns",
  *    "country": "DE", "buyerType": "consumer" }`.
  * Objects are strict: a misspelt field is named in the error rather than silently ignored.
@@ -114,50 +113,56 @@ export interface CanonicalRequest {
   allowance?: AcpAllowance;
 }
 
-function invalid(path: string, message: string): A2aProtocolError {
+export function invalid(path: string, message: string): A2aProtocolError {
   return new A2aProtocolError('INVALID_PARAMS', `Invalid params: ${path}: ${message}`, {
     problems: [{ path, message }],
   });
 }
 
-/**
- * Finds the one data part of a user message and reads it as a request. Text parts may ride
- * along (agents often add a sentence); the data part is what is acted on.
- */
-export function requestOf(message: InboundMessage, root = 'params.message'): CanonicalRequest {
-  if (message.role !== 'user') throw invalid(`${root}.role`, 'requests come from the user role');
-  const dataParts = message.parts
-    .map((part, index) => ({ part, index }))
-    .filter((entry) => entry.part.type === 'data');
-  if (dataParts.length !== 1)
-    throw invalid(
-      `${root}.parts`,
-      `expected exactly one data part holding the request, found ${dataParts.length}`,
-    );
-  const { part, index } = dataParts[0] as (typeof dataParts)[number];
-  const data = (part as { data: Record<string, unknown> }).data;
-  const at = `${root}.parts[${index}].data`;
+/** The problems of a zod failure as one invalid-params error. */
+function invalidParams(error: z.ZodError, at: string): A2aProtocolError {
+  const problems = paramsIssues(error, at);
+  return new A2aProtocolError(
+    'INVALID_PARAMS',
+    `Invalid params: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    { problems },
+  );
+}
 
+/**
+ * Every member a request may have. An object using any of them is meant as a request, so what
+ * is missing or misspelt is named in an error rather than met with a general question.
+ */
+const REQUEST_KEYS: ReadonlySet<string> = new Set(
+  Object.values(SCHEMA_OF).flatMap((schema) =>
+    schema instanceof z.ZodObject ? Object.keys(schema.shape) : [],
+  ),
+);
+
+/**
+ * Whether a value is meant as a request: a JSON object with a member of the request vocabulary. Anything else in a message (free text, other data) is conversation, answered by
+ * asking for a request.
+ */
+export function isRequestObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).some((key) => REQUEST_KEYS.has(key))
+  );
+}
+
+/**
+ * Reads one request object (from a data part, or JSON text) in canonical terms. `at` is the
+ * JSON path it came from, so every problem names the field to fix.
+ */
+export function parseRequest(data: Record<string, unknown>, at: string): CanonicalRequest {
   const named = z.object({ action: z.enum(ACTION_NAMES) }).safeParse(data);
-  if (!named.success) {
-    const problems = paramsIssues(named.error, at);
-    throw new A2aProtocolError(
-      'INVALID_PARAMS',
-      `Invalid params: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-      { problems },
-    );
-  }
+  if (!named.success) throw invalidParams(named.error, at);
   const kind = requestKindOf(named.data.action);
   const schemaKey = kind.kind === 'profile' ? 'profile' : kind.action;
   const parsed = SCHEMA_OF[schemaKey].safeParse(data);
-  if (!parsed.success) {
-    const problems = paramsIssues(parsed.error, at);
-    throw new A2aProtocolError(
-      'INVALID_PARAMS',
-      `Invalid params: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-      { problems },
-    );
-  }
+  if (!parsed.success) throw invalidParams(parsed.error, at);
   const fields = parsed.data as Omit<CanonicalRequest, 'action' | 'answer'> & { action: string };
   const { action: _name, ...rest } = fields;
   if (kind.kind === 'profile') return { ...rest, action: 'discover', answer: 'profile' };

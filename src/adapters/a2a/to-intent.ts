@@ -29,9 +29,30 @@ export interface MessageIds {
 }
 
 export function idsOfMessage(caller: Caller, messageId: string): MessageIds {
-  const hex = createHash('sha256')
-    .update(`a2a\u0000${caller.tenant}\u0000${caller.callerId}\u0000${messageId}`)
-    .digest('hex');
+  return idsOfSeed(
+    caller.tenant,
+    `a2a\u0000${caller.tenant}\u0000${caller.callerId}\u0000${messageId}`,
+  );
+}
+
+/**
+ * The ids of a follow-up message on an existing task (whose id it keeps): derived from the task
+ * as well, so a message id reused on another task never lands on this one's job.
+ */
+export function idsOfFollowUp(
+  caller: Caller,
+  taskId: string,
+  messageId: string,
+): Omit<MessageIds, 'taskId'> {
+  const { taskId: _unused, ...ids } = idsOfSeed(
+    caller.tenant,
+    `a2a-follow-up\u0000${caller.tenant}\u0000${caller.callerId}\u0000${taskId}\u0000${messageId}`,
+  );
+  return ids;
+}
+
+function idsOfSeed(tenant: string, seed: string): MessageIds {
+  const hex = createHash('sha256').update(seed).digest('hex');
   // Shaped as an RFC 9562 version-8 UUID so clients that expect UUID task ids accept it.
   const variant = '89ab'[Number.parseInt(hex.charAt(16), 16) & 3];
   const taskId = [
@@ -41,7 +62,7 @@ export function idsOfMessage(caller: Caller, messageId: string): MessageIds {
     `${variant}${hex.slice(17, 20)}`,
     hex.slice(20, 32),
   ].join('-');
-  return { idempotencyKey: `a2a-${hex}`, taskId, jobId: `${caller.tenant}-${hex.slice(0, 40)}` };
+  return { idempotencyKey: `a2a-${hex}`, taskId, jobId: `${tenant}-${hex.slice(0, 40)}` };
 }
 
 /** A fingerprint of what was asked, to refuse one message id reused for another request. */
@@ -52,7 +73,7 @@ export function requestHashOf(request: CanonicalRequest): string {
 export interface IntentInput {
   request: CanonicalRequest;
   caller: Caller;
-  ids: MessageIds;
+  ids: Pick<MessageIds, 'idempotencyKey'>;
   contextId: string;
   nowMs: number;
 }

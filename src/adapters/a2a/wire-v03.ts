@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IntentTaskState } from '../../domain/index.js';
+import type { IntentTaskState, ReceivedPart } from '../../domain/index.js';
 import type { A2aOperation, InboundMessage, InboundPart } from './operation.js';
 import type { ArtifactView, TaskView } from './project.js';
 
@@ -62,7 +62,13 @@ export const TaskIdParamsSchema = z.object({ id, metadata: struct.optional() });
 function inboundPart(part: z.infer<typeof PartSchema>): InboundPart {
   if (part.kind === 'text') return { type: 'text', text: part.text };
   if (part.kind === 'data') return { type: 'data', data: part.data };
-  return { type: 'file' };
+  const { mimeType, bytes, uri } = part.file;
+  return {
+    type: 'file',
+    ...(mimeType === undefined ? {} : { mediaType: mimeType }),
+    ...(bytes === undefined ? {} : { bytes }),
+    ...(uri === undefined ? {} : { uri }),
+  };
 }
 
 function inboundMessage(message: z.infer<typeof MessageSchema>): InboundMessage {
@@ -114,6 +120,7 @@ export const V03_UNOFFERED = {
 // --- rendering ---------------------------------------------------------------------------------
 
 export const V03_TASK_STATES = {
+  input_required: 'input-required',
   submitted: 'submitted',
   working: 'working',
   completed: 'completed',
@@ -121,10 +128,9 @@ export const V03_TASK_STATES = {
   canceled: 'canceled',
 } as const satisfies Record<IntentTaskState, string>;
 
-function wirePart(part: InboundPart): Record<string, unknown> {
+function wirePart(part: ReceivedPart): Record<string, unknown> {
   if (part.type === 'text') return { kind: 'text', text: part.text };
-  if (part.type === 'data') return { kind: 'data', data: part.data };
-  return { kind: 'text', text: '(file part not kept)' };
+  return { kind: 'data', data: part.data };
 }
 
 function wireArtifact(artifact: ArtifactView): Record<string, unknown> {
@@ -146,7 +152,10 @@ function wireStatus(view: TaskView): Record<string, unknown> {
       contextId: view.contextId,
       taskId: view.id,
       role: 'agent',
-      parts: [{ kind: 'text', text: view.statusText }],
+      parts: [
+        { kind: 'text', text: view.statusText },
+        ...(view.statusData === undefined ? [] : [{ kind: 'data', data: view.statusData }]),
+      ],
     },
   };
 }

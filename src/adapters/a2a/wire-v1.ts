@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IntentTaskState } from '../../domain/index.js';
+import type { IntentTaskState, ReceivedPart } from '../../domain/index.js';
 import { InstantSchema } from '../../domain/index.js';
 import type { A2aOperation, InboundMessage, InboundPart } from './operation.js';
 import type { ArtifactView, TaskView } from './project.js';
@@ -69,6 +69,7 @@ export const CancelTaskParamsSchema = z.object({
 
 /** TaskState names, ours first; the rest are states this agent never produces. */
 export const V1_TASK_STATES = {
+  input_required: 'TASK_STATE_INPUT_REQUIRED',
   submitted: 'TASK_STATE_SUBMITTED',
   working: 'TASK_STATE_WORKING',
   completed: 'TASK_STATE_COMPLETED',
@@ -78,7 +79,6 @@ export const V1_TASK_STATES = {
 
 const UNREACHED_STATES = [
   'TASK_STATE_UNSPECIFIED',
-  'TASK_STATE_INPUT_REQUIRED',
   'TASK_STATE_REJECTED',
   'TASK_STATE_AUTH_REQUIRED',
 ] as const;
@@ -95,12 +95,11 @@ export const ListTasksParamsSchema = z.object({
 });
 
 function inboundPart(part: z.infer<typeof PartSchema>): InboundPart {
-  if (part.text !== undefined) return { type: 'text', text: part.text };
-  if (part.data !== undefined && typeof part.data === 'object' && part.data !== null)
-    return Array.isArray(part.data)
-      ? { type: 'file' }
-      : { type: 'data', data: part.data as Record<string, unknown> };
-  return { type: 'file' };
+  const media = part.mediaType === undefined ? {} : { mediaType: part.mediaType };
+  if (part.text !== undefined) return { type: 'text', text: part.text, ...media };
+  if (part.data !== undefined) return { type: 'data', data: part.data, ...media };
+  if (part.raw !== undefined) return { type: 'file', bytes: part.raw, ...media };
+  return { type: 'file', uri: part.url, ...media };
 }
 
 function inboundMessage(message: z.infer<typeof MessageSchema>): InboundMessage {
@@ -174,10 +173,9 @@ function send(params: unknown, streaming: boolean): A2aOperation {
 
 // --- rendering ---------------------------------------------------------------------------------
 
-function wirePart(part: InboundPart): Record<string, unknown> {
+function wirePart(part: ReceivedPart): Record<string, unknown> {
   if (part.type === 'text') return { text: part.text };
-  if (part.type === 'data') return { data: part.data, mediaType: 'application/json' };
-  return { text: '(file part not kept)' };
+  return { data: part.data, mediaType: 'application/json' };
 }
 
 function wireArtifact(artifact: ArtifactView): Record<string, unknown> {
@@ -198,7 +196,12 @@ function wireStatus(view: TaskView): Record<string, unknown> {
       contextId: view.contextId,
       taskId: view.id,
       role: 'ROLE_AGENT',
-      parts: [{ text: view.statusText }],
+      parts: [
+        { text: view.statusText },
+        ...(view.statusData === undefined
+          ? []
+          : [{ data: view.statusData, mediaType: 'application/json' }]),
+      ],
     },
   };
 }

@@ -1,18 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import { A2aProtocolError } from '../../adapters/a2a/errors.js';
 import type { A2aVersion, JsonRpcCall } from '../../adapters/a2a/jsonrpc.js';
 import { operationOf } from '../../adapters/a2a/jsonrpc.js';
 import type { A2aOperation, InboundMessage } from '../../adapters/a2a/operation.js';
 import { taskView } from '../../adapters/a2a/project.js';
-import { requestOf } from '../../adapters/a2a/request-data.js';
+import { type MessageReading, readMessage } from '../../adapters/a2a/read-message.js';
+import { invalid } from '../../adapters/a2a/request-data.js';
 import {
   type Caller,
+  idsOfFollowUp,
   idsOfMessage,
   requestHashOf,
   toIntent,
 } from '../../adapters/a2a/to-intent.js';
 import type { Clock } from '../../clock.js';
-import type { CommerceAction, IntentTask, ReceivedMessage } from '../../domain/index.js';
-import type { IntentTaskService, TaskCursor } from '../../services/intent-tasks.js';
+import {
+  type CommerceAction,
+  type IntentTask,
+  isTerminalTaskState,
+  type ReceivedMessage,
+  type ReceivedPart,
+} from '../../domain/index.js';
+import type {
+  FollowUpRequest,
+  IntentTaskService,
+  TaskCursor,
+} from '../../services/intent-tasks.js';
 import { rendererFor } from './render.js';
 
 export interface CallDeps {
@@ -27,36 +40,44 @@ export type CallAnswer =
   | { kind: 'result'; result: unknown }
   | { kind: 'stream'; task: IntentTask; historyLength: number | undefined };
 
-function received(message: InboundMessage): ReceivedMessage {
-  const kept: ReceivedMessage = {
-    messageId: message.messageId,
-    parts: message.parts.flatMap((part) => (part.type === 'file' ? [] : [part])),
-  };
+function received(message: InboundMessage, parts: ReceivedPart[]): ReceivedMessage {
+  const kept: ReceivedMessage = { messageId: message.messageId, parts };
   if (message.contextId !== undefined) kept.contextId = message.contextId;
   return kept;
 }
 
+/**
+ * SendMessage / message/send: a message with a request becomes an intent task (or, with a
+ * taskId, continues the task that asked for one); a message without one opens a task that asks
+ * for it. Nothing here decides: the request is translated, or the caller is asked.
+ */
 async function send(
   op: Extract<A2aOperation, { op: 'send' }>,
   caller: Caller,
   deps: CallDeps,
 ): Promise<IntentTask> {
-  const request = requestOf(op.message);
+  const reading = readMessage(op.message);
   if (op.pushConfig) throw new A2aProtocolError('PUSH_NOTIFICATION_NOT_SUPPORTED');
-  if (!deps.supports(request.action))
+  if (reading.kind === 'request' && !deps.supports(reading.request.action))
     throw new A2aProtocolError(
       'UNSUPPORTED_OPERATION',
-      `${request.action} is not available on this deployment`,
+      `${reading.request.action} is not available on this deployment`,
     );
-  if (op.message.taskId !== undefined) {
-    // Each task answers one message; there is no follow-up turn to continue.
-    const existing = await deps.tasks.get(caller.tenant, op.message.taskId);
-    if (existing === undefined) throw new A2aProtocolError('TASK_NOT_FOUND');
-    throw new A2aProtocolError(
-      'UNSUPPORTED_OPERATION',
-      `task ${existing.id} takes no further messages; send a new message without taskId`,
-    );
+  const message = received(op.message, reading.parts);
+  if (op.message.taskId !== undefined)
+    return followUp(op.message.taskId, op.message, reading, message, caller, deps);
+  if (reading.kind === 'conversation') {
+    // Free text has no effect to repeat, so it is not deduplicated by message id: each such
+    // message opens its own task, with an id of its own (A2A makes send idempotency optional).
+    const taskId = randomUUID();
+    return deps.tasks.open({
+      tenant: caller.tenant,
+      taskId,
+      contextId: op.message.contextId ?? taskId,
+      message,
+    });
   }
+  const { request } = reading;
   const ids = idsOfMessage(caller, op.message.messageId);
   const contextId = op.message.contextId ?? ids.taskId;
   const { intent, answer } = toIntent({
@@ -72,7 +93,7 @@ async function send(
     jobId: ids.jobId,
     contextId,
     requestHash: requestHashOf(request),
-    message: received(op.message),
+    message,
     intent,
     answer,
   });
@@ -83,6 +104,55 @@ async function send(
       { problems: [{ path: 'params.message.messageId', message: 'reused for another request' }] },
     );
   return submitted.task;
+}
+
+/**
+ * A message naming a task (v1.0.1 §3.4): the task must exist for this tenant (-32001), be of
+ * the context the message names, if any, and still wait for input; a terminal or working task
+ * takes no further messages (-32004). The request it carries continues the task.
+ */
+async function followUp(
+  taskId: string,
+  inbound: InboundMessage,
+  reading: MessageReading,
+  message: ReceivedMessage,
+  caller: Caller,
+  deps: CallDeps,
+): Promise<IntentTask> {
+  const task = await deps.tasks.get(caller.tenant, taskId);
+  if (task === undefined) throw new A2aProtocolError('TASK_NOT_FOUND');
+  if (inbound.contextId !== undefined && inbound.contextId !== task.contextId)
+    throw invalid(
+      'params.message.contextId',
+      `task ${task.id} belongs to context ${task.contextId}, not ${inbound.contextId}`,
+    );
+  let request: FollowUpRequest | undefined;
+  if (reading.kind === 'request') {
+    const ids = idsOfFollowUp(caller, task.id, inbound.messageId);
+    const { intent, answer } = toIntent({
+      request: reading.request,
+      caller,
+      ids,
+      contextId: task.contextId,
+      nowMs: deps.clock.nowMs(),
+    });
+    request = { jobId: ids.jobId, requestHash: requestHashOf(reading.request), intent, answer };
+  }
+  const result = await deps.tasks.followUp({
+    tenant: caller.tenant,
+    taskId: task.id,
+    message,
+    request,
+  });
+  if (result.outcome === 'not_found') throw new A2aProtocolError('TASK_NOT_FOUND');
+  if (result.outcome === 'closed')
+    throw new A2aProtocolError(
+      'UNSUPPORTED_OPERATION',
+      isTerminalTaskState(result.task.state)
+        ? `task ${task.id} is ${result.task.state} and takes no further messages; send a new message without taskId`
+        : `task ${task.id} is already ${result.task.state} on its request and takes no further messages`,
+    );
+  return result.task;
 }
 
 /** A page token is the cursor of the last task seen, `<score>:<id>` in base64url. */

@@ -1,15 +1,16 @@
 import type { FastifyReply } from 'fastify';
 import type { JsonRpcId } from '../../adapters/a2a/jsonrpc.js';
 import { artifactOf, taskView } from '../../adapters/a2a/project.js';
-import { isTerminalTaskState } from '../../domain/index.js';
+import { isAwaitingInput, isTerminalTaskState } from '../../domain/index.js';
 import type { CallAnswer, CallDeps } from './handle-call.js';
 import type { Renderer } from './render.js';
 import { openEventStream } from './sse.js';
 
 /**
  * SendStreamingMessage / message/stream: the task as accepted, each state it moves through, the
- * artifact, and a final status; the stream ends when the task is terminal or the blocking limit
- * passes (the client then polls GetTask).
+ * artifact, and a final status; the stream ends when the task is terminal, waits for input
+ * (the caller's next message continues it), or the blocking limit passes (the client then polls
+ * GetTask).
  */
 export async function streamTask(
   reply: FastifyReply,
@@ -22,7 +23,7 @@ export async function streamTask(
   const event = (result: unknown) => stream.send({ jsonrpc: '2.0', id, result });
   const options = { historyLength: answer.historyLength };
   event(render.streamTask(taskView(answer.task, options)));
-  if (isTerminalTaskState(answer.task.state)) {
+  if (isTerminalTaskState(answer.task.state) || isAwaitingInput(answer.task.state)) {
     stream.end();
     return;
   }
@@ -30,7 +31,9 @@ export async function streamTask(
     const view = taskView(task, options);
     if (task.outcome !== undefined)
       event(render.artifactUpdate(view, artifactOf(task.id, task.outcome)));
-    event(render.statusUpdate(view, isTerminalTaskState(task.state)));
+    event(
+      render.statusUpdate(view, isTerminalTaskState(task.state) || isAwaitingInput(task.state)),
+    );
   });
   stream.end();
 }
