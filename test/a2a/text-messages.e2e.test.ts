@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AgentCard,
   CancelTaskRequest,
   GetTaskRequest,
   Message,
@@ -293,6 +294,29 @@ describe('A2A text-only messages', () => {
         const task = await sendTask(client, sendV1([{ raw, mediaType: 'text/plain' }]));
         expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
       });
+    });
+  });
+
+  describe('v0.3, with the SDK’s legacy transport', () => {
+    it('asks for input on text and completes on the follow-up data part', async () => {
+      // A v0.3 client reads the v0.3 part of the card (url, preferredTransport, protocolVersion).
+      const raw = (await (
+        await fetch(`${harness.baseUrl}/.well-known/agent.json`)
+      ).json()) as Record<string, unknown>;
+      const { supportedInterfaces: _v1, ...v03Only } = raw;
+      const legacy = await clientFactory(ACME_TOKEN).createFromAgentCard(
+        v03Only as unknown as AgentCard,
+      );
+      expect(legacy.protocolVersion).toBe('0.3');
+      const asked = await sendTask(legacy, sendV1([{ text: 'Can I return it?' }]));
+      expect(asked.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      expect(statusParts(asked).map((content) => content?.$case)).toEqual(['text', 'data']);
+      const answered = await sendTask(
+        legacy,
+        sendV1([{ data: RETURN_TERMS }], { taskId: asked.id, contextId: asked.contextId }),
+      );
+      expect(answered.id).toBe(asked.id);
+      expect(answered.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     });
   });
 
