@@ -26,12 +26,15 @@ const VALID_DATA = {
   buyerType: 'consumer',
 };
 
+/** A fresh envelope each call: cases break its data in place, never the shared VALID_DATA. */
 function validV1Envelope(data: unknown = VALID_DATA) {
   return {
     jsonrpc: '2.0',
     id: 1,
     method: 'SendMessage',
-    params: { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ data }] } },
+    params: {
+      message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ data: structuredClone(data) }] },
+    },
   };
 }
 
@@ -120,6 +123,18 @@ const unknownMethod: fc.Arbitrary<Case> = fc
 
 const REQUIRED_DATA_FIELDS = ['action', 'productId', 'country', 'buyerType'] as const;
 
+/**
+ * A non-empty array of objects may be valid parts: a text part, or a data part holding no
+ * request, is conversation the agent answers (input-required), not an invalid message.
+ */
+function mayBeParts(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((part) => typeof part === 'object' && part !== null && !Array.isArray(part))
+  );
+}
+
 /** A valid request with one field broken (wrong type, huge, or missing), maybe with proto keys. */
 const brokenSendParams: fc.Arbitrary<Case> = fc
   .record({
@@ -128,6 +143,7 @@ const brokenSendParams: fc.Arbitrary<Case> = fc
     protoKeys: fc.boolean(),
     streaming: fc.boolean(),
   })
+  .filter(({ field, value }) => !(field === 'parts' && mayBeParts(value)))
   .map(({ field, value, protoKeys, streaming }) => {
     const envelope = validV1Envelope();
     if (streaming) envelope.method = 'SendStreamingMessage';
