@@ -118,6 +118,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       openEvents,
       clock: ctx.clock,
       retentionSeconds: ctx.config.A2A_TASK_RETENTION_SECONDS,
+      onWatchesChanged: (open) => ctx.metrics.a2aTaskWatches.set(open),
     }),
     supports: (action) => executor.supports(action),
     clock: ctx.clock,

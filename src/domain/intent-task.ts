@@ -30,6 +30,17 @@ export function isTerminalTaskState(state: IntentTaskState): boolean {
   return INTENT_TASK_TRANSITIONS[state].length === 0;
 }
 
+/**
+ * States in which a task waits on its client (A2A's input-required, auth-required): not terminal,
+ * yet a stream or a blocking send that sees the task arrive there has nothing more to wait for
+ * (A2A v1.0 §3.2.2, §11.7: streams close at a terminal or interrupted state). None yet.
+ */
+const INTERRUPTED_TASK_STATES: readonly IntentTaskState[] = [];
+
+export function isInterruptedTaskState(state: IntentTaskState): boolean {
+  return INTERRUPTED_TASK_STATES.includes(state);
+}
+
 export function canMoveTask(from: IntentTaskState, to: IntentTaskState): boolean {
   return (INTENT_TASK_TRANSITIONS[from] as readonly IntentTaskState[]).includes(to);
 }

@@ -4,6 +4,7 @@ import type { IntentAnswer } from '../domain/index.js';
 import {
   type CommerceIntent,
   type IntentTask,
+  isInterruptedTaskState,
   isTerminalTaskState,
   type ReceivedMessage,
   toInstant,
@@ -41,18 +42,24 @@ export type CancelResult =
 
 /**
  * Routes job events to whoever waits for a job, with one listener per event on the shared
- * QueueEvents however many requests wait at once.
+ * QueueEvents however many requests wait at once. `removed` is there for CancelTask, which
+ * drops the job of the task it cancels.
  */
 class JobWatchers {
   private readonly watchers = new Map<string, Set<() => void>>();
+  private open = 0;
 
-  constructor(events: QueueEvents) {
+  constructor(
+    events: QueueEvents,
+    private readonly onCountChanged: (open: number) => void,
+  ) {
     const notify = ({ jobId }: { jobId: string }) => {
       for (const watcher of this.watchers.get(jobId) ?? []) watcher();
     };
     events.on('active', notify);
     events.on('completed', notify);
     events.on('failed', notify);
+    events.on('removed', notify);
   }
 
   watch(jobId: string, watcher: () => void): () => void {
@@ -62,11 +69,38 @@ class JobWatchers {
       this.watchers.set(jobId, set);
     }
     set.add(watcher);
+    this.onCountChanged(++this.open);
+    let watching = true;
     return () => {
+      if (!watching) return;
+      watching = false;
       set.delete(watcher);
       if (set.size === 0) this.watchers.delete(jobId);
+      this.onCountChanged(--this.open);
     };
   }
+}
+
+/** How a task is followed: how long at most, who may stop it, and who hears each change. */
+export interface FollowOptions {
+  /** Stop after this long; the task is then answered as it is. */
+  limitMs: number;
+  /** Aborted when the follower goes away (a stream's client disconnects): stop and let go. */
+  signal?: AbortSignal;
+  /** Called with the task each time it is seen changed, in the order it changed. */
+  onChange?: (task: IntentTask) => void;
+}
+
+/**
+ * Whether following `opened` can stop at `current`: a terminal task changes no more, and one
+ * that has since come to wait on its client (input-required) has nothing more to say until
+ * the client speaks. A task already waiting when followed is followed until it moves on.
+ */
+function followEnds(opened: IntentTask, current: IntentTask): boolean {
+  return (
+    isTerminalTaskState(current.state) ||
+    (isInterruptedTaskState(current.state) && current.version !== opened.version)
+  );
 }
 
 export interface IntentTaskServiceDeps {
@@ -80,6 +114,8 @@ export interface IntentTaskServiceDeps {
   openEvents(): Promise<QueueEvents>;
   clock: Clock;
   retentionSeconds: number;
+  /** Told how many job watches are open on this process each time the number changes. */
+  onWatchesChanged?: (open: number) => void;
 }
 
 /**
@@ -93,7 +129,9 @@ export class IntentTaskService {
   constructor(private readonly deps: IntentTaskServiceDeps) {}
 
   private jobWatchers(): Promise<JobWatchers> {
-    this.watchers ??= this.deps.openEvents().then((events) => new JobWatchers(events));
+    this.watchers ??= this.deps
+      .openEvents()
+      .then((events) => new JobWatchers(events, this.deps.onWatchesChanged ?? (() => {})));
     return this.watchers;
   }
 
@@ -171,26 +209,39 @@ export class IntentTaskService {
   }
 
   /**
-   * Waits until the task is terminal or `limitMs` passes, calling `onChange` on every state it
-   * moves through, and resolves with the task as it then is. Job events only wake the wait; the
-   * store is the truth, read after every event and once more after subscribing (the job may have
-   * finished before the subscription).
+   * Waits until the task is terminal (or has come to wait on its client) or `limitMs` passes,
+   * calling `onChange` on every state it moves through, and resolves with the task as it then is.
    */
-  async waitForTerminal(
+  waitForTerminal(
     task: IntentTask,
     limitMs: number,
     onChange?: (task: IntentTask) => void,
   ): Promise<IntentTask> {
-    if (isTerminalTaskState(task.state) || limitMs <= 0) return task;
+    return this.follow(task, { limitMs, onChange });
+  }
+
+  /**
+   * Follows a task until it ends (see followEnds), the limit passes or the signal aborts, and
+   * resolves with the task as last seen. Job events only wake the follower; the store is the
+   * truth, read after every event and once more after subscribing (the job may have finished
+   * before the subscription). The watch is released on every way out.
+   */
+  async follow(task: IntentTask, options: FollowOptions): Promise<IntentTask> {
+    const { limitMs, signal, onChange } = options;
+    if (isTerminalTaskState(task.state) || limitMs <= 0 || signal?.aborted) return task;
     const watchers = await this.jobWatchers();
+    if (signal?.aborted) return task;
     let last = task;
     return new Promise<IntentTask>((resolve) => {
       let settled = false;
       let reading = Promise.resolve();
+      let watchedJobId = task.jobId;
+      let unwatch: () => void = () => {};
       const settle = () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', settle);
         unwatch();
         resolve(last);
       };
@@ -198,15 +249,26 @@ export class IntentTaskService {
         reading = reading.then(async () => {
           if (settled) return;
           const current = await this.deps.store.get(task.tenant, task.id).catch(() => undefined);
-          if (current === undefined) return;
+          if (current === undefined || settled) return;
           if (current.version !== last.version) {
             last = current;
             onChange?.(current);
           }
-          if (isTerminalTaskState(current.state)) settle();
+          if (followEnds(task, current)) {
+            settle();
+            return;
+          }
+          // A task that takes another turn runs under another job: follow that one's events.
+          if (current.jobId !== watchedJobId) {
+            unwatch();
+            watchedJobId = current.jobId;
+            unwatch = watchers.watch(watchedJobId, check);
+            check();
+          }
         });
       };
-      const unwatch = watchers.watch(task.jobId, check);
+      unwatch = watchers.watch(watchedJobId, check);
+      signal?.addEventListener('abort', settle, { once: true });
       const timer = setTimeout(() => {
         // One last read so a result that landed with the timer is not missed.
         check();

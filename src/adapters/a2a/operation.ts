@@ -31,6 +31,8 @@ export type A2aOperation =
     }
   | { op: 'get'; id: string; historyLength?: number }
   | { op: 'cancel'; id: string }
+  /** v1 SubscribeToTask, v0.3 tasks/resubscribe: stream the task from its current state. */
+  | { op: 'subscribe'; id: string }
   | {
       op: 'list';
       contextId?: string;

@@ -11,7 +11,12 @@ import {
   toIntent,
 } from '../../adapters/a2a/to-intent.js';
 import type { Clock } from '../../clock.js';
-import type { CommerceAction, IntentTask, ReceivedMessage } from '../../domain/index.js';
+import {
+  type CommerceAction,
+  type IntentTask,
+  isTerminalTaskState,
+  type ReceivedMessage,
+} from '../../domain/index.js';
 import type { IntentTaskService, TaskCursor } from '../../services/intent-tasks.js';
 import { rendererFor } from './render.js';
 
@@ -22,7 +27,10 @@ export interface CallDeps {
   blockingTimeoutMs: number;
 }
 
-/** A call's answer: a JSON-RPC result, or a task to stream as server-sent events. */
+/**
+ * A call's answer: a JSON-RPC result, or a task to stream as server-sent events (a streaming
+ * send, or a subscription to a task that is not terminal).
+ */
 export type CallAnswer =
   | { kind: 'result'; result: unknown }
   | { kind: 'stream'; task: IntentTask; historyLength: number | undefined };
@@ -138,6 +146,17 @@ export async function handleCall(
         kind: 'result',
         result: render.task(taskView(task, { historyLength: op.historyLength })),
       };
+    }
+    case 'subscribe': {
+      const task = await deps.tasks.get(caller.tenant, op.id);
+      if (task === undefined) throw new A2aProtocolError('TASK_NOT_FOUND');
+      // v1.0 §3.1.6: a task in a terminal state has nothing left to stream.
+      if (isTerminalTaskState(task.state))
+        throw new A2aProtocolError(
+          'UNSUPPORTED_OPERATION',
+          `task ${task.id} is ${task.state}: it will not change again, read it instead of subscribing`,
+        );
+      return { kind: 'stream', task, historyLength: undefined };
     }
     case 'cancel': {
       const canceled = await deps.tasks.cancel(caller.tenant, op.id);
