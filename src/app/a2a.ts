@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { processIntentJob } from '../../jobs/process-intent.job.js';
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
@@ -21,7 +21,7 @@ import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
 import { streamTask } from '../http/a2a/stream-task.js';
 import type { App } from '../http/types.js';
-import { INTENTS_QUEUE } from '../queues/intent-queues.js';
+import { INTENTS_QUEUE, TASK_CHANGED_EVENT } from '../queues/intent-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
 import { createIntentExecutor } from '../services/default-intent-executor.js';
@@ -102,8 +102,14 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
     await events.waitUntilReady();
     return events;
   };
+  // Publishes task-changed events (a cancel) into the same event stream the followers read.
+  const announcer = new QueueEventsProducer(INTENTS_QUEUE, {
+    connection: ctx.producer,
+    prefix: ctx.config.QUEUE_PREFIX,
+  });
+  announcer.on('error', (err) => ctx.logger.warn({ err }, 'intents event producer error'));
   app.addHook('onClose', async () => {
-    await Promise.allSettled([events?.close(), queue.close()]);
+    await Promise.allSettled([events?.close(), announcer.close(), queue.close()]);
   });
 
   const executor = executorOf(ctx);
@@ -118,6 +124,10 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       openEvents,
       clock: ctx.clock,
       retentionSeconds: ctx.config.A2A_TASK_RETENTION_SECONDS,
+      announce: async (event) => {
+        // BullMQ's own default length for a queue's event stream, so this never trims it shorter.
+        await announcer.publishEvent({ eventName: TASK_CHANGED_EVENT, ...event }, 10_000);
+      },
       onWatchesChanged: (open) => ctx.metrics.a2aTaskWatches.set(open),
     }),
     supports: (action) => executor.supports(action),

@@ -9,7 +9,13 @@ import {
   type ReceivedMessage,
   toInstant,
 } from '../domain/index.js';
-import { type ProcessIntentPayload, processIntentQueue } from '../queues/intent-queues.js';
+import {
+  type ProcessIntentPayload,
+  processIntentQueue,
+  TASK_CHANGED_EVENT,
+  type TaskChangedEvent,
+  TaskChangedEventSchema,
+} from '../queues/intent-queues.js';
 import { enqueue } from '../queues/job-shell.js';
 import type {
   IntentTaskStore,
@@ -41,44 +47,60 @@ export type CancelResult =
   | { outcome: 'not_cancelable'; task: IntentTask };
 
 /**
- * Routes job events to whoever waits for a job, with one listener per event on the shared
- * QueueEvents however many requests wait at once. `removed` is there for CancelTask, which
- * drops the job of the task it cancels.
+ * Routes the intents queue's events to whoever follows a task, with one listener per event on
+ * the shared QueueEvents however many requests wait at once: the events of the task's job, and
+ * the task-changed events of writes no job event follows.
  */
-class JobWatchers {
-  private readonly watchers = new Map<string, Set<() => void>>();
+class TaskWatchers {
+  private readonly byKey = new Map<string, Set<() => void>>();
   private open = 0;
 
   constructor(
     events: QueueEvents,
     private readonly onCountChanged: (open: number) => void,
   ) {
-    const notify = ({ jobId }: { jobId: string }) => {
-      for (const watcher of this.watchers.get(jobId) ?? []) watcher();
+    const notify = (key: string) => {
+      for (const watcher of this.byKey.get(key) ?? []) watcher();
     };
-    events.on('active', notify);
-    events.on('completed', notify);
-    events.on('failed', notify);
-    events.on('removed', notify);
+    const ofJob = ({ jobId }: { jobId: string }) => notify(`job\u0000${jobId}`);
+    events.on('active', ofJob);
+    events.on('completed', ofJob);
+    events.on('failed', ofJob);
+    // Custom events are not in QueueEvents' typed listener map.
+    (events as unknown as NodeJS.EventEmitter).on(TASK_CHANGED_EVENT, (fields: unknown) => {
+      const parsed = TaskChangedEventSchema.safeParse(fields);
+      if (parsed.success) notify(taskKey(parsed.data.tenant, parsed.data.taskId));
+    });
   }
 
-  watch(jobId: string, watcher: () => void): () => void {
-    let set = this.watchers.get(jobId);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(jobId, set);
+  /** Watches the task and its current job until the returned function is called. */
+  watch(task: IntentTask, watcher: () => void): () => void {
+    const keys = [taskKey(task.tenant, task.id), `job\u0000${task.jobId}`];
+    for (const key of keys) {
+      let set = this.byKey.get(key);
+      if (set === undefined) {
+        set = new Set();
+        this.byKey.set(key, set);
+      }
+      set.add(watcher);
     }
-    set.add(watcher);
     this.onCountChanged(++this.open);
     let watching = true;
     return () => {
       if (!watching) return;
       watching = false;
-      set.delete(watcher);
-      if (set.size === 0) this.watchers.delete(jobId);
+      for (const key of keys) {
+        const set = this.byKey.get(key);
+        set?.delete(watcher);
+        if (set?.size === 0) this.byKey.delete(key);
+      }
       this.onCountChanged(--this.open);
     };
   }
+}
+
+function taskKey(tenant: string, taskId: string): string {
+  return `task\u0000${tenant}\u0000${taskId}`;
 }
 
 /** How a task is followed: how long at most, who may stop it, and who hears each change. */
@@ -114,7 +136,12 @@ export interface IntentTaskServiceDeps {
   openEvents(): Promise<QueueEvents>;
   clock: Clock;
   retentionSeconds: number;
-  /** Told how many job watches are open on this process each time the number changes. */
+  /**
+   * Publishes a task-changed event on the intents queue's event stream, so followers of the
+   * task on every process read it again.
+   */
+  announce(event: TaskChangedEvent): Promise<void>;
+  /** Told how many task watches are open on this process each time the number changes. */
   onWatchesChanged?: (open: number) => void;
 }
 
@@ -124,14 +151,14 @@ export interface IntentTaskServiceDeps {
  * at once makes one task and one job. Reads and cancels are scoped to the caller's tenant.
  */
 export class IntentTaskService {
-  private watchers: Promise<JobWatchers> | undefined;
+  private watchers: Promise<TaskWatchers> | undefined;
 
   constructor(private readonly deps: IntentTaskServiceDeps) {}
 
-  private jobWatchers(): Promise<JobWatchers> {
+  private jobWatchers(): Promise<TaskWatchers> {
     this.watchers ??= this.deps
       .openEvents()
-      .then((events) => new JobWatchers(events, this.deps.onWatchesChanged ?? (() => {})));
+      .then((events) => new TaskWatchers(events, this.deps.onWatchesChanged ?? (() => {})));
     return this.watchers;
   }
 
@@ -205,7 +232,18 @@ export class IntentTaskService {
     if (!canceledNow) return { outcome: 'not_cancelable', task };
     // The job may have been taken meanwhile; it then sees `canceled` and skips.
     await this.deps.queue.remove(task.jobId).catch(() => 0);
+    await this.announceChange(task);
     return { outcome: 'canceled', task };
+  }
+
+  /**
+   * Tells everyone following the task, on any process, that it changed. For writes no job event
+   * follows: a cancel, or a further turn that puts the task under another job. The write is
+   * already done, so a failure to announce is not the caller's failure: followers then see the
+   * change at their next job event or when their limit passes.
+   */
+  async announceChange(task: IntentTask): Promise<void> {
+    await this.deps.announce({ tenant: task.tenant, taskId: task.id }).catch(() => undefined);
   }
 
   /**
@@ -235,7 +273,7 @@ export class IntentTaskService {
     return new Promise<IntentTask>((resolve) => {
       let settled = false;
       let reading = Promise.resolve();
-      let watchedJobId = task.jobId;
+      let watched = task;
       let unwatch: () => void = () => {};
       const settle = () => {
         if (settled) return;
@@ -259,15 +297,15 @@ export class IntentTaskService {
             return;
           }
           // A task that takes another turn runs under another job: follow that one's events.
-          if (current.jobId !== watchedJobId) {
+          if (current.jobId !== watched.jobId) {
             unwatch();
-            watchedJobId = current.jobId;
-            unwatch = watchers.watch(watchedJobId, check);
+            watched = current;
+            unwatch = watchers.watch(watched, check);
             check();
           }
         });
       };
-      unwatch = watchers.watch(watchedJobId, check);
+      unwatch = watchers.watch(watched, check);
       signal?.addEventListener('abort', settle, { once: true });
       const timer = setTimeout(() => {
         // One last read so a result that landed with the timer is not missed.
