@@ -194,6 +194,35 @@ describe('A2A task subscription (SubscribeToTask, tasks/resubscribe)', () => {
     });
   });
 
+  describe('v0.3 refusals with the @a2a-js/sdk legacy transport', () => {
+    it('rejects an unknown task with a TaskNotFoundError as the cause', async () => {
+      const legacy = new LegacyJsonRpcTransport({
+        endpoint: `${harness.baseUrl}/a2a`,
+        fetchImpl: bearerFetch(ACME_TOKEN),
+      });
+      const stream = legacy.resubscribeTask(SubscribeToTaskRequest.fromJSON({ id: randomUUID() }));
+      const refusal = await stream.next().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect((refusal as Error | undefined)?.cause).toBeInstanceOf(TaskNotFoundError);
+    });
+  });
+
+  it('answers a v0.3 message/stream with invalid params as a stream of one -32602 error', async () => {
+    const response = await fetch(`${harness.baseUrl}/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headersOf('0.3') },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'message/stream', params: {} }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events: RpcReply[] = [];
+    for await (const event of sseEvents(response)) events.push(event);
+    expect(events).toEqual([
+      expect.objectContaining({ id: 9, error: expect.objectContaining({ code: -32602 }) }),
+    ]);
+  });
+
   describe.each(['1.0', '0.3'] as const)('A2A %s over raw HTTP', (version) => {
     it('answers text/event-stream, one JSON-RPC response per data line, echoing the id', async () => {
       const id = await submitted(version);
@@ -233,7 +262,7 @@ describe('A2A task subscription (SubscribeToTask, tasks/resubscribe)', () => {
       ['an unknown task', -32001, 'unknown'],
       ["another tenant's task", -32001, 'other-tenant'],
       ['a terminal (canceled) task', -32004, 'terminal'],
-    ] as const)('refuses %s with %i as a plain JSON-RPC error', async (_name, code, kind) => {
+    ] as const)('refuses %s with %i', async (_name, code, kind) => {
       let id: string = randomUUID();
       if (kind === 'other-tenant') id = await submitted(version, OTHER_TOKEN);
       if (kind === 'terminal') {
@@ -242,10 +271,20 @@ describe('A2A task subscription (SubscribeToTask, tasks/resubscribe)', () => {
       }
       const response = await subscribe(version, id, { rpcId: 'refused' });
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = (await response.json()) as RpcReply;
-      expect(body.id).toBe('refused');
-      expect(body.error?.code).toBe(code);
+      // v1.0: a plain JSON-RPC error. v0.3: a stream of that one error (what v0.3 clients read).
+      let body: RpcReply;
+      if (version === '1.0') {
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        body = (await response.json()) as RpcReply;
+      } else {
+        expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const events: RpcReply[] = [];
+        for await (const event of sseEvents(response)) events.push(event);
+        expect(events).toHaveLength(1);
+        body = events[0] as RpcReply;
+      }
+      expect(body).toMatchObject({ jsonrpc: '2.0', id: 'refused', error: { code } });
+      expect(body.result).toBeUndefined();
     });
 
     it('lets go of the watch when the client disconnects, leaving other subscribers be', async () => {

@@ -43,3 +43,10 @@ export async function streamTask(
   }
   stream.end();
 }
+
+/** A streaming call refused before its task stream began: one error event, then the end. */
+export function streamError(reply: FastifyReply, id: JsonRpcId, error: unknown): void {
+  const stream = openEventStream(reply);
+  stream.send({ jsonrpc: '2.0', id, error });
+  stream.end();
+}
