@@ -259,16 +259,10 @@ describe('A2A task subscription (SubscribeToTask, tasks/resubscribe)', () => {
     });
 
     it.each([
-      ['an unknown task', -32001, 'unknown'],
-      ["another tenant's task", -32001, 'other-tenant'],
-      ['a terminal (canceled) task', -32004, 'terminal'],
-    ] as const)('refuses %s with %i', async (_name, code, kind) => {
-      let id: string = randomUUID();
-      if (kind === 'other-tenant') id = await submitted(version, OTHER_TOKEN);
-      if (kind === 'terminal') {
-        id = await submitted(version);
-        await cancel(version, id);
-      }
+      ['an unknown task', 'unknown'],
+      ["another tenant's task", 'other-tenant'],
+    ] as const)('refuses %s with -32001', async (_name, kind) => {
+      const id = kind === 'unknown' ? randomUUID() : await submitted(version, OTHER_TOKEN);
       const response = await subscribe(version, id, { rpcId: 'refused' });
       expect(response.status).toBe(200);
       // v1.0: a plain JSON-RPC error. v0.3: a stream of that one error (what v0.3 clients read).
@@ -283,7 +277,7 @@ describe('A2A task subscription (SubscribeToTask, tasks/resubscribe)', () => {
         expect(events).toHaveLength(1);
         body = events[0] as RpcReply;
       }
-      expect(body).toMatchObject({ jsonrpc: '2.0', id: 'refused', error: { code } });
+      expect(body).toMatchObject({ jsonrpc: '2.0', id: 'refused', error: { code: -32001 } });
       expect(body.result).toBeUndefined();
     });
 
@@ -303,6 +297,25 @@ describe('A2A task subscription (SubscribeToTask, tasks/resubscribe)', () => {
       for await (const event of staying) rest.push(event);
       expect(rest).toHaveLength(1);
       await watchesReach(before);
+    });
+  });
+
+  describe('a task already terminal', () => {
+    it('is refused with -32004 in v1.0 (§3.1.6)', async () => {
+      const id = await submitted('1.0');
+      await cancel('1.0', id);
+      const response = await subscribe('1.0', id);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(((await response.json()) as RpcReply).error?.code).toBe(-32004);
+    });
+
+    it('is streamed as it is in v0.3, which sets no such rule, and the stream closes', async () => {
+      const id = await submitted('0.3');
+      await cancel('0.3', id);
+      const events: RpcReply[] = [];
+      for await (const event of sseEvents(await subscribe('0.3', id))) events.push(event);
+      expect(events).toHaveLength(1);
+      expect(events[0]?.result).toMatchObject({ kind: 'task', id, status: { state: 'canceled' } });
     });
   });
 

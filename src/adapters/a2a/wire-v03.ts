@@ -103,6 +103,7 @@ export const V03_METHODS = {
   'tasks/resubscribe': (params: unknown): A2aOperation => ({
     op: 'subscribe',
     id: TaskIdParamsSchema.parse(params).id,
+    refuseTerminal: false,
   }),
 } as const;
 

@@ -138,6 +138,7 @@ export const V1_METHODS = {
   SubscribeToTask: (params: unknown): A2aOperation => ({
     op: 'subscribe',
     id: SubscribeToTaskParamsSchema.parse(params).id,
+    refuseTerminal: true,
   }),
   ListTasks: (params: unknown): A2aOperation => {
     const parsed = ListTasksParamsSchema.parse(params);

@@ -151,7 +151,7 @@ export async function handleCall(
       const task = await deps.tasks.get(caller.tenant, op.id);
       if (task === undefined) throw new A2aProtocolError('TASK_NOT_FOUND');
       // v1.0 §3.1.6: a task in a terminal state has nothing left to stream.
-      if (isTerminalTaskState(task.state))
+      if (op.refuseTerminal && isTerminalTaskState(task.state))
         throw new A2aProtocolError(
           'UNSUPPORTED_OPERATION',
           `task ${task.id} is ${task.state}: it will not change again, read it instead of subscribing`,
