@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { processIntentJob } from '../../jobs/process-intent.job.js';
 import { agentCardV1, agentCardV03 } from '../adapters/a2a/agent-card.js';
@@ -19,9 +19,9 @@ import { callerOf } from '../http/a2a/caller.js';
 import { entityTagOf, isNotModified } from '../http/a2a/conditional-get.js';
 import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
-import { streamTask } from '../http/a2a/stream-task.js';
+import { streamError, streamTask } from '../http/a2a/stream-task.js';
 import type { App } from '../http/types.js';
-import { INTENTS_QUEUE } from '../queues/intent-queues.js';
+import { INTENTS_QUEUE, TASK_CHANGED_EVENT } from '../queues/intent-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
 import { createIntentExecutor } from '../services/default-intent-executor.js';
@@ -75,10 +75,15 @@ function errorShapeOf(request: FastifyRequest): ErrorDataShape {
   return value === '' || /^0\./.test(value) ? 'v0.3' : 'v1';
 }
 
+/** A fault of ours (not a refusal, not Redis being away) goes to the log. */
+function logFault(error: unknown, log: FastifyRequest['log']) {
+  const status = toJsonRpcError(error).httpStatus;
+  if (status >= 500 && status !== 503) log.error({ err: error }, 'a2a call failed');
+}
+
 function sendError(reply: FastifyReply, id: JsonRpcId, error: unknown, log: FastifyRequest['log']) {
   const mapped = toJsonRpcError(error, errorShapeOf(reply.request));
-  if (mapped.httpStatus >= 500 && mapped.httpStatus !== 503)
-    log.error({ err: error }, 'a2a call failed');
+  logFault(error, log);
   if (mapped.httpStatus === 401) reply.header('www-authenticate', 'Bearer realm="a2a"');
   return reply.code(mapped.httpStatus).send({ jsonrpc: '2.0', id, error: mapped.error });
 }
@@ -102,8 +107,14 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
     await events.waitUntilReady();
     return events;
   };
+  // Publishes task-changed events (a cancel) into the same event stream the followers read.
+  const announcer = new QueueEventsProducer(INTENTS_QUEUE, {
+    connection: ctx.producer,
+    prefix: ctx.config.QUEUE_PREFIX,
+  });
+  announcer.on('error', (err) => ctx.logger.warn({ err }, 'intents event producer error'));
   app.addHook('onClose', async () => {
-    await Promise.allSettled([events?.close(), queue.close()]);
+    await Promise.allSettled([events?.close(), announcer.close(), queue.close()]);
   });
 
   const executor = executorOf(ctx);
@@ -118,6 +129,11 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       openEvents,
       clock: ctx.clock,
       retentionSeconds: ctx.config.A2A_TASK_RETENTION_SECONDS,
+      announce: async (event) => {
+        // BullMQ's own default length for a queue's event stream, so this never trims it shorter.
+        await announcer.publishEvent({ eventName: TASK_CHANGED_EVENT, ...event }, 10_000);
+      },
+      onWatchesChanged: (open) => ctx.metrics.a2aTaskWatches.set(open),
     }),
     supports: (action) => executor.supports(action),
     clock: ctx.clock,
@@ -174,11 +190,9 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       if (call.notification || answer.kind !== 'result') return undefined;
       return { jsonrpc: '2.0', id, result: answer.result };
     } catch (error) {
-      const mapped = toJsonRpcError(error);
-      if (mapped.httpStatus >= 500 && mapped.httpStatus !== 503)
-        log.error({ err: error }, 'a2a call failed');
+      logFault(error, log);
       if (unanswered(element, error)) return undefined;
-      return { jsonrpc: '2.0', id, error: mapped.error };
+      return { jsonrpc: '2.0', id, error: toJsonRpcError(error).error };
     }
   };
 
@@ -196,6 +210,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
   const endpoint = async (request: FastifyRequest, reply: FastifyReply) => {
     const body: unknown = request.body;
     let id = idOf(body);
+    let streamsErrors = false;
     try {
       // fastify also parses text/plain; the JSON-RPC binding takes application/json only.
       if (!isJson(request.headers['content-type']))
@@ -219,6 +234,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       }
       const call = parseEnvelope(body);
       id = call.id;
+      streamsErrors = version === '0.3' && isStreamingMethod(call.method) && !call.notification;
       const answer = await handleCall(version, call, caller, deps);
       // JSON-RPC §4.1: a notification is run and never answered.
       if (call.notification) return reply.code(204).send();
@@ -227,6 +243,13 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
       return streamTask(reply, id, rendererFor(version), answer, deps);
     } catch (error) {
       if (unanswered(body, error)) return reply.code(204).send();
+      // v0.3 clients read a streaming method's refusal from the stream (the v0.3 TCK's client
+      // refuses any other content type); errors that an HTTP status carries (503) keep it.
+      const mapped = toJsonRpcError(error);
+      if (streamsErrors && mapped.httpStatus === 200) {
+        logFault(error, request.log);
+        return streamError(reply, id, mapped.error);
+      }
       return sendError(reply, id, error, request.log);
     }
   };

@@ -36,11 +36,14 @@ export function isTerminalTaskState(state: IntentTaskState): boolean {
 }
 
 /**
- * A state in which processing waits on the caller (A2A's "interrupted" states): a blocking send
- * answers as soon as the task gets there, as it does at a terminal state.
+ * States in which a task waits on its client (A2A's input-required, auth-required): not terminal,
+ * yet a stream or a blocking send that sees the task arrive there has nothing more to wait for
+ * (A2A v1.0 §3.2.2, §11.7: streams close at a terminal or interrupted state).
  */
-export function isAwaitingInput(state: IntentTaskState): boolean {
-  return state === 'input_required';
+const INTERRUPTED_TASK_STATES: readonly IntentTaskState[] = ['input_required'];
+
+export function isInterruptedTaskState(state: IntentTaskState): boolean {
+  return INTERRUPTED_TASK_STATES.includes(state);
 }
 
 export function canMoveTask(from: IntentTaskState, to: IntentTaskState): boolean {

@@ -61,6 +61,11 @@ export function createMetrics() {
       labelNames: ['surface', 'kind'] as const,
       registers,
     }),
+    a2aTaskWatches: new Gauge({
+      name: 'acw_a2a_task_watches',
+      help: 'A2A tasks being waited on by this process (blocking sends and open task streams)',
+      registers,
+    }),
     feedAgeSeconds: new Gauge({
       name: 'acw_feed_age_seconds',
       help: 'Seconds since the feed was last published, per tenant and feed',

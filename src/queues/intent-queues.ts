@@ -18,3 +18,15 @@ export const processIntentQueue = {
   queue: INTENTS_QUEUE,
   PayloadSchema: ProcessIntentPayloadSchema,
 } as const;
+
+/**
+ * A custom event on the intents queue's event stream: a task changed by a write that no job
+ * event follows (a cancel, a further turn of the task), so whoever follows the task on any
+ * process reads it again.
+ */
+export const TASK_CHANGED_EVENT = 'task-changed';
+export const TaskChangedEventSchema = z.object({
+  tenant: z.string().min(1).max(63),
+  taskId: z.string().min(1).max(200),
+});
+export type TaskChangedEvent = z.infer<typeof TaskChangedEventSchema>;

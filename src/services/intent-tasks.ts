@@ -5,12 +5,16 @@ import {
   type CommerceIntent,
   canonicalJson,
   type IntentTask,
-  isAwaitingInput,
+  isInterruptedTaskState,
   isTerminalTaskState,
   type ReceivedMessage,
   toInstant,
 } from '../domain/index.js';
-import { type ProcessIntentPayload, processIntentQueue } from '../queues/intent-queues.js';
+import {
+  type ProcessIntentPayload,
+  processIntentQueue,
+  type TaskChangedEvent,
+} from '../queues/intent-queues.js';
 import { enqueue } from '../queues/job-shell.js';
 import type {
   IntentTaskStore,
@@ -18,6 +22,7 @@ import type {
   TaskListPage,
   TaskListQuery,
 } from '../store/intent-task-store.js';
+import { TaskWatchers } from './task-watchers.js';
 
 export type { TaskCursor };
 
@@ -85,37 +90,29 @@ function isSameMessage(a: ReceivedMessage, b: ReceivedMessage): boolean {
 
 /** A task waits (blocking sends, streams) until it is terminal or waits on the caller. */
 function isSettled(task: IntentTask): boolean {
-  return isTerminalTaskState(task.state) || isAwaitingInput(task.state);
+  return isTerminalTaskState(task.state) || isInterruptedTaskState(task.state);
+}
+
+/** How a task is followed: how long at most, who may stop it, and who hears each change. */
+export interface FollowOptions {
+  /** Stop after this long; the task is then answered as it is. */
+  limitMs: number;
+  /** Aborted when the follower goes away (a stream's client disconnects): stop and let go. */
+  signal?: AbortSignal;
+  /** Called with the task each time it is seen changed, in the order it changed. */
+  onChange?: (task: IntentTask) => void;
 }
 
 /**
- * Routes job events to whoever waits for a job, with one listener per event on the shared
- * QueueEvents however many requests wait at once.
+ * Whether following `opened` can stop at `current`: a terminal task changes no more, and one
+ * that has since come to wait on its client (input-required) has nothing more to say until
+ * the client speaks. A task already waiting when followed is followed until it moves on.
  */
-class JobWatchers {
-  private readonly watchers = new Map<string, Set<() => void>>();
-
-  constructor(events: QueueEvents) {
-    const notify = ({ jobId }: { jobId: string }) => {
-      for (const watcher of this.watchers.get(jobId) ?? []) watcher();
-    };
-    events.on('active', notify);
-    events.on('completed', notify);
-    events.on('failed', notify);
-  }
-
-  watch(jobId: string, watcher: () => void): () => void {
-    let set = this.watchers.get(jobId);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(jobId, set);
-    }
-    set.add(watcher);
-    return () => {
-      set.delete(watcher);
-      if (set.size === 0) this.watchers.delete(jobId);
-    };
-  }
+function followEnds(opened: IntentTask, current: IntentTask): boolean {
+  return (
+    isTerminalTaskState(current.state) ||
+    (isInterruptedTaskState(current.state) && current.version !== opened.version)
+  );
 }
 
 export interface IntentTaskServiceDeps {
@@ -129,6 +126,13 @@ export interface IntentTaskServiceDeps {
   openEvents(): Promise<QueueEvents>;
   clock: Clock;
   retentionSeconds: number;
+  /**
+   * Publishes a task-changed event on the intents queue's event stream, so followers of the
+   * task on every process read it again.
+   */
+  announce(event: TaskChangedEvent): Promise<void>;
+  /** Told how many task watches are open on this process each time the number changes. */
+  onWatchesChanged?: (open: number) => void;
 }
 
 /**
@@ -137,12 +141,14 @@ export interface IntentTaskServiceDeps {
  * at once makes one task and one job. Reads and cancels are scoped to the caller's tenant.
  */
 export class IntentTaskService {
-  private watchers: Promise<JobWatchers> | undefined;
+  private watchers: Promise<TaskWatchers> | undefined;
 
   constructor(private readonly deps: IntentTaskServiceDeps) {}
 
-  private jobWatchers(): Promise<JobWatchers> {
-    this.watchers ??= this.deps.openEvents().then((events) => new JobWatchers(events));
+  private jobWatchers(): Promise<TaskWatchers> {
+    this.watchers ??= this.deps
+      .openEvents()
+      .then((events) => new TaskWatchers(events, this.deps.onWatchesChanged ?? (() => {})));
     return this.watchers;
   }
 
@@ -226,7 +232,7 @@ export class IntentTaskService {
         outcome = 'replayed';
         return undefined;
       }
-      if (!isAwaitingInput(current.state)) {
+      if (!isInterruptedTaskState(current.state)) {
         outcome = 'closed';
         return undefined;
       }
@@ -251,6 +257,9 @@ export class IntentTaskService {
     if (task === undefined) return { outcome: 'not_found' };
     if (outcome === 'closed') return { outcome, task };
     await this.queueIfSubmitted(task);
+    // A further turn: the task's own job events (if it has a job yet) are not the ones its
+    // subscribers watch.
+    if (outcome === 'continued') await this.announceChange(task);
     return { outcome, task };
   }
 
@@ -269,7 +278,7 @@ export class IntentTaskService {
   async cancel(tenant: string, id: string): Promise<CancelResult> {
     let canceledNow = false;
     const task = await this.deps.store.update(tenant, id, (current) => {
-      canceledNow = current.state === 'submitted' || isAwaitingInput(current.state);
+      canceledNow = current.state === 'submitted' || isInterruptedTaskState(current.state);
       return canceledNow
         ? { ...current, state: 'canceled', updatedAt: toInstant(this.deps.clock.nowMs()) }
         : undefined;
@@ -278,32 +287,55 @@ export class IntentTaskService {
     if (!canceledNow) return { outcome: 'not_cancelable', task };
     // The job may have been taken meanwhile; it then sees `canceled` and skips.
     if (task.jobId !== undefined) await this.deps.queue.remove(task.jobId).catch(() => 0);
+    await this.announceChange(task);
     return { outcome: 'canceled', task };
   }
 
   /**
-   * Waits until the task is terminal or waits for input (A2A: terminal or interrupted), or
-   * `limitMs` passes, calling `onChange` on every state it moves through, and resolves with the
-   * task as it then is. Job events only wake the wait; the
-   * store is the truth, read after every event and once more after subscribing (the job may have
-   * finished before the subscription).
+   * Tells everyone following the task, on any process, that it changed. For writes no job event
+   * follows: a cancel, or a further turn that puts the task under another job. The write is
+   * already done, so a failure to announce is not the caller's failure: followers then see the
+   * change at their next job event or when their limit passes.
    */
-  async waitForTerminal(
+  async announceChange(task: IntentTask): Promise<void> {
+    await this.deps.announce({ tenant: task.tenant, taskId: task.id }).catch(() => undefined);
+  }
+
+  /**
+   * Waits until the task is terminal (or has come to wait on its client) or `limitMs` passes,
+   * calling `onChange` on every state it moves through, and resolves with the task as it then is.
+   */
+  waitForTerminal(
     task: IntentTask,
     limitMs: number,
     onChange?: (task: IntentTask) => void,
   ): Promise<IntentTask> {
-    const jobId = task.jobId;
-    if (isSettled(task) || limitMs <= 0 || jobId === undefined) return task;
+    if (isSettled(task)) return Promise.resolve(task);
+    return this.follow(task, { limitMs, onChange });
+  }
+
+  /**
+   * Follows a task until it ends (see followEnds), the limit passes or the signal aborts, and
+   * resolves with the task as last seen. Job events only wake the follower; the store is the
+   * truth, read after every event and once more after subscribing (the job may have finished
+   * before the subscription). The watch is released on every way out.
+   */
+  async follow(task: IntentTask, options: FollowOptions): Promise<IntentTask> {
+    const { limitMs, signal, onChange } = options;
+    if (isTerminalTaskState(task.state) || limitMs <= 0 || signal?.aborted) return task;
     const watchers = await this.jobWatchers();
+    if (signal?.aborted) return task;
     let last = task;
     return new Promise<IntentTask>((resolve) => {
       let settled = false;
       let reading = Promise.resolve();
+      let watched = task;
+      let unwatch: () => void = () => {};
       const settle = () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', settle);
         unwatch();
         resolve(last);
       };
@@ -311,15 +343,26 @@ export class IntentTaskService {
         reading = reading.then(async () => {
           if (settled) return;
           const current = await this.deps.store.get(task.tenant, task.id).catch(() => undefined);
-          if (current === undefined) return;
+          if (current === undefined || settled) return;
           if (current.version !== last.version) {
             last = current;
             onChange?.(current);
           }
-          if (isSettled(current)) settle();
+          if (followEnds(task, current)) {
+            settle();
+            return;
+          }
+          // A task that takes another turn runs under another job: follow that one's events.
+          if (current.jobId !== watched.jobId) {
+            unwatch();
+            watched = current;
+            unwatch = watchers.watch(watched, check);
+            check();
+          }
         });
       };
-      const unwatch = watchers.watch(jobId, check);
+      unwatch = watchers.watch(watched, check);
+      signal?.addEventListener('abort', settle, { once: true });
       const timer = setTimeout(() => {
         // One last read so a result that landed with the timer is not missed.
         check();

@@ -245,7 +245,6 @@ describe('A2A JSON-RPC errors', () => {
 
   describe('operations this agent does not offer', () => {
     it.each([
-      ['SubscribeToTask', -32004],
       ['CreateTaskPushNotificationConfig', -32003],
       ['GetExtendedAgentCard', -32004],
     ])('answers %s with %i', async (method, code) => {

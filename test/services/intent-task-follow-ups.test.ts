@@ -7,7 +7,7 @@ import {
   type CommerceIntent,
   INTENT_TASK_STATES,
   INTENT_TASK_TRANSITIONS,
-  isAwaitingInput,
+  isInterruptedTaskState,
   isTerminalTaskState,
   type ReceivedMessage,
 } from '../../src/domain/index.js';
@@ -40,7 +40,7 @@ describe('intent task states', () => {
     for (const targets of Object.values(INTENT_TASK_TRANSITIONS))
       for (const target of targets) reached.add(target);
     expect([...reached].sort()).toEqual([...INTENT_TASK_STATES].sort());
-    expect(INTENT_TASK_STATES.filter(isAwaitingInput)).toEqual(['input_required']);
+    expect(INTENT_TASK_STATES.filter(isInterruptedTaskState)).toEqual(['input_required']);
     expect(INTENT_TASK_STATES.filter(isTerminalTaskState)).toEqual([
       'completed',
       'failed',
@@ -53,6 +53,7 @@ describe('IntentTaskService follow-ups', () => {
   let redis: Redis;
   let queue: Queue;
   let service: IntentTaskService;
+  let announced = 0;
 
   beforeAll(() => {
     redis = connectTestRedis();
@@ -62,6 +63,9 @@ describe('IntentTaskService follow-ups', () => {
       store: new IntentTaskStore(redis, prefix, 3_600),
       queue,
       openEvents: () => Promise.reject(new Error('no waiting in these tests')),
+      announce: async () => {
+        announced += 1;
+      },
       clock: manualClock(Date.parse(NOW)),
       retentionSeconds: 3_600,
     });
@@ -79,6 +83,7 @@ describe('IntentTaskService follow-ups', () => {
   describe('when two different requests arrive at once for one waiting task', () => {
     it('continues the task with one of them and queues one job; the other finds it closed', async () => {
       const task = await opened();
+      const announcedBefore = announced;
       const results = await Promise.all(
         ['a', 'b'].map((name) =>
           service.followUp({
@@ -90,6 +95,8 @@ describe('IntentTaskService follow-ups', () => {
         ),
       );
       expect(results.map((result) => result.outcome).sort()).toEqual(['closed', 'continued']);
+      // Subscribers hear the one further turn, not the refused one.
+      expect(announced - announcedBefore).toBe(1);
       const stored = await service.get('acme', task.id);
       expect(stored?.state).toBe('submitted');
       expect(stored?.followUps).toHaveLength(1);

@@ -44,6 +44,16 @@ export type A2aOperation =
     }
   | { op: 'get'; id: string; historyLength?: number }
   | { op: 'cancel'; id: string }
+  /** v1 SubscribeToTask, v0.3 tasks/resubscribe: stream the task from its current state. */
+  | {
+      op: 'subscribe';
+      id: string;
+      /**
+       * v1.0 refuses a task already terminal (§3.1.6); v0.3 sets no such rule, and its clients
+       * (the v0.3 TCK) expect the task: it is then streamed as it is, and the stream ends.
+       */
+      refuseTerminal: boolean;
+    }
   | {
       op: 'list';
       contextId?: string;

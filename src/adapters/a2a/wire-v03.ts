@@ -106,10 +106,14 @@ export const V03_METHODS = {
     op: 'cancel',
     id: TaskIdParamsSchema.parse(params).id,
   }),
+  'tasks/resubscribe': (params: unknown): A2aOperation => ({
+    op: 'subscribe',
+    id: TaskIdParamsSchema.parse(params).id,
+    refuseTerminal: false,
+  }),
 } as const;
 
 export const V03_UNOFFERED = {
-  'tasks/resubscribe': 'UNSUPPORTED_OPERATION',
   'tasks/pushNotificationConfig/set': 'PUSH_NOTIFICATION_NOT_SUPPORTED',
   'tasks/pushNotificationConfig/get': 'PUSH_NOTIFICATION_NOT_SUPPORTED',
   'tasks/pushNotificationConfig/list': 'PUSH_NOTIFICATION_NOT_SUPPORTED',

@@ -61,6 +61,11 @@ export const GetTaskParamsSchema = z.object({
   historyLength: z.number().int().min(0).optional(),
 });
 
+export const SubscribeToTaskParamsSchema = z.object({
+  tenant: z.string().max(200).optional(),
+  id,
+});
+
 export const CancelTaskParamsSchema = z.object({
   tenant: z.string().max(200).optional(),
   id,
@@ -129,6 +134,11 @@ export const V1_METHODS = {
     op: 'cancel',
     id: CancelTaskParamsSchema.parse(params).id,
   }),
+  SubscribeToTask: (params: unknown): A2aOperation => ({
+    op: 'subscribe',
+    id: SubscribeToTaskParamsSchema.parse(params).id,
+    refuseTerminal: true,
+  }),
   ListTasks: (params: unknown): A2aOperation => {
     const parsed = ListTasksParamsSchema.parse(params);
     return {
@@ -150,7 +160,6 @@ export const V1_METHODS = {
 
 /** v1 methods that exist in the protocol but that this agent does not offer, and why. */
 export const V1_UNOFFERED = {
-  SubscribeToTask: 'UNSUPPORTED_OPERATION',
   CreateTaskPushNotificationConfig: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
   GetTaskPushNotificationConfig: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
   ListTaskPushNotificationConfigs: 'PUSH_NOTIFICATION_NOT_SUPPORTED',

@@ -35,10 +35,22 @@ export interface CallDeps {
   blockingTimeoutMs: number;
 }
 
-/** A call's answer: a JSON-RPC result, or a task to stream as server-sent events. */
+/**
+ * A call's answer: a JSON-RPC result, or a task to stream as server-sent events (a streaming
+ * send, or a subscription to a task that is not terminal).
+ */
 export type CallAnswer =
   | { kind: 'result'; result: unknown }
-  | { kind: 'stream'; task: IntentTask; historyLength: number | undefined };
+  | {
+      kind: 'stream';
+      task: IntentTask;
+      historyLength: number | undefined;
+      /**
+       * A send's stream answers one turn: it ends where the task waits on its client. A
+       * subscription to a task that already waits stays open until the task moves on.
+       */
+      endsAtInput: boolean;
+    };
 
 function received(message: InboundMessage, parts: ReceivedPart[]): ReceivedMessage {
   const kept: ReceivedMessage = { messageId: message.messageId, parts };
@@ -190,7 +202,8 @@ export async function handleCall(
   switch (op.op) {
     case 'send': {
       const task = await send(op, caller, deps);
-      if (op.streaming) return { kind: 'stream', task, historyLength: op.historyLength };
+      if (op.streaming)
+        return { kind: 'stream', task, historyLength: op.historyLength, endsAtInput: true };
       // A notification is never answered (JSON-RPC §4.1), so nothing waits for the task.
       const answered =
         op.returnImmediately || call.notification
@@ -208,6 +221,17 @@ export async function handleCall(
         kind: 'result',
         result: render.task(taskView(task, { historyLength: op.historyLength })),
       };
+    }
+    case 'subscribe': {
+      const task = await deps.tasks.get(caller.tenant, op.id);
+      if (task === undefined) throw new A2aProtocolError('TASK_NOT_FOUND');
+      // v1.0 §3.1.6: a task in a terminal state has nothing left to stream.
+      if (op.refuseTerminal && isTerminalTaskState(task.state))
+        throw new A2aProtocolError(
+          'UNSUPPORTED_OPERATION',
+          `task ${task.id} is ${task.state}: it will not change again, read it instead of subscribing`,
+        );
+      return { kind: 'stream', task, historyLength: undefined, endsAtInput: false };
     }
     case 'cancel': {
       const canceled = await deps.tasks.cancel(caller.tenant, op.id);

@@ -1,3 +1,4 @@
+import type { ErrorDataShape } from '../../adapters/a2a/errors.js';
 import type { A2aVersion } from '../../adapters/a2a/jsonrpc.js';
 import type { ArtifactView, TaskView } from '../../adapters/a2a/project.js';
 import {
@@ -20,6 +21,8 @@ export interface Renderer {
   artifactUpdate(view: TaskView, artifact: ArtifactView): unknown;
   /** A stream's first event: the task as it is when the stream opens. */
   streamTask(view: TaskView): unknown;
+  /** How `error.data` is shaped in this version. */
+  errorShape: ErrorDataShape;
 }
 
 const V1: Renderer = {
@@ -28,6 +31,7 @@ const V1: Renderer = {
   statusUpdate: (view) => renderStatusUpdateV1(view),
   artifactUpdate: renderArtifactUpdateV1,
   streamTask: (view) => ({ task: renderTaskV1(view) }),
+  errorShape: 'v1',
 };
 
 const V03: Renderer = {
@@ -37,6 +41,7 @@ const V03: Renderer = {
   statusUpdate: renderStatusUpdateV03,
   artifactUpdate: renderArtifactUpdateV03,
   streamTask: renderTaskV03,
+  errorShape: 'v0.3',
 };
 
 export function rendererFor(version: A2aVersion): Renderer {

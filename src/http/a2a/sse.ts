@@ -9,6 +9,8 @@ export interface EventStream {
   end(): void;
   /** True once the client went away; producers stop early. */
   readonly closed: boolean;
+  /** Aborted when the client goes away, so whatever feeds the stream lets go at once. */
+  readonly signal: AbortSignal;
 }
 
 export function openEventStream(reply: FastifyReply): EventStream {
@@ -20,9 +22,11 @@ export function openEventStream(reply: FastifyReply): EventStream {
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  const gone = new AbortController();
   let closed = false;
   raw.on('close', () => {
     closed = true;
+    gone.abort();
   });
   return {
     send(payload) {
@@ -35,5 +39,6 @@ export function openEventStream(reply: FastifyReply): EventStream {
     get closed() {
       return closed;
     },
+    signal: gone.signal,
   };
 }
