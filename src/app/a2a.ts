@@ -66,12 +66,21 @@ function isJson(contentType: string | undefined): boolean {
   return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
 }
 
+/**
+ * The version a request announces: the `A2A-Version` header, else the query parameter of that
+ * name (A2A v1.0 §3.6.1 allows either), as the call itself is read (jsonrpc.ts versionOf);
+ * '' when neither is there.
+ */
+function announcedVersionOf(request: FastifyRequest): string {
+  const header = request.headers['a2a-version'];
+  return (
+    ((Array.isArray(header) ? header[0] : header) ?? versionParamOf(request.query))?.trim() ?? ''
+  );
+}
+
 /** v0.3 (or no header) keeps its plain `error.data`; v1 and any other asked version get v1's. */
 function errorShapeOf(request: FastifyRequest): ErrorDataShape {
-  // The header, else the query parameter, as the call itself is read (jsonrpc.ts versionOf).
-  const header = request.headers['a2a-version'];
-  const value =
-    ((Array.isArray(header) ? header[0] : header) ?? versionParamOf(request.query))?.trim() ?? '';
+  const value = announcedVersionOf(request);
   return value === '' || /^0\./.test(value) ? 'v0.3' : 'v1';
 }
 
@@ -153,8 +162,9 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
         version: PACKAGE_VERSION,
         streaming: true,
       };
-      // Clients that announce 1.0 get the v1.0 card; the others the v0.3 superset of it.
-      const wantsV1 = /^1(\.|$)/.test(String(request.headers['a2a-version'] ?? '').trim());
+      // Clients that announce 1.0 (header or query parameter) get the v1.0 card; the others the
+      // v0.3 superset of it, since an empty version is 0.3 (§3.6.2). README "Discovery" says why.
+      const wantsV1 = /^1(\.|$)/.test(announcedVersionOf(request));
       const body = JSON.stringify(wantsV1 ? agentCardV1(options) : agentCardV03(options));
       // The tag is of the bytes served, so each variant (and each endpoint URL) has its own.
       const entityTag = entityTagOf(body);

@@ -42,6 +42,14 @@ describe.each(CARD_PATHS)('agent card caching at %s', (path) => {
     expect(v1).not.toHaveProperty('url');
   });
 
+  it('takes the version from the A2A-Version query parameter as from the header', async () => {
+    // A2A v1.0 §3.6.1: a client MAY send the version as a request parameter instead.
+    const byQuery = await fetch(`${harness.baseUrl}${path}?A2A-Version=1.0`);
+    const byHeader = await get({ 'a2a-version': '1.0' });
+    expect(await byQuery.text()).toBe(await byHeader.text());
+    expect(byQuery.headers.get('etag')).toBe(byHeader.headers.get('etag'));
+  });
+
   it('gives each variant its own ETag, stable across requests', async () => {
     const legacy = (await get()).headers.get('etag');
     const again = (await get()).headers.get('etag');
