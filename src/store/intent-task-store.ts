@@ -52,18 +52,21 @@ export class IntentTaskStore {
   async createIfAbsent(task: IntentTask): Promise<{ created: boolean; task: IntentTask }> {
     const keys = this.keys(task.tenant);
     const createdAtMs = Date.parse(task.createdAt);
-    const [created, json] = (await runScript(
+    const sent = JSON.stringify(task);
+    const [created, existing] = (await runScript(
       this.redis,
       'create-intent-task-2',
       [keys.task(task.id), keys.index],
       [
-        JSON.stringify(task),
+        sent,
         this.retentionSeconds,
         createdAtMs,
         task.id,
         createdAtMs - this.retentionSeconds * 1000,
       ],
-    )) as [number, string];
+    )) as [number, string?];
+    // Created: the stored task is what was sent, so the script does not send it back.
+    const json = created === 1 ? sent : (existing as string);
     return { created: created === 1, task: JSON.parse(json) as IntentTask };
   }
 

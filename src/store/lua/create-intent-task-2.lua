@@ -12,13 +12,13 @@
     ARGV[5] oldest createdAt still retained, ms (older index entries are dropped)
 
   Output:
-    { 1, ARGV[1] }      created
+    { 1 }               created (the caller has the JSON it sent; not echoed back)
     { 0, existingJson } a task with this id already exists
 ]]
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
   redis.call('EXPIRE', KEYS[2], ARGV[2])
-  return { 1, ARGV[1] }
+  return { 1 }
 end
 return { 0, redis.call('GET', KEYS[1]) }
