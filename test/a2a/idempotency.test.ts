@@ -7,15 +7,9 @@ import {
   ACME_TOKEN,
   OTHER_TOKEN,
   postRpc,
+  RETURN_TERMS,
   startA2aHarness,
 } from '../helpers/a2a.js';
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 function sendV1(messageId: string, data: unknown = RETURN_TERMS) {
   return {

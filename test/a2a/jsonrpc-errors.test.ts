@@ -2,17 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
-import { ACME_TOKEN, OTHER_TOKEN, startA2aHarness } from '../helpers/a2a.js';
+import { ACME_TOKEN, OTHER_TOKEN, RETURN_TERMS, startA2aHarness } from '../helpers/a2a.js';
 
 const V1 = { 'a2a-version': '1.0' };
 const acme = { authorization: `Bearer ${ACME_TOKEN}` };
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 function sendV1(data: unknown, extra: Record<string, unknown> = {}) {
   return {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type A2aHarness, ACME_TOKEN, type RpcReply, startA2aHarness } from '../helpers/a2a.js';
+import {
+  type A2aHarness,
+  ACME_TOKEN,
+  RETURN_TERMS,
+  type RpcReply,
+  startA2aHarness,
+} from '../helpers/a2a.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -11,13 +17,6 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const V1 = { 'a2a-version': '1.0' };
 const acme = { authorization: `Bearer ${ACME_TOKEN}` };
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 /** A v1 SendMessage that returns at once, in a context of its own so its task can be found. */
 function sendV1(contextId: string, id?: string | number | null) {

@@ -6,17 +6,11 @@ import {
   ACME_TOKEN,
   clientFactory,
   postRpc,
+  RETURN_TERMS,
   startA2aHarness,
 } from '../helpers/a2a.js';
 import { schemaErrors } from '../helpers/a2a-schema.js';
 import { specsAvailable } from '../helpers/specs.js';
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 function v03Send(data: Record<string, unknown>, configuration?: Record<string, unknown>) {
   return {

@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACME_TOKEN, startA2aHarness } from '../helpers/a2a.js';
+import { ACME_TOKEN, RETURN_TERMS, startA2aHarness } from '../helpers/a2a.js';
 
 const headers = {
   'content-type': 'application/json',
   'a2a-version': '1.0',
   authorization: `Bearer ${ACME_TOKEN}`,
-};
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
 };
 
 describe('ListTasks over the A2A endpoint (v1)', () => {

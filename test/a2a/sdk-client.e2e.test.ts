@@ -11,7 +11,13 @@ import {
 import type { Client } from '@a2a-js/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULESET_VERSION } from '../../src/domain/index.js';
-import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
+import {
+  type A2aHarness,
+  ACME_TOKEN,
+  clientFactory,
+  RETURN_TERMS,
+  startA2aHarness,
+} from '../helpers/a2a.js';
 
 /** A user message whose one data part is the request. */
 function ask(data: Record<string, unknown>, messageId: string = randomUUID()): Message {
@@ -28,13 +34,6 @@ function send(
     configuration: { returnImmediately: options.returnImmediately ?? false },
   });
 }
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 /** The data of a task's one artifact part. */
 function artifactData(task: { artifacts: { parts: { content?: unknown }[] }[] }) {

@@ -13,19 +13,13 @@ import {
   clientFactory,
   OTHER_TOKEN,
   postRpc,
+  RETURN_TERMS,
   type RpcReply,
   startA2aHarness,
 } from '../helpers/a2a.js';
 import { schemaErrors } from '../helpers/a2a-schema.js';
 import { specsAvailable } from '../helpers/specs.js';
 import { sseEvents } from '../helpers/sse.js';
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 type Version = '1.0' | '0.3';
 const SUBSCRIBE = { '1.0': 'SubscribeToTask', '0.3': 'tasks/resubscribe' } as const;

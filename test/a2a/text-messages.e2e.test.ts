@@ -20,17 +20,11 @@ import {
   clientFactory,
   OTHER_TOKEN,
   postRpc,
+  RETURN_TERMS,
   startA2aHarness,
 } from '../helpers/a2a.js';
 import { schemaErrors } from '../helpers/a2a-schema.js';
 import { specsAvailable } from '../helpers/specs.js';
-
-const RETURN_TERMS = {
-  action: 'get_return_terms',
-  productId: 'BAG-TRAVEL-42',
-  country: 'DE',
-  buyerType: 'consumer',
-};
 
 type Part = Record<string, unknown>;
 

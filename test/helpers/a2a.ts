@@ -164,3 +164,11 @@ export async function postRpc(
   const text = await response.text();
   return { status: response.status, body: text.length > 0 ? JSON.parse(text) : undefined };
 }
+
+/** The Travel Backpack's return terms for a German consumer: the request most A2A tests send. */
+export const RETURN_TERMS = Object.freeze({
+  action: 'get_return_terms',
+  productId: 'BAG-TRAVEL-42',
+  country: 'DE',
+  buyerType: 'consumer',
+});
