@@ -4,6 +4,7 @@ import { checkoutFeature } from './checkout.js';
 import { driftFeature } from './drift.js';
 import type { Feature } from './feature.js';
 import { feedsFeature } from './feeds.js';
+import { mcpFeature } from './mcp.js';
 import { operationsFeature } from './operations.js';
 import { readinessSourcesOf } from './readiness.js';
 
@@ -13,6 +14,7 @@ export const FEATURES: readonly Feature[] = [
   feedsFeature,
   checkoutFeature,
   a2aFeature,
+  mcpFeature,
   driftFeature,
 ];
 

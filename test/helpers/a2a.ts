@@ -9,6 +9,7 @@ import {
 import { a2aFeature } from '../../src/app/a2a.js';
 import { catalogRuntime } from '../../src/app/catalog-runtime.js';
 import { startCheckoutSchedulers, startCheckoutWorkers } from '../../src/app/checkout-runtime.js';
+import type { Feature } from '../../src/app/feature.js';
 import type { AppContext } from '../../src/app-context.js';
 import { type Clock, manualClock, systemClock } from '../../src/clock.js';
 import { FactsDocumentSchema, toMs } from '../../src/domain/index.js';
@@ -56,6 +57,8 @@ export interface HarnessOptions {
    * system clock, and checkout running end to end against loopback sandbox providers.
    */
   catalog?: 'scenario' | 'ready';
+  /** The features whose routes are served (default: A2A only); the harness is shared by MCP. */
+  features?: readonly Feature[];
 }
 
 /**
@@ -80,7 +83,7 @@ export async function startA2aHarness(options: HarnessOptions = {}): Promise<A2a
   await catalog.putProducts(ready ? [readyBackpack(clock.nowMs())] : doc.products);
   for (const policy of ready ? coveringPolicies() : doc.policies) await catalog.putPolicy(policy);
 
-  const app = await buildApp(ctx, [a2aFeature]);
+  const app = await buildApp(ctx, options.features ?? [a2aFeature]);
   const workers: Closable[] = [];
   if (options.workers !== false) {
     workers.push(...((await a2aFeature.startWorkers?.(ctx)) ?? []));
