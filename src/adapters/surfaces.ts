@@ -7,6 +7,7 @@ import {
   type ListingSeller,
   type ProductActionProfile,
   type ProductFacts,
+  searchEligible,
   toInstant,
 } from '../domain/index.js';
 import type { SurfaceReading } from '../domain/surface-claims.js';
@@ -17,6 +18,9 @@ import { renderTaskV1 } from './a2a/wire-v1.js';
 import { renderTaskV03 } from './a2a/wire-v03.js';
 import { decodeProductDetail } from './admin/readiness-decoder.js';
 import { productDetail } from './admin/readiness-model.js';
+import { ProfileOutputSchema, profileOutput } from './mcp/decision-output.js';
+import { decodeMcpProfile, decodeMcpSearchItem } from './mcp/decode.js';
+import { SearchItemSchema, searchItemOf } from './mcp/search-tool.js';
 
 /**
  * Every surface an agent or operator reads a product's decisions on, each as its projection
@@ -32,6 +36,8 @@ export const SURFACE_NAMES = [
   'a2a_v1',
   'a2a_v03',
   'readiness_page',
+  'mcp',
+  'mcp_search',
 ] as const;
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
@@ -110,6 +116,21 @@ export function productSurfaces(seller: ListingSeller = {}): readonly Surface[] 
       name: 'readiness_page',
       wire: ({ profile }) => overTheWire(productDetail(profile)),
       decode: (wire) => decodeProductDetail(wire as Parameters<typeof decodeProductDetail>[0]),
+    },
+    {
+      // get_product_readiness's structuredContent, through the tool's own output schema
+      name: 'mcp',
+      wire: ({ profile }) => overTheWire(ProfileOutputSchema.parse(profileOutput(profile, true))),
+      decode: decodeMcpProfile,
+    },
+    {
+      // one product of search_products, which lists only what discover allows
+      name: 'mcp_search',
+      wire: ({ product, profile }) =>
+        searchEligible(profile)
+          ? overTheWire(SearchItemSchema.parse(searchItemOf(product, profile)))
+          : null,
+      decode: decodeMcpSearchItem,
     },
   ];
 }

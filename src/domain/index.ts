@@ -36,6 +36,7 @@ export * from './listing.js';
 export * from './money.js';
 export * from './payment/transitions.js';
 export * from './policy.js';
+export * from './policy-terms.js';
 export * from './projections.js';
 export * from './readiness.js';
 export * from './remediation.js';

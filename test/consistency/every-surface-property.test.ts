@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { productSurfaces, type SurfaceName } from '../../src/adapters/surfaces.js';
+import { productSurfaces, SURFACE_NAMES, type SurfaceName } from '../../src/adapters/surfaces.js';
 import {
   evaluateProduct,
   GENERATED_CLAIMS_STATUSES,
@@ -51,7 +51,13 @@ const replay = {
 };
 
 /** Surfaces that carry every decision of the profile, so they must claim each one. */
-const COMPLETE: readonly SurfaceName[] = ['profile_api', 'a2a_v1', 'a2a_v03', 'readiness_page'];
+const COMPLETE: readonly SurfaceName[] = [
+  'profile_api',
+  'a2a_v1',
+  'a2a_v03',
+  'readiness_page',
+  'mcp',
+];
 
 const HOUR_S = 3600;
 
@@ -153,6 +159,9 @@ describe('every surface says what the domain decided', () => {
     for (const name of COMPLETE) expect(kinds.get(name)).toContain('add_to_cart:optimistic');
     expect(kinds.get('agent_feed')).toContain('add_to_cart:optimistic');
     expect(kinds.get('acp_feed')).toContain('prepare_checkout:optimistic');
+    expect(kinds.get('mcp_search')).toContain('add_to_cart:optimistic');
+    // every surface is exercised here: none is left out of the list above by accident
+    expect([...kinds.keys()].sort()).toEqual([...SURFACE_NAMES].sort());
   });
 });
 

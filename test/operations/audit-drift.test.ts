@@ -140,7 +140,15 @@ describe('the audit-drift job', () => {
     const before = await metricValue('acp_feed', 'optimistic');
     const corrupted = await audit(CORRUPTED);
 
-    for (const surface of ['profile_api', 'agent_feed', 'acp_feed', 'a2a_v1', 'a2a_v03'])
+    for (const surface of [
+      'profile_api',
+      'agent_feed',
+      'acp_feed',
+      'a2a_v1',
+      'a2a_v03',
+      'mcp',
+      'mcp_search',
+    ])
       expect(countOf(corrupted, surface, 'optimistic'), surface).toBe(1);
     expect(countOf(corrupted, 'readiness_page', 'optimistic')).toBe(1);
     expect(corrupted.optimistic.some((line) => line.startsWith('BAG-OOS EU:consumer:agent'))).toBe(

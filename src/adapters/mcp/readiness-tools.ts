@@ -3,14 +3,15 @@ import { contextArgument } from './context-arguments.js';
 import { ProfileOutputSchema } from './decision-output.js';
 import type { ToolDefinition } from './tool-definition.js';
 
-const READ_ONLY = {
+/** The hints of every tool that only reads (answered from the profile service). */
+export const READ_ONLY = {
   readOnlyHint: true,
   destructiveHint: false,
   idempotentHint: true,
   openWorldHint: false,
 } as const;
 
-const ProductIdSchema = z
+export const ProductIdSchema = z
   .string()
   .min(1)
   .max(200)
