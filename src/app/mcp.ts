@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { policyTermsTool } from '../adapters/mcp/policy-terms-tool.js';
 import { readinessTools } from '../adapters/mcp/readiness-tools.js';
+import { searchTool } from '../adapters/mcp/search-tool.js';
 import type { AppContext } from '../app-context.js';
 import { callerOf } from '../http/a2a/caller.js';
+import { catalogReadBindings } from '../http/mcp/catalog-read-bindings.js';
 import { serveMcp } from '../http/mcp/mcp-endpoint.js';
 import { readinessBindings } from '../http/mcp/readiness-bindings.js';
+import { ResourceSet } from '../http/mcp/resource-set.js';
 import { ToolSet } from '../http/mcp/tool-runner.js';
 import type { App } from '../http/types.js';
+import { PolicyTermsService } from '../services/policy-terms-service.js';
+import { ProductSearch } from '../services/product-search.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
 
@@ -38,10 +44,20 @@ function jsonRpcError(reply: FastifyReply, status: number, code: number, message
 }
 
 async function routes(app: App, ctx: AppContext): Promise<void> {
-  const profiles = catalogRuntime(ctx).profiles;
-  const tools = new ToolSet([...readinessBindings(readinessTools(regionsOf(ctx)), profiles)]);
+  const runtime = catalogRuntime(ctx);
+  const { profiles } = runtime;
+  const regions = regionsOf(ctx);
+  const search = new ProductSearch(runtime.storesOf, profiles, ctx.clock);
+  const tools = new ToolSet([
+    ...readinessBindings(readinessTools(regions), profiles),
+    ...catalogReadBindings(
+      { search: searchTool(regions), policyTerms: policyTermsTool(regions) },
+      { search, policyTerms: new PolicyTermsService(runtime.storesOf, profiles) },
+    ),
+  ]);
   const deps = {
     tools,
+    resources: new ResourceSet({ regions, profiles, search, feeds: runtime.feeds }),
     serverInfo: { name: 'agent-commerce-worker', version: PACKAGE_VERSION },
     instructions: INSTRUCTIONS,
   };

@@ -1,11 +1,20 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ResourceSet } from './resource-set.js';
 import type { McpCaller, ToolSet } from './tool-runner.js';
 
 export interface McpEndpointDeps {
   tools: ToolSet;
+  /** product profiles and feed manifests as resources; without it the server offers none */
+  resources?: ResourceSet;
   serverInfo: { name: string; version: string };
   instructions: string;
 }
@@ -21,14 +30,27 @@ export async function serveMcp(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
+  const { resources } = deps;
   const server = new Server(deps.serverInfo, {
-    capabilities: { tools: { listChanged: false } },
+    capabilities: {
+      tools: { listChanged: false },
+      ...(resources === undefined ? {} : { resources: { listChanged: false, subscribe: false } }),
+    },
     instructions: deps.instructions,
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.listed }));
   server.setRequestHandler(CallToolRequestSchema, async ({ params }) =>
     deps.tools.call(params.name, params.arguments, caller),
   );
+  if (resources !== undefined) {
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => resources.templates);
+    server.setRequestHandler(ListResourcesRequestSchema, async ({ params }) =>
+      resources.list(params?.cursor, caller),
+    );
+    server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) =>
+      resources.read(params.uri, caller),
+    );
+  }
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
