@@ -10,9 +10,9 @@ import type { ProductActionProfile } from './decision.js';
 import { type PolicyDomain, PolicyDomainSchema } from './policy.js';
 
 /**
- * What a surface (profile API, a feed, an A2A task, the readiness page) says about a product,
- * read back from its wire form by the surface's decoder, and how that compares with the
- * domain's own decision. Decoders are the spec of each projection: they say exactly what a
+ * What a surface (profile API, a feed, an A2A task, the readiness page, an MCP result) says
+ * about a product, read back from its wire form by the surface's decoder, and how that compares
+ * with the domain's own decision. Decoders are the spec of each projection: they say exactly what a
  * surface claims, and this module is the one place that says whether a claim is true.
  */
 

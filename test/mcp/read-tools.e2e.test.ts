@@ -255,6 +255,18 @@ describe('MCP read tools with the official SDK client', () => {
     });
   });
 
+  describe('get_product_readiness', () => {
+    it('answers on the wire as its schemas say, and refuses bad arguments the same way', async () => {
+      const ok = await call(acme, 'get_product_readiness', { productId: 'BAG-TRAVEL-42' });
+      const profile = ok.structuredContent as { found: boolean; decisions: Decision[] };
+      expect(profile.found).toBe(true);
+      expect(profile.decisions.find((d) => d.policyDomain === 'returns')?.result).toBe('blocked');
+      const bad = await call(acme, 'get_product_readiness', { context: { region: 'MARS' } });
+      expect(bad.isError).toBe(true);
+      expect((bad.content as { text: string }[])[0]?.text).toMatch(/- productId:/);
+    });
+  });
+
   describe('another tenant', () => {
     it("finds none of acme's products and reads none of its terms or decisions", async () => {
       const out = await search({ context: { region: 'EU' } }, other);

@@ -154,6 +154,8 @@ describe('MCP resources and paging with the official SDK client', () => {
     ]) {
       const error = await readError(acme, uri);
       expect(error.code, uri).toBe(-32002);
+      expect(acme.last().error?.message, uri).toMatch(/^Resource not found: /);
+      expect(acme.last().error?.data).toEqual({ uri });
     }
     // another tenant's product is not there for this one
     expect((await readError(other, 'product://BAG-TRAVEL-42/profile')).code).toBe(-32002);

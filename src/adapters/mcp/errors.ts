@@ -1,5 +1,3 @@
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
-
 /**
  * The MCP protocol errors this server answers with, by name. JSON-RPC 2.0's numbers, and
  * -32002 for an unknown resource (MCP 2025-11-25, server/resources, "Error Handling"; the SDK
@@ -11,10 +9,26 @@ export const MCP_ERRORS = {
   RESOURCE_NOT_FOUND: -32002,
 } as const;
 
-export function resourceNotFound(uri: string, why: string): McpError {
-  return new McpError(MCP_ERRORS.RESOURCE_NOT_FOUND, `Resource not found: ${why}`, { uri });
+/**
+ * A JSON-RPC error the SDK's protocol layer sends as it is: its `code`, `message` and `data`.
+ * Not the SDK's McpError, whose message carries a "MCP error <code>:" prefix onto the wire,
+ * where the client's McpError adds it a second time.
+ */
+export class McpProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'McpProtocolError';
+  }
 }
 
-export function invalidParams(message: string): McpError {
-  return new McpError(MCP_ERRORS.INVALID_PARAMS, message);
+export function resourceNotFound(uri: string, why: string): McpProtocolError {
+  return new McpProtocolError(MCP_ERRORS.RESOURCE_NOT_FOUND, `Resource not found: ${why}`, { uri });
+}
+
+export function invalidParams(message: string): McpProtocolError {
+  return new McpProtocolError(MCP_ERRORS.INVALID_PARAMS, message);
 }
