@@ -139,6 +139,19 @@ describe('MCP read tools with the official SDK client', () => {
     });
   });
 
+  it.skipIf(!specsAvailable)('initializes and lists tools as the MCP schema says', () => {
+    const initialize = acme.responses.find((r) => r.result?.protocolVersion !== undefined);
+    const listed = acme.responses.find((r) => r.result?.tools !== undefined);
+    for (const [def, wire] of [
+      ['InitializeResult', initialize],
+      ['ListToolsResult', listed],
+    ] as const) {
+      const validate = mcpSpecValidator(def);
+      expect(validate(wire?.result), `${def}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    expect(initialize?.result?.capabilities).toMatchObject({ tools: {}, resources: {} });
+  });
+
   it.skipIf(!specsAvailable)('checks results with validators that can refuse one', () => {
     const validate = mcpSpecValidator('CallToolResult');
     expect(validate({ content: [{ type: 'text', text: 'x' }], isError: true })).toBe(true);
