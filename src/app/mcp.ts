@@ -9,6 +9,7 @@ import { ToolSet } from '../http/mcp/tool-runner.js';
 import type { App } from '../http/types.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
+import { mcpCheckoutBindings } from './mcp-checkout.js';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -39,7 +40,10 @@ function jsonRpcError(reply: FastifyReply, status: number, code: number, message
 
 async function routes(app: App, ctx: AppContext): Promise<void> {
   const profiles = catalogRuntime(ctx).profiles;
-  const tools = new ToolSet([...readinessBindings(readinessTools(regionsOf(ctx)), profiles)]);
+  const tools = new ToolSet([
+    ...readinessBindings(readinessTools(regionsOf(ctx)), profiles),
+    ...mcpCheckoutBindings(app, ctx, regionsOf(ctx)),
+  ]);
   const deps = {
     tools,
     serverInfo: { name: 'agent-commerce-worker', version: PACKAGE_VERSION },
