@@ -148,7 +148,7 @@ describe('MCP checkout tools on the Travel Backpack scenario', () => {
         },
       });
       expect(errorTextOf(result)).toMatch(
-        /ILLEGAL_TRANSITION: .*tools it takes now: add_to_cart, remove_from_cart, prepare_checkout, cancel_checkout\./,
+        /^complete_checkout refused\. ILLEGAL_TRANSITION: .*tools it takes now: add_to_cart, remove_from_cart, prepare_checkout, cancel_checkout\./,
       );
     });
   });

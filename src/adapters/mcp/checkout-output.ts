@@ -174,7 +174,10 @@ export function stepOutput(result: TransitionResult, merchantId: string): StepOu
  * The text of a refusal that is an error to the caller (a race, a step the checkout's state
  * does not take): each blocker's code and words, and what the checkout takes now, in tool names.
  */
-export function refusalText(result: Pick<TransitionResult, 'decision' | 'checkout'>): string {
+export function refusalText(
+  tool: string,
+  result: Pick<TransitionResult, 'decision' | 'checkout'>,
+): string {
   const { decision, checkout } = result;
   const reasons = decision.blockers.map(
     (blocker) => `${blocker.code}: ${blocker.message} ${blocker.nextAction}`,
@@ -184,5 +187,5 @@ export function refusalText(result: Pick<TransitionResult, 'decision' | 'checkou
       ? ''
       : ` Checkout ${checkout.id} is ${checkout.state} at version ${checkout.version}; ` +
         `tools it takes now: ${nextToolsOf(checkout.state).join(', ') || 'none'}.`;
-  return `${decision.action} refused. ${reasons.join(' ')}${now}`;
+  return `${tool} refused. ${reasons.join(' ')}${now}`;
 }

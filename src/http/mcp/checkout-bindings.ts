@@ -6,7 +6,7 @@ import {
   stepOutput,
 } from '../../adapters/mcp/checkout-output.js';
 import type { checkoutTools } from '../../adapters/mcp/checkout-tools.js';
-import { toolCallKey } from '../../adapters/mcp/tool-idempotency.js';
+import { type ToolCallKey, toolCallKey } from '../../adapters/mcp/tool-idempotency.js';
 import { isConflictRefusal, wasApplied } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
@@ -22,6 +22,12 @@ export interface CheckoutBindingDeps {
 
 type Tools = ReturnType<typeof checkoutTools>;
 
+/** A call's key for the service, with the tool and the key the caller sent, for its errors. */
+interface CallKey extends ToolCallKey {
+  tool: string;
+  idempotencyKey: string | undefined;
+}
+
 /**
  * The checkout tools over the checkout service, step for step as the HTTP checkout routes call
  * it: the service decides and commits (with its outbox effects); here arguments become its
@@ -35,7 +41,7 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
 
   /** One service step under the call's key, its refusals and errors said the MCP way. */
   const step = async (
-    keyed: { key: string; derived: boolean; idempotencyKey?: string | undefined },
+    keyed: CallKey,
     suffix: string,
     run: (meta: RequestMeta) => Promise<TransitionResult>,
   ): Promise<TransitionResult> => {
@@ -50,7 +56,7 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
       throw refusalOf(error, keyed.idempotencyKey);
     }
     if (!wasApplied(result) && isConflictRefusal(result.decision))
-      throw new ToolRefusal(refusalText(result));
+      throw new ToolRefusal(refusalText(keyed.tool, result));
     return result;
   };
 
@@ -58,7 +64,11 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
     tool: string,
     args: { idempotencyKey?: string | undefined } & Record<string, unknown>,
     caller: McpCaller,
-  ) => ({ ...toolCallKey(caller.callerId, tool, args), idempotencyKey: args.idempotencyKey });
+  ): CallKey => ({
+    ...toolCallKey(caller.callerId, tool, args),
+    tool,
+    idempotencyKey: args.idempotencyKey,
+  });
 
   const answer = (caller: McpCaller, result: TransitionResult): StepOutput =>
     stepOutput(result, service.merchantIdOf(caller.tenant));
@@ -176,17 +186,15 @@ function refusalOf(error: unknown, idempotencyKey: string | undefined): unknown 
   switch (error.code) {
     // The service's message names the key it was given, derived here; say the caller's.
     case 'IDEMPOTENCY_CONFLICT':
+      if (idempotencyKey === undefined) break;
       return new ToolRefusal(
-        idempotencyKey === undefined
-          ? 'IDEMPOTENCY_CONFLICT: an identical call is kept with another answer; retry it'
-          : `IDEMPOTENCY_CONFLICT: idempotencyKey ${JSON.stringify(idempotencyKey)} was used ` +
-              'before with other arguments; send a new key for a new request.',
+        `IDEMPOTENCY_CONFLICT: idempotencyKey ${JSON.stringify(idempotencyKey)} was used ` +
+          'before with other arguments; send a new key for a new request.',
       );
     case 'IDEMPOTENCY_IN_FLIGHT':
       return new ToolRefusal(
         'IDEMPOTENCY_IN_FLIGHT: the same call is still running; send it again shortly for its answer.',
       );
-    default:
-      return new ToolRefusal(`${error.code}: ${error.message}`);
   }
+  return new ToolRefusal(`${error.code}: ${error.message}`);
 }
