@@ -1,20 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { policyTermsTool } from '../adapters/mcp/policy-terms-tool.js';
 import { readinessTools } from '../adapters/mcp/readiness-tools.js';
-import { searchTool } from '../adapters/mcp/search-tool.js';
 import type { AppContext } from '../app-context.js';
 import { callerOf } from '../http/a2a/caller.js';
-import { catalogReadBindings } from '../http/mcp/catalog-read-bindings.js';
 import { serveMcp } from '../http/mcp/mcp-endpoint.js';
 import { readinessBindings } from '../http/mcp/readiness-bindings.js';
-import { ResourceSet } from '../http/mcp/resource-set.js';
 import { ToolSet } from '../http/mcp/tool-runner.js';
 import type { App } from '../http/types.js';
-import { PolicyTermsService } from '../services/policy-terms-service.js';
-import { ProductSearch } from '../services/product-search.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
+import { mcpCheckoutBindings } from './mcp-checkout.js';
+import { mcpReadParts } from './mcp-read.js';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -44,20 +40,16 @@ function jsonRpcError(reply: FastifyReply, status: number, code: number, message
 }
 
 async function routes(app: App, ctx: AppContext): Promise<void> {
-  const runtime = catalogRuntime(ctx);
-  const { profiles } = runtime;
-  const regions = regionsOf(ctx);
-  const search = new ProductSearch(runtime.storesOf, profiles, ctx.clock);
+  const profiles = catalogRuntime(ctx).profiles;
+  const reads = mcpReadParts(ctx, regionsOf(ctx));
   const tools = new ToolSet([
-    ...readinessBindings(readinessTools(regions), profiles),
-    ...catalogReadBindings(
-      { search: searchTool(regions), policyTerms: policyTermsTool(regions) },
-      { search, policyTerms: new PolicyTermsService(runtime.storesOf, profiles) },
-    ),
+    ...readinessBindings(readinessTools(regionsOf(ctx)), profiles),
+    ...reads.bindings,
+    ...mcpCheckoutBindings(app, ctx, regionsOf(ctx)),
   ]);
   const deps = {
     tools,
-    resources: new ResourceSet({ regions, profiles, search, feeds: runtime.feeds }),
+    resources: reads.resources,
     serverInfo: { name: 'agent-commerce-worker', version: PACKAGE_VERSION },
     instructions: INSTRUCTIONS,
   };

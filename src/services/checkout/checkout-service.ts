@@ -40,6 +40,14 @@ import { type Decided, type Operation, transact } from './transaction.js';
 export interface RequestMeta {
   idempotencyKey?: string;
   correlationId?: string;
+  /**
+   * Whether a refused answer is kept for the key as an applied one is (the ACP rule). False for
+   * keys the caller did not choose but that were derived from the request itself (MCP calls
+   * without an idempotencyKey): a refusal changed nothing, so the same call sent later decides
+   * again on the facts then, while an applied call is still answered once.
+   * @defaultValue true
+   */
+  keepRefusals?: boolean;
 }
 
 export interface CheckoutServiceDeps {
@@ -92,6 +100,7 @@ function operationOf(
     input: asSent,
     expectedVersion: input.expectedVersion,
     idempotencyKey: meta.idempotencyKey,
+    keepRefusals: meta.keepRefusals,
   };
   if (event !== undefined) operation.event = event;
   return operation;
@@ -108,6 +117,11 @@ export class CheckoutService {
 
   private catalog(tenant: string) {
     return new CatalogStore(this.deps.redis, this.deps.prefix, tenant);
+  }
+
+  /** The merchant id a tenant's payment mandates must name, for callers to tell their agents. */
+  merchantIdOf(tenant: string): string {
+    return this.deps.merchantIdOf(tenant);
   }
 
   async get(tenant: string, id: string): Promise<CheckoutRecord | undefined> {
@@ -197,7 +211,14 @@ export class CheckoutService {
     const ids = { ...this.ids, checkoutId: () => id };
     return this.run(
       tenant,
-      { name: 'create', checkoutId: id, input, creates: true, idempotencyKey: meta.idempotencyKey },
+      {
+        name: 'create',
+        checkoutId: id,
+        input,
+        creates: true,
+        idempotencyKey: meta.idempotencyKey,
+        keepRefusals: meta.keepRefusals,
+      },
       async (_current, nowMs) =>
         this.commitable(
           decideOpen(

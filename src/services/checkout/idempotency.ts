@@ -15,8 +15,10 @@ import type { IdempotencyStore } from '../../store/idempotency-store.js';
  *
  * An answer is an applied transition or a refused decision, written with the transition
  * (transaction.ts). A thrown error (404, a fault) or a stale expected version (a race to report)
- * is no answer: the key is released and the same request may be sent again. Keys live under the tenant's keys, so two
- * tenants sending the same key make two independent requests.
+ * is no answer: the key is released and the same request may be sent again. Nor is a refusal
+ * under a key derived from the request itself (`RequestMeta.keepRefusals: false`, MCP calls
+ * without a key), which must not keep refusing once the facts changed. Keys live under the
+ * tenant's keys, so two tenants sending the same key make two independent requests.
  */
 
 /** What the caller sent, and only that: nothing we generate (a new checkout's id) is in it. */

@@ -49,6 +49,8 @@ export interface Operation {
   idempotencyKey?: string;
   /** Creates the checkout: there is no current one. */
   creates?: boolean;
+  /** A refusal is the key's answer too (RequestMeta.keepRefusals). @defaultValue true */
+  keepRefusals?: boolean | undefined;
 }
 
 export interface TransactionDeps {
@@ -133,7 +135,7 @@ async function decideAndCommit(
           replayed: false,
         };
         // A stale version is a race to report, not an answer to keep for the key.
-        return admission.race ? refused : remember(deps, held, refused);
+        return admission.race ? refused : remember(deps, operation, held, refused);
       }
     }
 
@@ -145,7 +147,7 @@ async function decideAndCommit(
         decision: decided.decision,
         replayed: false,
       };
-      return remember(deps, held, result);
+      return remember(deps, operation, held, result);
     }
 
     const next: CheckoutRecord = {
@@ -207,10 +209,12 @@ async function decideAndCommit(
 
 async function remember(
   deps: TransactionDeps,
+  operation: Operation,
   held: HeldKey | undefined,
   result: TransitionResult,
 ): Promise<TransitionResult> {
-  if (held === undefined) return result;
+  // Not kept: the key is released with no answer, and the same request runs again when sent.
+  if (held === undefined || operation.keepRefusals === false) return result;
   const earlier = await deps.idempotency.rememberRefusal(
     held.key,
     held.fingerprint,
