@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,24 @@ function argumentsFor(tool: Tool): fc.Arbitrary<unknown> {
     { arbitrary: hostile, weight: 1 },
     { arbitrary: fc.constant(undefined), weight: 1 },
   );
+}
+
+/** The fields a validator's errors are about: where each is, or which key is missing or extra. */
+function namesIn(errors: ErrorObject[]): string[] {
+  return errors.map((error) => {
+    const params = error.params as { missingProperty?: string; additionalProperty?: string };
+    return (
+      params.missingProperty ??
+      params.additionalProperty ??
+      error.instancePath
+        .split('/')
+        .filter(Boolean)
+        .at(-1)
+        ?.replace(/~1/g, '/')
+        .replace(/~0/g, '~') ??
+      '(arguments)'
+    );
+  });
 }
 
 /**
@@ -246,20 +264,32 @@ describe('MCP endpoint under generated tool calls and malformed bodies', () => {
           output?: ValidateFunction;
         };
         const valid = input(args ?? {});
-        if (body.error !== undefined) {
+        const problems = valid ? [] : namesIn(input.errors ?? []);
+        const isRecord = typeof args === 'object' && args !== null && !Array.isArray(args);
+        if (args !== undefined && !isRecord) {
+          // Arguments that are not an object: the envelope itself is invalid params.
           expect(body.result).toBeUndefined();
-          expect(Number.isInteger(body.error.code)).toBe(true);
-          expect(typeof body.error.message).toBe('string');
-          // A protocol error is for an envelope the SDK refuses, never for good arguments.
-          expect(valid).toBe(false);
+          expect(body.error).toMatchObject({ code: -32602, message: expect.any(String) });
           return;
         }
+        // Arguments that are an object, however wrong, get a tool result: errors the model can
+        // read and correct, never a protocol error or a crash turned into one.
+        expect(body.error).toBeUndefined();
         const result = body.result;
         expect(Array.isArray(result.content)).toBe(true);
         if (result.isError === true) {
           expect(result.structuredContent).toBeUndefined();
           expect(result.content[0]).toMatchObject({ type: 'text', text: expect.any(String) });
-          expect(result.content[0].text.length).toBeGreaterThan(0);
+          const text: string = result.content[0].text;
+          expect(text.length).toBeGreaterThan(0);
+          // Refused arguments are named: the text names a field the schema's validator names.
+          if (!valid) {
+            expect(text).toMatch(/^Invalid arguments/);
+            expect(
+              problems.some((name) => text.includes(name)),
+              `${text.slice(0, 300)} names none of ${problems.join(', ').slice(0, 200)}`,
+            ).toBe(true);
+          }
           return;
         }
         // A success: only ever for arguments the published schema accepts.

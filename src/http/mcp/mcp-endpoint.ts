@@ -1,7 +1,9 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { McpCaller, ToolSet } from './tool-runner.js';
 
 export interface McpEndpointDeps {
@@ -9,6 +11,21 @@ export interface McpEndpointDeps {
   serverInfo: { name: string; version: string };
   instructions: string;
 }
+
+/**
+ * The SDK's Server builds a new ajv instance in its constructor unless it is given a validator
+ * (it checks elicitation answers with it, which this server never asks for). Built per request
+ * it was the largest single cost of a tool call (bench/mcp); one instance serves every server.
+ */
+const schemaValidator = new AjvJsonSchemaValidator();
+
+/**
+ * `tools/call` as handed to the handler. The SDK's Server checks the request against its own
+ * CallToolRequestSchema before the handler runs and refuses a malformed one with -32602 Invalid
+ * params; given that schema here too, the layer below would parse it first and refuse with
+ * -32603 Internal error instead (and parse every good call twice).
+ */
+const ToolsCallRequestSchema = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
 /**
  * One MCP exchange over Streamable HTTP, stateless: every POST gets its own server and
@@ -24,11 +41,14 @@ export async function serveMcp(
   const server = new Server(deps.serverInfo, {
     capabilities: { tools: { listChanged: false } },
     instructions: deps.instructions,
+    jsonSchemaValidator: schemaValidator,
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.listed }));
-  server.setRequestHandler(CallToolRequestSchema, async ({ params }) =>
-    deps.tools.call(params.name, params.arguments, caller),
-  );
+  server.setRequestHandler(ToolsCallRequestSchema, async (request) => {
+    // The Server has checked it against CallToolRequestSchema (see above).
+    const { params } = request as CallToolRequest;
+    return deps.tools.call(params.name, params.arguments, caller);
+  });
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
