@@ -11,7 +11,8 @@
  * the median of its rounds, the ratio the median of the rounds' ratios. Only answers that carry
  * the profile count: a JSON-RPC error or an `isError` result is a mismatch, not a request.
  * Usage: npm run bench:mcp [-- --connections 32 --seconds 5 --rounds 4 --log-level info
- *   --cpu-prof DIR]   (--cpu-prof: the service process writes a V8 CPU profile into DIR)
+ *   --cpu-prof DIR --only mcp|floor]   (--cpu-prof: the service process writes a V8 CPU profile
+ *   into DIR; --only: load one surface alone, e.g. to profile it, and print no ratio)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     'log-level': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const CONNECTIONS = Number(values.connections ?? 32);
@@ -43,6 +45,9 @@ const SECONDS = Number(values.seconds ?? 5);
 const ROUNDS = Number(values.rounds ?? 4);
 // The service's default level: every request logs as it would in a deployment.
 const LOG_LEVEL = values['log-level'] ?? 'info';
+if (values.only !== undefined && values.only !== 'mcp' && values.only !== 'floor')
+  throw new Error('--only takes mcp or floor');
+const ONLY = values.only as 'mcp' | 'floor' | undefined;
 
 /** One surface under load: what autocannon sends, and what an answer that counts looks like. */
 interface Target {
@@ -247,14 +252,24 @@ async function main(): Promise<void> {
     throw new Error('MCP and the profile API disagree on the decisions');
 
   const pid = service.child.pid;
-  for (const target of [floor, mcp]) await load(target, 2, pid); // warm: JIT, connections
+  const loaded = ONLY === undefined ? (['floor', 'mcp'] as const) : ([ONLY] as const);
+  const byName = { floor, mcp };
+  for (const name of loaded) await load(byName[name], 2, pid); // warm: JIT, connections
   const rounds: Record<'floor' | 'mcp', Round[]> = { floor: [], mcp: [] };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    rounds.floor.push(await load(floor, SECONDS, pid));
-    rounds.mcp.push(await load(mcp, SECONDS, pid));
-  }
+  for (let round = 0; round < ROUNDS; round += 1)
+    for (const name of loaded) rounds[name].push(await load(byName[name], SECONDS, pid));
   // Still stored at the end: no round read a profile the domain had to evaluate again.
   const after = await storedProfile(service);
+  if (ONLY !== undefined) {
+    const only = rounds[ONLY];
+    for (const [k, r] of only.entries())
+      console.log(
+        `${byName[ONLY].name} round ${k + 1}: ${Math.round(r.perSecond)}/s, p99 ${r.p99} ms, service CPU per call ${r.serverCpuUs.toFixed(0)} µs, failed ${r.failed}`,
+      );
+    await service.stop();
+    await redis?.stop();
+    return;
+  }
 
   const median = (list: number[]) => {
     const sorted = [...list].sort((a, b) => a - b);

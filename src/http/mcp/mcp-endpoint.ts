@@ -55,8 +55,10 @@ export async function serveMcp(
   });
   reply.hijack();
   reply.raw.on('close', () => {
-    void transport.close();
-    void server.close();
+    // A client that went away before its answer: closing aborts the handlers still running.
+    // After a complete answer nothing is left to release (both objects are garbage now), and
+    // closing would only build the SDK's "Connection closed" error, stack trace and all.
+    if (!reply.raw.writableFinished) void server.close();
   });
   await server.connect(transport);
   await transport.handleRequest(request.raw, reply.raw, request.body);
