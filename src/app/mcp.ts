@@ -6,6 +6,7 @@ import { callerOf } from '../http/a2a/caller.js';
 import { serveMcp } from '../http/mcp/mcp-endpoint.js';
 import { readinessBindings } from '../http/mcp/readiness-bindings.js';
 import { ToolSet } from '../http/mcp/tool-runner.js';
+import { mcpTransportErrorHandler } from '../http/mcp/transport-errors.js';
 import type { App } from '../http/types.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
@@ -40,6 +41,8 @@ function jsonRpcError(reply: FastifyReply, status: number, code: number, message
 }
 
 async function routes(app: App, ctx: AppContext): Promise<void> {
+  // Bodies refused before the handler (not JSON, too large) answer JSON-RPC too.
+  app.setErrorHandler(mcpTransportErrorHandler);
   const profiles = catalogRuntime(ctx).profiles;
   const reads = mcpReadParts(ctx, regionsOf(ctx));
   const tools = new ToolSet([

@@ -1,13 +1,15 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
-  CallToolRequestSchema,
+  type CallToolRequest,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { ResourceSet } from './resource-set.js';
 import type { McpCaller, ToolSet } from './tool-runner.js';
 
@@ -18,6 +20,21 @@ export interface McpEndpointDeps {
   serverInfo: { name: string; version: string };
   instructions: string;
 }
+
+/**
+ * The SDK's Server builds a new ajv instance in its constructor unless it is given a validator
+ * (it checks elicitation answers with it, which this server never asks for). Built per request
+ * it was the largest single cost of a tool call (bench/mcp); one instance serves every server.
+ */
+const schemaValidator = new AjvJsonSchemaValidator();
+
+/**
+ * `tools/call` as handed to the handler. The SDK's Server checks the request against its own
+ * CallToolRequestSchema before the handler runs and refuses a malformed one with -32602 Invalid
+ * params; given that schema here too, the layer below would parse it first and refuse with
+ * -32603 Internal error instead (and parse every good call twice).
+ */
+const ToolsCallRequestSchema = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
 /**
  * One MCP exchange over Streamable HTTP, stateless: every POST gets its own server and
@@ -37,11 +54,14 @@ export async function serveMcp(
       ...(resources === undefined ? {} : { resources: { listChanged: false, subscribe: false } }),
     },
     instructions: deps.instructions,
+    jsonSchemaValidator: schemaValidator,
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.listed }));
-  server.setRequestHandler(CallToolRequestSchema, async ({ params }) =>
-    deps.tools.call(params.name, params.arguments, caller),
-  );
+  server.setRequestHandler(ToolsCallRequestSchema, async (request) => {
+    // The Server has checked it against CallToolRequestSchema (see above).
+    const { params } = request as CallToolRequest;
+    return deps.tools.call(params.name, params.arguments, caller);
+  });
   if (resources !== undefined) {
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => resources.templates);
     server.setRequestHandler(ListResourcesRequestSchema, async ({ params }) =>
@@ -57,8 +77,10 @@ export async function serveMcp(
   });
   reply.hijack();
   reply.raw.on('close', () => {
-    void transport.close();
-    void server.close();
+    // A client that went away before its answer: closing aborts the handlers still running.
+    // After a complete answer nothing is left to release (both objects are garbage now), and
+    // closing would only build the SDK's "Connection closed" error, stack trace and all.
+    if (!reply.raw.writableFinished) void server.close();
   });
   await server.connect(transport);
   await transport.handleRequest(request.raw, reply.raw, request.body);
