@@ -1,4 +1,5 @@
 import { a2aFeature } from './a2a.js';
+import { acpFeature } from './acp.js';
 import { catalogFeature } from './catalog.js';
 import { checkoutFeature } from './checkout.js';
 import { driftFeature } from './drift.js';
@@ -15,6 +16,7 @@ export const FEATURES: readonly Feature[] = [
   checkoutFeature,
   a2aFeature,
   mcpFeature,
+  acpFeature,
   driftFeature,
 ];
 

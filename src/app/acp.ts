@@ -1,0 +1,39 @@
+import type { AppContext } from '../app-context.js';
+import { acpErrorHandler } from '../http/acp/acp-error.js';
+import { acpGuard } from '../http/acp/acp-guard.js';
+import type { App } from '../http/types.js';
+import type { Feature } from './feature.js';
+
+/**
+ * A set of ACP routes. Each is mounted in the ACP scope: ACP's error shape for every failure
+ * and, for `guarded` sets, bearer auth and the API-Version check before the route runs.
+ */
+export interface AcpRouteSet {
+  name: string;
+  /** Behind bearer auth and API-Version (false: discovery documents, which are public). */
+  guarded: boolean;
+  routes(app: App, ctx: AppContext): Promise<void>;
+}
+
+/** The ACP route sets; each adds itself here. */
+const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [];
+
+async function routes(app: App, ctx: AppContext): Promise<void> {
+  for (const set of ACP_ROUTE_SETS) {
+    await app.register(async (scope: App) => {
+      scope.setErrorHandler(acpErrorHandler);
+      if (set.guarded) scope.addHook('onRequest', acpGuard(ctx.config.AUTH_TOKENS));
+      await set.routes(scope, ctx);
+    });
+  }
+}
+
+/**
+ * The Agentic Commerce Protocol (2026-04-17) as one thin adapter over the checkout service, the
+ * outbox and the published feeds: checkout sessions, delegated payment, the feed API and
+ * discovery. It maps and projects; the domain decides.
+ */
+export const acpFeature: Feature = {
+  name: 'acp',
+  publicRoutes: routes,
+};
