@@ -286,8 +286,47 @@ export const ConfigSchema = z
     /** Intent jobs one worker process runs at once. */
     A2A_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     // --- end A2A ingress ---
+    // --- ACP order events (adapters/acp/order-event.ts) ---
+    /**
+     * The agent platform's order-events webhook (openapi.agentic_checkout_webhook.yaml,
+     * `POST …/agentic_checkout/webhooks/order_events`). Unset: no ACP order events are sent.
+     */
+    ACP_WEBHOOK_URL: optionalUrl,
+    /** Shared secret of the `Merchant-Signature` HMAC on ACP order events; required with the URL. */
+    ACP_WEBHOOK_SECRET: z
+      .string()
+      .min(16, { message: 'must be at least 16 characters' })
+      .optional(),
+    /**
+     * The buyer's order page, `Order.permalink_url` (required by the spec): `{order_id}` is
+     * replaced by the order id. Required with ACP_WEBHOOK_URL.
+     */
+    ACP_ORDER_URL_TEMPLATE: z
+      .string()
+      .refine(
+        (value) =>
+          value.includes('{order_id}') &&
+          /^https?:\/\//.test(value) &&
+          URL.canParse(value.replaceAll('{order_id}', 'ord')),
+        {
+          message: 'must be an http(s) URL containing {order_id}',
+        },
+      )
+      .optional(),
+    // --- end ACP order events ---
   })
   .superRefine((config, ctx) => {
+    // An ACP order event is signed and names the order's page: neither has a safe default.
+    if (config.ACP_WEBHOOK_URL !== undefined) {
+      for (const name of ['ACP_WEBHOOK_SECRET', 'ACP_ORDER_URL_TEMPLATE'] as const) {
+        if (config[name] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'must be set with ACP_WEBHOOK_URL',
+          });
+      }
+    }
     if (config.NODE_ENV !== 'production') return;
     // The demo secrets are public (they are in the README): production must bring its own.
     if (config.OPERATOR_TOKEN === DEMO_OPERATOR_TOKEN) {

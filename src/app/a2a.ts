@@ -20,6 +20,7 @@ import { entityTagOf, isNotModified } from '../http/a2a/conditional-get.js';
 import { type CallDeps, handleCall } from '../http/a2a/handle-call.js';
 import { rendererFor } from '../http/a2a/render.js';
 import { streamError, streamTask } from '../http/a2a/stream-task.js';
+import { publicBaseUrl } from '../http/public-base-url.js';
 import type { App } from '../http/types.js';
 import { INTENTS_QUEUE, TASK_CHANGED_EVENT } from '../queues/intent-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
@@ -58,8 +59,7 @@ function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
 function endpointUrl(ctx: AppContext, request: FastifyRequest): string {
   if (ctx.config.PUBLIC_BASE_URL !== undefined)
     return new URL(A2A_ENDPOINT_PATH, ctx.config.PUBLIC_BASE_URL).toString();
-  const port = request.socket?.localPort ?? ctx.config.PORT;
-  return `http://${ctx.config.HOST}:${port}${A2A_ENDPOINT_PATH}`;
+  return `${publicBaseUrl(ctx.config, request)}${A2A_ENDPOINT_PATH}`;
 }
 
 function isJson(contentType: string | undefined): boolean {

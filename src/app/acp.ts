@@ -1,8 +1,13 @@
+import { FeedPages } from '../../feeds/feed-pages.js';
 import type { AppContext } from '../app-context.js';
 import { acpErrorHandler } from '../http/acp/acp-error.js';
+import { acpFeedRoutes } from '../http/acp/acp-feed-routes.js';
 import { acpGuard } from '../http/acp/acp-guard.js';
+import { acpDiscoveryRoutes } from '../http/acp/discovery-routes.js';
 import type { App } from '../http/types.js';
+import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
+import { feedSellerOf } from './feed-seller.js';
 
 /**
  * A set of ACP routes. Each is mounted in the ACP scope: ACP's error shape for every failure
@@ -12,17 +17,44 @@ export interface AcpRouteSet {
   name: string;
   /** Behind bearer auth and API-Version (false: discovery documents, which are public). */
   guarded: boolean;
+  /** @defaultValue 'required'; 'not_used' where the set's spec defines no API-Version header. */
+  apiVersion?: 'required' | 'not_used';
   routes(app: App, ctx: AppContext): Promise<void>;
 }
 
 /** The ACP route sets; each adds itself here. */
-const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [];
+const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
+  {
+    name: 'discovery',
+    guarded: false,
+    routes: (app, ctx) => acpDiscoveryRoutes(app, ctx.config),
+  },
+  {
+    name: 'feeds',
+    guarded: true,
+    // openapi.feed.yaml names no API-Version header (and its Error no supported_versions).
+    apiVersion: 'not_used',
+    routes: (app, ctx) => {
+      const { feeds } = catalogRuntime(ctx);
+      return acpFeedRoutes(app, {
+        config: ctx.config,
+        feeds,
+        pages: new FeedPages(feeds),
+        targetCountries: feedSellerOf(ctx.config).targetCountries,
+      });
+    },
+  },
+];
 
 async function routes(app: App, ctx: AppContext): Promise<void> {
   for (const set of ACP_ROUTE_SETS) {
     await app.register(async (scope: App) => {
       scope.setErrorHandler(acpErrorHandler);
-      if (set.guarded) scope.addHook('onRequest', acpGuard(ctx.config.AUTH_TOKENS));
+      if (set.guarded)
+        scope.addHook(
+          'onRequest',
+          acpGuard(ctx.config.AUTH_TOKENS, { apiVersion: set.apiVersion }),
+        );
       await set.routes(scope, ctx);
     });
   }

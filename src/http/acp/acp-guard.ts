@@ -35,9 +35,13 @@ export function versionFailure(sent: string | undefined): AcpFailure {
 
 /**
  * The onRequest hook of every authenticated ACP route: a bearer token of a tenant (401 in ACP's
- * shape with `WWW-Authenticate` otherwise), then a supported `API-Version`.
+ * shape with `WWW-Authenticate` otherwise), then a supported `API-Version` — unless the set's
+ * spec defines no such header (the Feed API, whose `Error` has no `supported_versions` either).
  */
-export function acpGuard(tokens: readonly TenantToken[]) {
+export function acpGuard(
+  tokens: readonly TenantToken[],
+  { apiVersion = 'required' }: { apiVersion?: 'required' | 'not_used' } = {},
+) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(tokens, request.headers.authorization);
     if (caller === undefined) {
@@ -47,11 +51,12 @@ export function acpGuard(tokens: readonly TenantToken[]) {
         invalidRequest(401, 'unauthorized', 'Send a bearer token of your tenant'),
       );
     }
+    request.acpCaller = caller;
+    if (apiVersion === 'not_used') return;
     const version = request.headers['api-version'];
     const sent = typeof version === 'string' && version.length > 0 ? version : undefined;
     if (sent === undefined || !(ACP_SUPPORTED_VERSIONS as readonly string[]).includes(sent))
       return sendAcpError(reply, versionFailure(sent));
-    request.acpCaller = caller;
   };
 }
 
