@@ -2,7 +2,9 @@ import { type DeliverDeps, deliverEffectJob } from '../../jobs/deliver-effect.jo
 import { drainOutboxJob } from '../../jobs/drain-outbox.job.js';
 import { pruneOutboxJob } from '../../jobs/prune-outbox.job.js';
 import { reconcilePaymentsJob } from '../../jobs/reconcile-payments.job.js';
+import { acpOrderEventSink } from '../adapters/acp/order-event.js';
 import type { AppContext } from '../app-context.js';
+import type { Config } from '../config.js';
 import { PROVIDERS } from '../domain/index.js';
 import { ProviderClient, type ProviderEndpoints } from '../providers/provider-client.js';
 import { deliveryJobOptions, deliveryWorkerSettings } from '../queues/delivery-options.js';
@@ -16,6 +18,7 @@ import {
 import type { Closable } from '../runtime/closable.js';
 import { CheckoutService } from '../services/checkout/checkout-service.js';
 import { EffectSettlement } from '../services/checkout/effect-settlement.js';
+import type { OrderEventSink } from '../services/checkout/order-events.js';
 import { BreakerRegistry } from '../services/outbox/breaker-registry.js';
 import { EffectDelivery } from '../services/outbox/effect-delivery.js';
 
@@ -50,6 +53,14 @@ export function createCheckoutService(ctx: AppContext, queues?: Pick<CheckoutQue
   });
 }
 
+/** Where order events go: the ACP platform when ACP_WEBHOOK_URL is set (config requires the rest). */
+function orderEventSinksOf(config: Config): OrderEventSink[] {
+  const url = config.ACP_WEBHOOK_URL;
+  const permalinkTemplate = config.ACP_ORDER_URL_TEMPLATE;
+  if (url === undefined || permalinkTemplate === undefined) return [];
+  return [acpOrderEventSink({ url, permalinkTemplate })];
+}
+
 export async function startCheckoutWorkers(
   ctx: AppContext,
   endpoints: ProviderEndpoints,
@@ -63,6 +74,7 @@ export async function startCheckoutWorkers(
     requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT_MS,
     connections: config.PROVIDER_CONNECTIONS,
     webhookSecret: config.WEBHOOK_SECRET,
+    acpWebhookSecret: config.ACP_WEBHOOK_SECRET,
     nowMs,
   });
   const settlement = new EffectSettlement({
@@ -71,6 +83,7 @@ export async function startCheckoutWorkers(
     nowMs,
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     exhaustedRetryMs: config.OUTBOX_EXHAUSTED_RETRY_MS,
+    orderEvents: orderEventSinksOf(config),
   });
   const delivery = new EffectDelivery({
     redis: ctx.redis,

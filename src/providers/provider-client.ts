@@ -1,6 +1,6 @@
 import { Agent, Pool } from 'undici';
 import type { Provider } from '../domain/index.js';
-import { signWebhook } from './webhook-signature.js';
+import { acpWebhookHeaders, signWebhook, type WebhookProfile } from './webhook-signature.js';
 
 /**
  * undici clients for the downstream providers: one Pool per provider origin (reservation,
@@ -21,6 +21,8 @@ export interface ProviderClientOptions {
   requestTimeoutMs: number;
   connections: number;
   webhookSecret: string;
+  /** Signs ACP order events (`webhookProfile: 'acp'`); ACP_WEBHOOK_SECRET. */
+  acpWebhookSecret?: string | undefined;
   /** Unix time for Webhook-Timestamp, from the service clock. */
   nowMs: () => number;
 }
@@ -37,6 +39,8 @@ export interface OutgoingCall {
   correlationId?: string;
   /** Webhook-Id: the event's id, stable across retries. */
   webhookId?: string;
+  /** Absent: an agent webhook (`Webhook-Id`, `Webhook-Timestamp`, WEBHOOK_SECRET). */
+  webhookProfile?: WebhookProfile | undefined;
 }
 
 export interface ProviderAnswer {
@@ -104,7 +108,17 @@ export class ProviderClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
     if (call.correlationId !== undefined) headers['x-correlation-id'] = call.correlationId;
-    if (call.provider === 'webhook') {
+    if (call.provider === 'webhook' && call.webhookProfile === 'acp') {
+      const unix = Math.floor(this.options.nowMs() / 1000);
+      const secret = this.options.acpWebhookSecret;
+      // Config refuses ACP_WEBHOOK_URL without its secret; an effect written before the secret
+      // was removed fails here like a call that got no answer (retried, then dead-lettered),
+      // and is never sent unsigned.
+      if (secret === undefined)
+        throw new ProviderTransportError('webhook', new Error('ACP_WEBHOOK_SECRET is not set'));
+      const id = call.webhookId ?? call.idempotencyKey ?? '';
+      Object.assign(headers, acpWebhookHeaders(secret, unix, body ?? '', id));
+    } else if (call.provider === 'webhook') {
       const unix = Math.floor(this.options.nowMs() / 1000);
       headers['webhook-id'] = call.webhookId ?? call.idempotencyKey ?? '';
       headers['webhook-timestamp'] = String(unix);

@@ -22,3 +22,24 @@ export function verifyWebhookSignature(secret: string, header: string, body: str
   const expected = signWebhook(secret, t, body).slice(`t=${t},v1=`.length);
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(v1, 'hex'));
 }
+
+/** How a webhook is signed and headed besides the agent webhooks' own `Webhook-*` headers. */
+export type WebhookProfile = 'acp';
+
+/**
+ * An ACP order event's headers (openapi.agentic_checkout_webhook.yaml): `Merchant-Signature`
+ * over `timestamp + "." + raw_body`, `Timestamp` the same instant in ISO 8601, and `Request-Id`
+ * the event's id, the same on every retry so the platform can tell a retry from a new event.
+ */
+export function acpWebhookHeaders(
+  secret: string,
+  unixSeconds: number,
+  body: string,
+  requestId: string,
+): Record<string, string> {
+  return {
+    'merchant-signature': signWebhook(secret, unixSeconds, body),
+    timestamp: new Date(unixSeconds * 1000).toISOString(),
+    'request-id': requestId,
+  };
+}

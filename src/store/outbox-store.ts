@@ -35,6 +35,8 @@ export const OutboxEffectSchema = z.object({
   path: z.string().startsWith('/').optional(),
   url: z.url().optional(),
   body: z.unknown(),
+  /** How a webhook is signed and headed; absent: the agent webhooks' own (`Webhook-Id` …). */
+  webhookProfile: z.enum(['acp']).optional(),
   /** Refund amount, for the payment record when the refund settles. */
   amount: z.number().int().positive().optional(),
   correlationId: z.string().min(1),

@@ -156,7 +156,7 @@ describe('decideSettlement', () => {
       outcome: 'succeeded',
       applied: 'succeeded',
       next: 'completed',
-      followUps: ['receipt', 'webhook'],
+      followUps: ['receipt', 'webhook', 'order_created'],
       orderId: 'order-of-co_1',
     },
     {
@@ -195,6 +195,26 @@ describe('decideSettlement', () => {
       blocker: 'CAPTURE_UNCONFIRMED',
     },
   ];
+
+  describe('when a refund went through', () => {
+    const refunded = (orderId: string | null, state: CheckoutState) =>
+      decideSettlement(
+        { ...checkout(state, [payment('captured')]), orderId },
+        { id: 'co_1.a1.refund.0', kind: 'refund', attempt: 1, paymentId: 'co_1.p1' },
+        'succeeded',
+        undefined,
+        IDS,
+        NOW,
+      );
+
+    it('updates the order: order_updated follows', () => {
+      expect(refunded('order-of-co_1', 'completed').effects?.kinds).toEqual(['order_updated']);
+    });
+
+    it('updates nothing for a checkout that never became an order (a capture after its cancel)', () => {
+      expect(refunded(null, 'canceled').effects).toBeUndefined();
+    });
+  });
 
   it.each(cases)('$name', (c) => {
     const settled = decideSettlement(

@@ -78,7 +78,7 @@ describe('EFFECT_CHAIN', () => {
       {
         checkout: 'completed',
         payment: 'captured',
-        sent: ['reserve', 'authorize', 'capture', 'receipt', 'webhook'],
+        sent: ['reserve', 'authorize', 'capture', 'receipt', 'webhook', 'order_created'],
         blockers: [],
       },
     ],
@@ -132,7 +132,16 @@ describe('EFFECT_CHAIN', () => {
         checkout: 'completed',
         payment: 'captured',
         states: ['completing', 'capture_delayed', 'completed'],
-        sent: ['reserve', 'authorize', 'capture', 'capture', 'capture', 'receipt', 'webhook'],
+        sent: [
+          'reserve',
+          'authorize',
+          'capture',
+          'capture',
+          'capture',
+          'receipt',
+          'webhook',
+          'order_created',
+        ],
         blockers: ['CAPTURE_UNCONFIRMED', 'CAPTURE_UNCONFIRMED'],
       },
     ],
@@ -154,7 +163,14 @@ describe('EFFECT_CHAIN', () => {
   }
 
   describe('when any effect of the chain runs out of attempts', () => {
-    const chainKinds: EffectKind[] = ['reserve', 'authorize', 'capture', 'receipt', 'webhook'];
+    const chainKinds: EffectKind[] = [
+      'reserve',
+      'authorize',
+      'capture',
+      'receipt',
+      'webhook',
+      'order_created',
+    ];
     it.each(chainKinds)('%s: the checkout ends final for the buyer once answers come', (kind) => {
       // Exhausted on the first round; whatever is sent again is answered.
       const { checkout } = walk({ [kind]: ['exhausted', 'succeeded'] });

@@ -8,7 +8,7 @@ import type { CheckoutEvent } from './transitions.js';
  * half of `decide → {decision, effects}`). Services carry the effects out; the domain only says
  * which follow.
  *
- *   complete ─▶ reserve ─▶ authorize ─▶ capture ─▶ receipt + webhook
+ *   complete ─▶ reserve ─▶ authorize ─▶ capture ─▶ receipt + webhook + order_created
  *                  │            │            │  ╲
  *                  ▼            ▼            ▼   ╲ exhausted: capture_delayed, retried later
  *           payment_failed   release     void + release
@@ -29,6 +29,11 @@ import type { CheckoutEvent } from './transitions.js';
  *
  * A checkout is final for its buyer when it is completed, canceled or expired, or reopened
  * (`ready_for_payment` with `lastFailure`) — `capture_delayed` is not: it waits on the provider.
+ *
+ * Order events tell the agent platform about the order: `order_created` when the capture
+ * completes the checkout, `order_updated` when a refund of it went through. They follow only a
+ * checkout that is an order (`needsOrder`): a capture refunded because it landed on a canceled
+ * checkout updates nothing.
  */
 export const EFFECT_KINDS = [
   'reserve',
@@ -39,6 +44,8 @@ export const EFFECT_KINDS = [
   'release',
   'void',
   'refund',
+  'order_created',
+  'order_updated',
 ] as const;
 export const EffectKindSchema = z.enum(EFFECT_KINDS);
 export type EffectKind = z.infer<typeof EffectKindSchema>;
@@ -76,6 +83,8 @@ export interface ChainRow {
   rejected: ChainStep;
   exhausted: ChainStep;
   closed: ChainStep;
+  /** Follows only a checkout that became an order (has its order id). */
+  needsOrder?: true;
 }
 
 const nothing: ChainStep = { next: [] };
@@ -121,7 +130,7 @@ export const EFFECT_CHAIN = {
     succeeded: {
       checkout: 'payment_succeeded',
       payment: ['capture_succeeded'],
-      next: ['receipt', 'webhook'],
+      next: ['receipt', 'webhook', 'order_created'],
       completesOrder: true,
     },
     rejected: {
@@ -166,9 +175,23 @@ export const EFFECT_CHAIN = {
   }),
   refund: settle({
     provider: 'payment',
+    succeeded: { next: ['order_updated'] },
+    rejected: nothing,
+    exhausted: nothing,
+  }),
+  order_created: settle({
+    provider: 'webhook',
     succeeded: nothing,
     rejected: nothing,
     exhausted: nothing,
+    needsOrder: true,
+  }),
+  order_updated: settle({
+    provider: 'webhook',
+    succeeded: nothing,
+    rejected: nothing,
+    exhausted: nothing,
+    needsOrder: true,
   }),
 } as const satisfies Record<EffectKind, ChainRow>;
 
@@ -176,6 +199,12 @@ export const EFFECT_CHAIN = {
 export function chainStep(kind: EffectKind, outcome: EffectOutcome): ChainStep {
   const row: ChainRow = EFFECT_CHAIN[kind];
   return row[outcome];
+}
+
+/** Whether the effect is about an order, so it follows only a checkout that is one. */
+export function needsOrder(kind: EffectKind): boolean {
+  const row: ChainRow = EFFECT_CHAIN[kind];
+  return row.needsOrder === true;
 }
 
 export function providerOf(kind: EffectKind): Provider {

@@ -7,6 +7,7 @@ import {
   EFFECT_CHAIN,
   type EffectKind,
   type EffectOutcome,
+  needsOrder,
 } from './effect-chain.js';
 import type { CheckoutIds } from './ids.js';
 import type { CheckoutRecord, PaymentRecord } from './record.js';
@@ -139,8 +140,9 @@ export function decideSettlement(
     if (step.blocker !== undefined) next.lastFailure.blocker = blocker(step.blocker);
   }
   const settlement: Settlement = { next, applied, notes };
-  if (payment !== undefined && step.next.length > 0) {
-    settlement.effects = { kinds: step.next, payment };
+  const kinds = step.next.filter((kind) => !needsOrder(kind) || next.orderId !== null);
+  if (payment !== undefined && kinds.length > 0) {
+    settlement.effects = { kinds, payment };
   }
   return settlement;
 }

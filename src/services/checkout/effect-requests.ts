@@ -2,6 +2,7 @@ import { type EffectKind, providerOf, toInstant } from '../../domain/index.js';
 import type { DueEffect, OutboxEffect } from '../../store/outbox-store.js';
 import type { WebhookSubscriber } from '../../store/webhook-subscriber-store.js';
 import type { CheckoutRecord, PaymentRecord } from './checkout-record.js';
+import type { OrderEventName, OrderEventSink } from './order-events.js';
 
 /**
  * How each effect kind becomes a provider request, one row per kind. The request is built once,
@@ -19,9 +20,13 @@ export interface EffectContext {
   subscribers: readonly WebhookSubscriber[];
   /** The refund being requested, for `refund`. */
   refundAmount?: number;
+  /** Where order events go, for `order_created` and `order_updated`. */
+  orderEvents?: readonly OrderEventSink[];
 }
 
-type Request = Pick<OutboxEffect, 'path' | 'url' | 'body' | 'amount'> & { suffix?: string };
+type Request = Pick<OutboxEffect, 'path' | 'url' | 'body' | 'amount' | 'webhookProfile'> & {
+  suffix?: string;
+};
 
 const enc = encodeURIComponent;
 
@@ -31,6 +36,19 @@ function saleLines(checkout: CheckoutRecord) {
     title: line.title,
     quantity: line.quantity,
     unitPrice: line.unitPrice,
+  }));
+}
+
+/**
+ * One request per sink. An order is created once; it is updated as often as it changes, so an
+ * update is named by the checkout version it shows (one write, one version, one event).
+ */
+function orderEvents(event: OrderEventName, ctx: EffectContext): Request[] {
+  return (ctx.orderEvents ?? []).map((sink) => ({
+    url: sink.url,
+    suffix: event === 'created' ? sink.id : `${sink.id}.v${ctx.checkout.version}`,
+    webhookProfile: sink.profile,
+    body: sink.body({ event, checkout: ctx.checkout, payment: ctx.payment, nowMs: ctx.nowMs }),
   }));
 }
 
@@ -102,6 +120,8 @@ const REQUESTS: Record<EffectKind, (ctx: EffectContext) => Request[]> = {
           },
         },
       })),
+  order_created: (ctx) => orderEvents('created', ctx),
+  order_updated: (ctx) => orderEvents('updated', ctx),
 };
 
 export function effectId(checkoutId: string, attempt: number, kind: EffectKind, suffix?: string) {

@@ -21,6 +21,7 @@ import { PlainSettleBatcher } from '../outbox/plain-settle-batcher.js';
 import { CHECKOUT_IDS } from './checkout-ids.js';
 import type { CheckoutRecord } from './checkout-record.js';
 import { buildEffects } from './effect-requests.js';
+import type { OrderEventSink } from './order-events.js';
 
 /**
  * Settles a delivered or dead-lettered effect and writes what its outcome causes, as the domain
@@ -40,6 +41,8 @@ export interface SettlementDeps {
   exhaustedRetryMs: number;
   /** @defaultValue CHECKOUT_IDS */
   ids?: CheckoutIds;
+  /** Where order events go (the ACP platform's webhook, when configured). */
+  orderEvents?: readonly OrderEventSink[];
 }
 
 /** Lost races with a concurrent checkout change before giving up (the job then retries). */
@@ -174,6 +177,7 @@ export class EffectSettlement {
         nowMs,
         reservationTtlSeconds: this.deps.reservationTtlSeconds,
         subscribers,
+        orderEvents: this.deps.orderEvents,
       });
     }
     return { next, followUps, applied, notes };

@@ -114,6 +114,7 @@ export class EffectDelivery {
         idempotencyKey: effect.id,
         correlationId: effect.correlationId,
         webhookId: effect.id,
+        webhookProfile: effect.webhookProfile,
       });
       verdict = classifyStatus(answer.status, answer.retryAfter, this.deps.nowMs());
       this.deps.observeCall?.(
