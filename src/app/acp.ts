@@ -18,14 +18,19 @@ export interface AcpRouteSet {
 /** The ACP route sets; each adds itself here. */
 const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [];
 
-async function routes(app: App, ctx: AppContext): Promise<void> {
-  for (const set of ACP_ROUTE_SETS) {
-    await app.register(async (scope: App) => {
-      scope.setErrorHandler(acpErrorHandler);
-      if (set.guarded) scope.addHook('onRequest', acpGuard(ctx.config.AUTH_TOKENS));
-      await set.routes(scope, ctx);
-    });
-  }
+/** Mounts each set in its own ACP scope (tests mount sets of their own the same way). */
+export function acpRoutesOf(sets: readonly AcpRouteSet[]) {
+  return async (app: App, ctx: AppContext): Promise<void> => {
+    for (const set of sets) await mountAcpRouteSet(app, ctx, set);
+  };
+}
+
+async function mountAcpRouteSet(app: App, ctx: AppContext, set: AcpRouteSet): Promise<void> {
+  await app.register(async (scope: App) => {
+    scope.setErrorHandler(acpErrorHandler);
+    if (set.guarded) scope.addHook('onRequest', acpGuard(ctx.config.AUTH_TOKENS));
+    await set.routes(scope, ctx);
+  });
 }
 
 /**
@@ -35,5 +40,5 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
  */
 export const acpFeature: Feature = {
   name: 'acp',
-  publicRoutes: routes,
+  publicRoutes: acpRoutesOf(ACP_ROUTE_SETS),
 };
