@@ -249,11 +249,14 @@ export const ConfigSchema = z
     OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(3_600).max(31_536_000).default(604_800),
     /** How long a reservation holds stock. */
     RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-    /** How long checkout Idempotency-Key records are kept (ACP: at least 24 h). */
+    /**
+     * How long Idempotency-Key answers are kept, the checkout API's and the ACP routes' (ACP: at
+     * least 24 h).
+     */
     IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(86_400).max(2_592_000).default(86_400),
     /**
-     * How long a running checkout request holds its Idempotency-Key at most: the same key meanwhile
-     * answers 409 IDEMPOTENCY_IN_FLIGHT; a request that crashed holds it no longer than this.
+     * How long a running checkout or ACP request holds its Idempotency-Key at most: the same key
+     * meanwhile answers 409 (in flight); a request that crashed holds it no longer than this.
      */
     IDEMPOTENCY_CLAIM_TTL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     // ── end checkout ───────────────────────────────────────────────────────────────────────

@@ -46,18 +46,20 @@ const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
   },
 ];
 
-async function routes(app: App, ctx: AppContext): Promise<void> {
-  for (const set of ACP_ROUTE_SETS) {
-    await app.register(async (scope: App) => {
-      scope.setErrorHandler(acpErrorHandler);
-      if (set.guarded)
-        scope.addHook(
-          'onRequest',
-          acpGuard(ctx.config.AUTH_TOKENS, { apiVersion: set.apiVersion }),
-        );
-      await set.routes(scope, ctx);
-    });
-  }
+/** Mounts each set in its own ACP scope (tests mount sets of their own the same way). */
+export function acpRoutesOf(sets: readonly AcpRouteSet[]) {
+  return async (app: App, ctx: AppContext): Promise<void> => {
+    for (const set of sets) await mountAcpRouteSet(app, ctx, set);
+  };
+}
+
+async function mountAcpRouteSet(app: App, ctx: AppContext, set: AcpRouteSet): Promise<void> {
+  await app.register(async (scope: App) => {
+    scope.setErrorHandler(acpErrorHandler);
+    if (set.guarded)
+      scope.addHook('onRequest', acpGuard(ctx.config.AUTH_TOKENS, { apiVersion: set.apiVersion }));
+    await set.routes(scope, ctx);
+  });
 }
 
 /**
@@ -67,5 +69,5 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
  */
 export const acpFeature: Feature = {
   name: 'acp',
-  publicRoutes: routes,
+  publicRoutes: acpRoutesOf(ACP_ROUTE_SETS),
 };

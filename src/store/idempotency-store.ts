@@ -3,14 +3,15 @@ import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
 
 /**
- * The Idempotency-Key records of one tenant's checkout API. Both keys are tenant keys, so the
- * same Idempotency-Key sent by two tenants names two independent records.
+ * The Idempotency-Key records of one tenant, in one namespace: `idem` for the checkout service's
+ * own keys, another for a layer that keeps whole HTTP answers (ACP's, `acp-idem`). Both keys
+ * are tenant keys, so the same Idempotency-Key sent by two tenants names two independent records.
  *
- * - `idem:<key>` the answer: "<64-hex fingerprint>|<answer JSON>", kept for the record TTL.
- *   A transition writes it inside its commit (checkout-commit-7.lua), a refusal through
- *   `rememberRefusal`.
- * - `idem-claim:<key>` the in-flight claim: "<64-hex fingerprint>|<token>". It expires, so a
- *   request that crashed while holding it blocks its key for at most the claim TTL.
+ * - `<namespace>:<key>` the answer: "<64-hex fingerprint>|<answer>", kept for the record TTL.
+ *   A checkout transition writes it inside its commit (checkout-commit-7.lua), anything else
+ *   through `remember`.
+ * - `<namespace>-claim:<key>` the in-flight claim: "<64-hex fingerprint>|<token>". It expires, so
+ *   a request that crashed while holding it blocks its key for at most the claim TTL.
  */
 
 const FINGERPRINT_CHARS = 64;
@@ -25,9 +26,16 @@ export type ClaimOutcome =
   | ({ kind: 'answered' } & StoredAnswer)
   | { kind: 'in_flight'; fingerprint: string; remainingMs: number };
 
+/** The checkout service's namespace, which its commit script writes answers into. */
+const CHECKOUT_NAMESPACE = 'idem';
+
 /** `idem:<key>`, for the commit script that writes the answer with the transition. */
-export function idempotencyRecordKey(key: TenantKey, idempotencyKey: string): string {
-  return key('idem', idempotencyKey);
+export function idempotencyRecordKey(
+  key: TenantKey,
+  idempotencyKey: string,
+  namespace = CHECKOUT_NAMESPACE,
+): string {
+  return key(namespace, idempotencyKey);
 }
 
 function parseRecord(stored: string): StoredAnswer {
@@ -44,16 +52,17 @@ export class IdempotencyStore {
     private readonly redis: Redis,
     prefix: string,
     tenant: string,
+    private readonly namespace = CHECKOUT_NAMESPACE,
   ) {
     this.key = tenantKeys(prefix, tenant);
   }
 
   recordKey(idempotencyKey: string): string {
-    return idempotencyRecordKey(this.key, idempotencyKey);
+    return idempotencyRecordKey(this.key, idempotencyKey, this.namespace);
   }
 
   claimKey(idempotencyKey: string): string {
-    return this.key('idem-claim', idempotencyKey);
+    return this.key(`${this.namespace}-claim`, idempotencyKey);
   }
 
   async read(idempotencyKey: string): Promise<StoredAnswer | undefined> {
@@ -100,11 +109,11 @@ export class IdempotencyStore {
   }
 
   /**
-   * Keeps a refusal as the key's answer, so the same request replays it. NX: if the key was
-   * answered meanwhile (only after this request's claim expired), the earlier answer stands
-   * and is returned.
+   * Keeps an answer (a refusal, an HTTP response) as the key's, so the same request replays it.
+   * NX: if the key was answered meanwhile (only after this request's claim expired), the
+   * earlier answer stands and is returned.
    */
-  async rememberRefusal(
+  async remember(
     idempotencyKey: string,
     fingerprint: string,
     answer: string,

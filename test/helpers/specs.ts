@@ -31,13 +31,26 @@ export const ACP_FEED_SCHEMA_PATH = specPath('acp/spec/unreleased/json-schema/sc
 const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ??
   formatsPlugin) as unknown as (ajv: Ajv2020) => Ajv2020;
 
-/** Validators for `$defs/<name>` of the official ACP feed schema (draft 2020-12). */
-export function acpFeedValidator(def: 'Product' | 'ProductsResponse'): ValidateFunction {
-  const schema = JSON.parse(readFileSync(ACP_FEED_SCHEMA_PATH, 'utf8'));
+/** A validator for `$defs/<def>` of one official draft 2020-12 schema file. */
+function defValidator(schemaPath: string, def: string): ValidateFunction {
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(schema);
   const validate = ajv.getSchema(`${schema.$id}#/$defs/${def}`);
-  if (validate === undefined) throw new Error(`no $defs/${def} in the ACP feed schema`);
+  if (validate === undefined) throw new Error(`no $defs/${def} in ${schemaPath}`);
   return validate;
+}
+
+/** Validators for `$defs/<name>` of the official ACP feed schema (draft 2020-12). */
+export function acpFeedValidator(def: 'Product' | 'ProductsResponse'): ValidateFunction {
+  return defValidator(ACP_FEED_SCHEMA_PATH, def);
+}
+
+/** The ACP 2026-04-17 JSON Schemas, by the name between `schema.` and `.json`. */
+export type AcpSchemaFile = 'agentic_checkout' | 'delegate_payment' | 'cart';
+
+/** A validator for `$defs/<def>` of an ACP 2026-04-17 JSON Schema (e.g. `Error`). */
+export function acpValidator(file: AcpSchemaFile, def: string): ValidateFunction {
+  return defValidator(specPath(`acp/spec/2026-04-17/json-schema/schema.${file}.json`), def);
 }

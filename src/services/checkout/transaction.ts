@@ -215,7 +215,7 @@ async function remember(
 ): Promise<TransitionResult> {
   // Not kept: the key is released with no answer, and the same request runs again when sent.
   if (held === undefined || operation.keepRefusals === false) return result;
-  const earlier = await deps.idempotency.rememberRefusal(
+  const earlier = await deps.idempotency.remember(
     held.key,
     held.fingerprint,
     answerOf(result),
