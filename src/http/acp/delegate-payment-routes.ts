@@ -37,6 +37,10 @@ export async function delegatePaymentRoutes(
   app: App,
   { payments, idempotency }: DelegatePaymentRouteDeps,
 ): Promise<void> {
+  // JSON only (the spec's Content-Type): a text/plain body is a 415, not a string that fails the
+  // schema. fastify's own JSON parser stays: its refusal quotes none of the body, which may hold
+  // a card number.
+  app.removeContentTypeParser('text/plain');
   app.post(
     DELEGATE_PAYMENT_PATH,
     {
