@@ -42,7 +42,7 @@ export const delegatePaymentRouteSet: AcpRouteSet = {
 };
 
 /** The ACP route sets; each adds itself here. */
-const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
+export const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
   {
     name: 'discovery',
     guarded: false,

@@ -5,6 +5,7 @@ import {
   type DelegationOutcome,
   type DelegationRequest,
   decideDelegation,
+  isAllowed,
   type Mandate,
   type RiskAssessment,
   toInstant,
@@ -65,7 +66,7 @@ export class DelegatedPaymentService {
     };
     if (input.instrumentExpiry !== undefined) request.instrumentExpiry = input.instrumentExpiry;
     const outcome = decideDelegation(request);
-    if (outcome.result !== 'allowed' || outcome.validUntilMs === null) {
+    if (!isAllowed(outcome) || outcome.validUntilMs === null) {
       return { kind: 'refused', outcome };
     }
     const token: VaultTokenRecord = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acpRoutesOf, delegatePaymentRouteSet } from '../../src/app/acp.js';
+import { ACP_ROUTE_SETS, acpRoutesOf, delegatePaymentRouteSet } from '../../src/app/acp.js';
 import { delegatedPaymentsOf } from '../../src/app/delegated-payments.js';
 import type { AppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
@@ -105,6 +105,11 @@ describe('POST /agentic_commerce/delegate_payment', () => {
   afterAll(async () => {
     await app?.close();
     await ctx?.close();
+  });
+
+  it('is one of the ACP route sets the acp feature mounts, guarded, in its own error dialect', () => {
+    expect(ACP_ROUTE_SETS).toContain(delegatePaymentRouteSet);
+    expect(delegatePaymentRouteSet).toMatchObject({ guarded: true, errors: expect.any(Function) });
   });
 
   it('sends a request body that is a valid DelegatePaymentRequest (the fixture is the spec’s)', () => {
