@@ -125,6 +125,19 @@ describe('POST /agentic_commerce/delegate_payment', () => {
     expect(token.metadata).toEqual({ campaign: 'test', merchant_id: 'acme', idempotency_key: key });
   });
 
+  it('echoes Request-Id on a 201, a replay and a refusal', async () => {
+    const key = randomUUID();
+    const body = delegateBody({ nowMs: NOW });
+    const headers = { 'request-id': 'req_123' };
+    expect((await send(body, { key, headers })).headers['request-id']).toBe('req_123');
+    const replay = await send(body, { key, headers: { 'request-id': 'req_456' } });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.headers['request-id']).toBe('req_456');
+    expect((await send(42, { headers })).headers['request-id']).toBe('req_123');
+    expect((await send(body, { key: null, headers })).headers['request-id']).toBe('req_123');
+    expect((await send(body)).headers['request-id']).toBeUndefined();
+  });
+
   it('stores the token for the tenant until the allowance expires: the allowance and a card summary, never the number or CVC', async () => {
     const body = delegateBody({ nowMs: NOW, lifetimeMs: 3 * HOUR });
     const { id } = expectToken(await send(body));

@@ -13,6 +13,7 @@ import type { App } from '../types.js';
 import { type AcpFailure, invalidRequest } from './acp-error.js';
 import { acpCallerOf } from './acp-guard.js';
 import type { AcpIdempotency } from './acp-idempotency.js';
+import { echoRequestId } from './request-id.js';
 
 export const DELEGATE_PAYMENT_PATH = '/agentic_commerce/delegate_payment';
 
@@ -41,6 +42,7 @@ export async function delegatePaymentRoutes(
   // schema. fastify's own JSON parser stays: its refusal quotes none of the body, which may hold
   // a card number.
   app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', echoRequestId);
   app.post(
     DELEGATE_PAYMENT_PATH,
     {
