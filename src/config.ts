@@ -317,6 +317,18 @@ export const ConfigSchema = z
       )
       .optional(),
     // --- end ACP order events ---
+    // --- ACP delegated payment (http/acp/delegate-payment-routes.ts) ---
+    /**
+     * How far ahead a delegate_payment allowance may expire; a later `expires_at` is refused, so
+     * a vault token cannot become a standing credential. @defaultValue 30 days
+     */
+    ACP_ALLOWANCE_MAX_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(31_536_000)
+      .default(2_592_000),
+    // --- end ACP delegated payment ---
   })
   .superRefine((config, ctx) => {
     // An ACP order event is signed and names the order's page: neither has a safe default.

@@ -13,8 +13,15 @@ const SECRET_KEYS = [
   'payment_data',
   'card',
   'cardNumber',
+  'card_number',
+  // A card number under its own name (ACP's `payment_method.number`), wherever it sits.
+  'number',
   'cvc',
   'cvv',
+  'cryptogram',
+  // ACP delegate_payment's card as a whole: number, CVC, cryptogram, expiry, holder.
+  'payment_method',
+  'paymentMethod',
   'paymentToken',
   'payment_token',
   'mandate',
@@ -37,8 +44,6 @@ export const REDACTED_PATHS = [
   ...['headers', '*.headers', '*.*.headers'].flatMap((at) =>
     SECRET_HEADERS.map((header) => (header.startsWith('[') ? `${at}${header}` : `${at}.${header}`)),
   ),
-  // A card's number under any name one level down (`card` itself is censored whole above).
-  '*.number',
 ];
 
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {

@@ -1,11 +1,15 @@
 import { FeedPages } from '../../feeds/feed-pages.js';
 import type { AppContext } from '../app-context.js';
-import { acpErrorHandler } from '../http/acp/acp-error.js';
+import { type AcpErrorDialect, acpErrorHandlerOf } from '../http/acp/acp-error.js';
 import { acpFeedRoutes } from '../http/acp/acp-feed-routes.js';
 import { acpGuard } from '../http/acp/acp-guard.js';
+import { acpIdempotencyOf } from '../http/acp/acp-idempotency.js';
+import { delegatePaymentDialect } from '../http/acp/delegate-payment-errors.js';
+import { delegatePaymentRoutes } from '../http/acp/delegate-payment-routes.js';
 import { acpDiscoveryRoutes } from '../http/acp/discovery-routes.js';
 import type { App } from '../http/types.js';
 import { catalogRuntime } from './catalog-runtime.js';
+import { delegatedPaymentsOf } from './delegated-payments.js';
 import type { Feature } from './feature.js';
 import { feedSellerOf } from './feed-seller.js';
 
@@ -19,11 +23,26 @@ export interface AcpRouteSet {
   guarded: boolean;
   /** @defaultValue 'required'; 'not_used' where the set's spec defines no API-Version header. */
   apiVersion?: 'required' | 'not_used';
+  /** How the set words its errors, where its spec's `Error` is narrower than the others'. */
+  errors?: AcpErrorDialect;
   routes(app: App, ctx: AppContext): Promise<void>;
 }
 
+/** `POST /agentic_commerce/delegate_payment` (openapi.delegate_payment.yaml). */
+export const delegatePaymentRouteSet: AcpRouteSet = {
+  name: 'delegate_payment',
+  guarded: true,
+  // Its spec's Error enumerates fewer types and codes than the other ACP specs' Error.
+  errors: delegatePaymentDialect,
+  routes: (app, ctx) =>
+    delegatePaymentRoutes(app, {
+      payments: delegatedPaymentsOf(ctx),
+      idempotency: acpIdempotencyOf(ctx),
+    }),
+};
+
 /** The ACP route sets; each adds itself here. */
-const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
+export const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
   {
     name: 'discovery',
     guarded: false,
@@ -44,6 +63,7 @@ const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
       });
     },
   },
+  delegatePaymentRouteSet,
 ];
 
 /** Mounts each set in its own ACP scope (tests mount sets of their own the same way). */
@@ -55,9 +75,12 @@ export function acpRoutesOf(sets: readonly AcpRouteSet[]) {
 
 async function mountAcpRouteSet(app: App, ctx: AppContext, set: AcpRouteSet): Promise<void> {
   await app.register(async (scope: App) => {
-    scope.setErrorHandler(acpErrorHandler);
+    scope.setErrorHandler(acpErrorHandlerOf(set.errors ?? ((body) => body)));
     if (set.guarded)
-      scope.addHook('onRequest', acpGuard(ctx.config.AUTH_TOKENS, { apiVersion: set.apiVersion }));
+      scope.addHook(
+        'onRequest',
+        acpGuard(ctx.config.AUTH_TOKENS, { apiVersion: set.apiVersion, dialect: set.errors }),
+      );
     await set.routes(scope, ctx);
   });
 }

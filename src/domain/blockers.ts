@@ -130,6 +130,22 @@ export const BLOCKERS = {
     message: 'Actor {actorId} may not use this mandate.',
     nextAction: 'Send the request as an actor the mandate names.',
   },
+  MANDATE_AMOUNT_NOT_POSITIVE: {
+    message: 'The mandate allows at most {maxAmount} minor units; nothing can be paid with it.',
+    nextAction: 'Ask for a mandate whose maximum amount is above zero.',
+  },
+  MANDATE_LIFETIME_TOO_LONG: {
+    message: 'The mandate expires at {expiresAt}, later than the latest accepted {latestAt}.',
+    nextAction: 'Ask for a mandate that expires by {latestAt}.',
+  },
+  INSTRUMENT_EXPIRED: {
+    message: 'The payment instrument expired at the end of {expiry}.',
+    nextAction: 'Ask the buyer for a payment instrument that has not expired.',
+  },
+  RISK_BLOCKED: {
+    message: 'A risk assessment ({assessment}) recommends blocking this payment instrument.',
+    nextAction: 'Do not retry with this instrument; ask the buyer for another one.',
+  },
   ILLEGAL_TRANSITION: {
     message: 'A checkout in state {from} cannot {event}.',
     nextAction: 'Read the checkout state and send an action it allows: {allowed}.',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delegatePaymentRouteSet } from '../../src/app/acp.js';
 import type { AppContext } from '../../src/app-context.js';
 import type { App } from '../../src/http/types.js';
 import {
@@ -10,9 +11,11 @@ import {
   buildProbeApp,
   type CallerName,
   PROBE_AUTH_TOKENS,
+  probeRouteSet,
   RouteProbe,
   TENANT,
 } from '../helpers/acp-probe.js';
+import { delegateBody } from '../helpers/delegate-payment-fixtures.js';
 import { acpValidator, specPath, specsAvailable } from '../helpers/specs.js';
 import { createTestContext } from '../helpers/test-context.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -35,7 +38,13 @@ interface EndpointCase {
   altBody(): unknown;
   /** Two `url()`s name two resources (a path parameter): one key may be sent to both. */
   pathParams?: boolean;
+  /** The endpoint's spec has its own, narrower Error (delegate_payment): codes it words otherwise. */
+  errors?: { schema: 'delegate_payment'; code(original: string, status: number): string };
 }
+
+/** One body for the whole run: a body that changed between sends would be another request. */
+const DELEGATE_BODY = delegateBody();
+const DELEGATE_ALT_BODY = delegateBody({ maxAmount: 25_000 });
 
 const ENDPOINTS: EndpointCase[] = [
   {
@@ -54,7 +63,27 @@ const ENDPOINTS: EndpointCase[] = [
     altBody: () => ({ payment_data: { token: 'vt_other', provider: 'stripe' } }),
     pathParams: true,
   },
+  {
+    name: 'POST /agentic_commerce/delegate_payment (201)',
+    url: () => '/agentic_commerce/delegate_payment',
+    body: () => DELEGATE_BODY,
+    altBody: () => DELEGATE_ALT_BODY,
+    // delegate_payment's Error enumerates its codes; the rest are worded into them.
+    errors: {
+      schema: 'delegate_payment',
+      // Its "retry later" code for 429 and 5xx, its "fix the request" code for other 4xx.
+      code: (original, status) =>
+        IDEMPOTENCY_CODES.includes(original)
+          ? original
+          : status === 429 || status >= 500
+            ? 'too_many_requests'
+            : 'invalid_card',
+    },
+  },
 ];
+
+/** The probe's sets and the real ACP routes in ENDPOINTS. */
+const SETS = [probeRouteSet, delegatePaymentRouteSet];
 
 const DAY_SECONDS = 86_400;
 const IDEMPOTENCY_CODES = [
@@ -67,17 +96,28 @@ const IDEMPOTENCY_CODES = [
 const checkoutError = specsAvailable ? acpValidator('agentic_checkout', 'Error') : undefined;
 const delegateError = specsAvailable ? acpValidator('delegate_payment', 'Error') : undefined;
 
-/** An ACP `Error` answer: its status and code, valid against both 2026-04-17 Error schemas. */
-function expectAcpError(response: LightMyRequestResponse, status: number, code: string) {
+/**
+ * An ACP `Error` answer: its status and code, valid against the endpoint's 2026-04-17 Error
+ * schema (both checkout and delegate_payment Error schemas for the layer's own codes, which
+ * every ACP endpoint answers).
+ */
+function expectAcpError(
+  response: LightMyRequestResponse,
+  status: number,
+  code: string,
+  endpoint?: EndpointCase,
+) {
   expect(response.statusCode, response.body).toBe(status);
   const body = response.json();
-  expect(body).toMatchObject({ code });
+  const worded = endpoint?.errors?.code(code, status) ?? code;
+  expect(body).toMatchObject({ code: worded });
   expect(typeof body.message).toBe('string');
-  if (checkoutError !== undefined) {
+  if (endpoint?.errors === undefined && checkoutError !== undefined) {
     expect(checkoutError(body), JSON.stringify(checkoutError.errors)).toBe(true);
   }
   // delegate_payment's Error enumerates its codes: the layer's own must be among them.
-  if (delegateError !== undefined && IDEMPOTENCY_CODES.includes(code)) {
+  const delegateCheck = endpoint?.errors !== undefined || IDEMPOTENCY_CODES.includes(code);
+  if (delegateError !== undefined && delegateCheck) {
     expect(delegateError(body), JSON.stringify(delegateError.errors)).toBe(true);
   }
   return body;
@@ -143,7 +183,7 @@ describe('ACP Idempotency-Key', () => {
 
   beforeAll(async () => {
     ctx = createTestContext({ AUTH_TOKENS: PROBE_AUTH_TOKENS });
-    app = await buildProbeApp(ctx, probe);
+    app = await buildProbeApp(ctx, probe, SETS);
     await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -164,13 +204,19 @@ describe('ACP Idempotency-Key', () => {
           await post(url, endpoint.body(), undefined),
           400,
           'idempotency_key_required',
+          endpoint,
         );
         expect(body).toEqual({
           type: 'invalid_request',
           code: 'idempotency_key_required',
           message: 'Idempotency-Key header is required',
         });
-        expectAcpError(await post(url, endpoint.body(), ''), 400, 'idempotency_key_required');
+        expectAcpError(
+          await post(url, endpoint.body(), ''),
+          400,
+          'idempotency_key_required',
+          endpoint,
+        );
         expect(probe.total).toBe(before);
       });
 
@@ -181,6 +227,7 @@ describe('ACP Idempotency-Key', () => {
           await post(url, endpoint.body(), long),
           400,
           'idempotency_key_required',
+          endpoint,
         );
         expect(refused.message).toMatch(/Idempotency-Key.*255/);
         expect(probe.runs(long)).toBe(0);
@@ -222,7 +269,7 @@ describe('ACP Idempotency-Key', () => {
         const url = await endpoint.url(app);
         const first = await post(url, endpoint.body(), key);
         const conflict = await post(url, endpoint.altBody(), key);
-        expect(expectAcpError(conflict, 422, 'idempotency_conflict')).toEqual({
+        expect(expectAcpError(conflict, 422, 'idempotency_conflict', endpoint)).toEqual({
           type: 'invalid_request',
           code: 'idempotency_conflict',
           message: 'Idempotency-Key has already been used with a different request body',
@@ -241,14 +288,19 @@ describe('ACP Idempotency-Key', () => {
         await probe.reached(hold);
 
         const again = await post(url, endpoint.body(), key);
-        expectAcpError(again, 409, 'idempotency_in_flight');
+        expectAcpError(again, 409, 'idempotency_in_flight', endpoint);
         expect(again.json().message).toBe(
           'A request with this Idempotency-Key is currently being processed',
         );
         expect(again.headers['retry-after']).toMatch(/^[1-9]\d*$/);
         expect(again.headers['idempotency-key']).toBe(key);
         // Another body under a key that is answering is a conflict, running or not.
-        expectAcpError(await post(url, endpoint.altBody(), key), 422, 'idempotency_conflict');
+        expectAcpError(
+          await post(url, endpoint.altBody(), key),
+          422,
+          'idempotency_conflict',
+          endpoint,
+        );
 
         probe.release(hold);
         const first = await running;
@@ -263,7 +315,12 @@ describe('ACP Idempotency-Key', () => {
         const failed = await post(url, endpoint.body(), key, {
           headers: { 'x-probe-fault': String(status) },
         });
-        expectAcpError(failed, status, status === 503 ? 'service_unavailable' : 'internal_error');
+        expectAcpError(
+          failed,
+          status,
+          status === 503 ? 'service_unavailable' : 'internal_error',
+          endpoint,
+        );
         expect(failed.headers['idempotent-replayed']).toBeUndefined();
 
         const retried = await post(url, endpoint.body(), key);
@@ -279,10 +336,15 @@ describe('ACP Idempotency-Key', () => {
         const refused = await post(url, endpoint.body(), key, {
           headers: { 'x-probe-fault': '422' },
         });
-        expectAcpError(refused, 422, 'injected_refusal');
+        expectAcpError(refused, 422, 'injected_refusal', endpoint);
 
         expectReplayOf(await post(url, endpoint.body(), key), refused);
-        expectAcpError(await post(url, endpoint.altBody(), key), 422, 'idempotency_conflict');
+        expectAcpError(
+          await post(url, endpoint.altBody(), key),
+          422,
+          'idempotency_conflict',
+          endpoint,
+        );
         expect(probe.runs(key)).toBe(1);
       });
 
@@ -294,7 +356,7 @@ describe('ACP Idempotency-Key', () => {
           const later = await post(url, endpoint.body(), key, {
             headers: { 'x-probe-fault': String(status) },
           });
-          expectAcpError(later, status, 'injected_refusal');
+          expectAcpError(later, status, 'injected_refusal', endpoint);
           expectFirstRun(await post(url, endpoint.body(), key), key);
           expect(probe.runs(key)).toBe(2);
         },
@@ -347,7 +409,7 @@ describe('ACP Idempotency-Key', () => {
         const key = randomUUID();
         const url = await endpoint.url(app);
         const refused = await post(url, 42, key);
-        expectAcpError(refused, 400, 'invalid_request');
+        expectAcpError(refused, 400, 'invalid_request', endpoint);
         expect(probe.runs(key)).toBe(0);
         expect((await layerKeys()).filter((name) => name.includes('-claim:'))).toEqual([]);
         expectFirstRun(await post(url, endpoint.body(), key), key);
@@ -362,7 +424,7 @@ describe('ACP Idempotency-Key', () => {
           AUTH_TOKENS: PROBE_AUTH_TOKENS,
           KEY_PREFIX: ctx.config.KEY_PREFIX,
         });
-        const restarted = await buildProbeApp(restartedCtx, probe);
+        const restarted = await buildProbeApp(restartedCtx, probe, SETS);
         try {
           expectReplayOf(await post(url, endpoint.body(), key, { on: restarted }), first);
           expect(probe.runs(key)).toBe(1);
@@ -455,8 +517,8 @@ describe('ACP Idempotency-Key held by a request that never finishes', () => {
       IDEMPOTENCY_CLAIM_TTL_MS: String(CLAIM_TTL_MS),
       KEY_PREFIX: crashedCtx.config.KEY_PREFIX,
     });
-    crashed = await buildProbeApp(crashedCtx, probe);
-    survivor = await buildProbeApp(survivorCtx, probe);
+    crashed = await buildProbeApp(crashedCtx, probe, SETS);
+    survivor = await buildProbeApp(survivorCtx, probe, SETS);
   });
 
   afterAll(async () => {
@@ -508,7 +570,7 @@ describe.skipIf(!specsAvailable)('ACP Idempotency-Key errors and the spec exampl
     );
     const probe = new RouteProbe();
     const ctx = createTestContext({ AUTH_TOKENS: PROBE_AUTH_TOKENS });
-    const app = await buildProbeApp(ctx, probe);
+    const app = await buildProbeApp(ctx, probe, SETS);
     try {
       const key = randomUUID();
       const hold = randomUUID();

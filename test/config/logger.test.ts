@@ -75,6 +75,31 @@ const CASES: [string, object, string][] = [
     { req: { body: { allowance: { id: 'allow_SECRET_6' } } } },
     'allow_SECRET_6',
   ],
+  [
+    'a delegate_payment card in a request body',
+    { body: { payment_method: { type: 'card', number: '4000002500003155', cvc: '555' } } },
+    '4000002500003155',
+  ],
+  [
+    "a delegate_payment card's CVC two levels down",
+    { request: { body: { payment_method: { number: '4000002500003155', cvc: '5551' } } } },
+    '5551',
+  ],
+  [
+    'a payment method at the top',
+    { payment_method: { number: '6011111111111117' } },
+    '6011111111111117',
+  ],
+  [
+    'a bare card number three levels down',
+    { delegation: { card: undefined, instrument: { number: '3056930009020004' } } },
+    '3056930009020004',
+  ],
+  [
+    'a network token cryptogram',
+    { token: undefined, cryptogram: 'AgAAAAAAcryptoXyz=' },
+    'AgAAAAAAcryptoXyz=',
+  ],
   ['a credential', { credential: 'sd-jwt~secret~disclosure' }, 'sd-jwt~secret~disclosure'],
   ['a password', { password: 'pw_hunter2' }, 'pw_hunter2'],
 ];

@@ -10,6 +10,7 @@ import {
 import { EFFECT_CHAIN, EFFECT_OUTCOMES } from '../../src/domain/checkout/effect-chain.js';
 import { BlockerSchema } from '../../src/domain/decision.js';
 import { DEFAULT_SEVERITY, ELIGIBILITY_RULES } from '../../src/domain/eligibility/rules.js';
+import { DELEGATION_CHECKS } from '../../src/domain/payment/delegation.js';
 
 const CODES = Object.keys(BLOCKERS) as BlockerCode[];
 
@@ -36,6 +37,7 @@ const EMITTED: BlockerCode[] = [
   'AUTHORITY_CHECKED_PER_REQUEST',
   'AUTHORITY_MISSING',
   ...AUTHORITY_CHECKS.map((check) => check.code),
+  ...DELEGATION_CHECKS.map((check) => check.code),
   'ILLEGAL_TRANSITION',
   'CART_VERSION_CONFLICT',
   ...Object.values(EFFECT_CHAIN).flatMap((row) =>

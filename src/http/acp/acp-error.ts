@@ -15,7 +15,7 @@ import { fromFrameworkError } from '../framework-errors.js';
  * request; `supported_versions` only on version errors.
  */
 export interface AcpError {
-  type: 'invalid_request' | 'processing_error' | 'service_unavailable';
+  type: 'invalid_request' | 'rate_limit_exceeded' | 'processing_error' | 'service_unavailable';
   code: string;
   message: string;
   param?: string;
@@ -45,9 +45,21 @@ export function invalidRequest(
   return new AcpFailure(statusCode, body);
 }
 
-export function sendAcpError(reply: FastifyReply, failure: AcpFailure): FastifyReply {
+/**
+ * How a route set words its errors. Most ACP specs share one `Error`; one whose `Error` is
+ * narrower (delegate_payment enumerates its types and codes) rewrites each body into it.
+ */
+export type AcpErrorDialect = (body: AcpError, statusCode: number) => AcpError;
+
+const asIs: AcpErrorDialect = (body) => body;
+
+export function sendAcpError(
+  reply: FastifyReply,
+  failure: AcpFailure,
+  dialect: AcpErrorDialect = asIs,
+): FastifyReply {
   for (const [name, value] of Object.entries(failure.headers)) reply.header(name, value);
-  return reply.code(failure.statusCode).send(failure.body);
+  return reply.code(failure.statusCode).send(dialect(failure.body, failure.statusCode));
 }
 
 /** `/line_items/0/id` → `$.line_items[0].id`, rooted at the request part that was refused. */
@@ -74,8 +86,23 @@ export function acpErrorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  acpErrorHandlerOf(asIs)(error, request, reply);
+}
+
+/** The ACP scope's error handler, its answers worded in `dialect`. */
+export function acpErrorHandlerOf(dialect: AcpErrorDialect) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void =>
+    answerAcpError(error, request, reply, dialect);
+}
+
+function answerAcpError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  dialect: AcpErrorDialect,
+): void {
   if (error instanceof AcpFailure) {
-    sendAcpError(reply, error);
+    sendAcpError(reply, error, dialect);
     return;
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -88,7 +115,7 @@ export function acpErrorHandler(
       messages.join('; '),
       first === undefined ? undefined : paramOf(first),
     );
-    sendAcpError(reply, failure);
+    sendAcpError(reply, failure, dialect);
     return;
   }
   const known =
@@ -100,7 +127,11 @@ export function acpErrorHandler(
           url: `${request.method} ${request.url}`,
         });
   if (known !== undefined && known.statusCode < 500) {
-    sendAcpError(reply, invalidRequest(known.statusCode, known.code.toLowerCase(), known.message));
+    sendAcpError(
+      reply,
+      invalidRequest(known.statusCode, known.code.toLowerCase(), known.message),
+      dialect,
+    );
     return;
   }
   request.log.error({ err: error }, 'unhandled error on an ACP endpoint');
@@ -113,5 +144,6 @@ export function acpErrorHandler(
       message:
         'The request could not be processed; it is safe to retry with the same Idempotency-Key',
     }),
+    dialect,
   );
 }

@@ -1,7 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../a2a/caller.js';
 import type { TenantToken } from '../auth.js';
-import { type AcpFailure, invalidRequest, sendAcpError } from './acp-error.js';
+import {
+  type AcpErrorDialect,
+  type AcpFailure,
+  invalidRequest,
+  sendAcpError,
+} from './acp-error.js';
 
 /** The ACP API versions we answer, newest first (the order `supported_versions` promises). */
 export const ACP_SUPPORTED_VERSIONS = ['2026-04-17'] as const;
@@ -40,7 +45,10 @@ export function versionFailure(sent: string | undefined): AcpFailure {
  */
 export function acpGuard(
   tokens: readonly TenantToken[],
-  { apiVersion = 'required' }: { apiVersion?: 'required' | 'not_used' } = {},
+  {
+    apiVersion = 'required',
+    dialect,
+  }: { apiVersion?: 'required' | 'not_used'; dialect?: AcpErrorDialect } = {},
 ) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(tokens, request.headers.authorization);
@@ -49,6 +57,7 @@ export function acpGuard(
       return sendAcpError(
         reply,
         invalidRequest(401, 'unauthorized', 'Send a bearer token of your tenant'),
+        dialect,
       );
     }
     request.acpCaller = caller;
@@ -56,7 +65,7 @@ export function acpGuard(
     const version = request.headers['api-version'];
     const sent = typeof version === 'string' && version.length > 0 ? version : undefined;
     if (sent === undefined || !(ACP_SUPPORTED_VERSIONS as readonly string[]).includes(sent))
-      return sendAcpError(reply, versionFailure(sent));
+      return sendAcpError(reply, versionFailure(sent), dialect);
   };
 }
 
