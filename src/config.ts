@@ -317,6 +317,14 @@ export const ConfigSchema = z
       )
       .optional(),
     // --- end ACP order events ---
+    /**
+     * How long `POST /checkout_sessions/{id}/complete` waits for the payment chain (reserve,
+     * authorize, capture through the outbox) to complete the checkout before it answers
+     * `complete_in_progress`; the agent then reads the session with GET. Kept below
+     * IDEMPOTENCY_CLAIM_TTL_MS so a waiting request never outlives its key's claim.
+     * @defaultValue 5000
+     */
+    ACP_COMPLETE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   })
   .superRefine((config, ctx) => {
     // An ACP order event is signed and names the order's page: neither has a safe default.
@@ -329,6 +337,13 @@ export const ConfigSchema = z
             message: 'must be set with ACP_WEBHOOK_URL',
           });
       }
+    }
+    if (config.ACP_COMPLETE_WAIT_MS >= config.IDEMPOTENCY_CLAIM_TTL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ACP_COMPLETE_WAIT_MS'],
+        message: 'must be below IDEMPOTENCY_CLAIM_TTL_MS',
+      });
     }
     if (config.NODE_ENV !== 'production') return;
     // The demo secrets are public (they are in the README): production must bring its own.

@@ -5,6 +5,7 @@ import { acpFeedRoutes } from '../http/acp/acp-feed-routes.js';
 import { acpGuard } from '../http/acp/acp-guard.js';
 import { acpDiscoveryRoutes } from '../http/acp/discovery-routes.js';
 import type { App } from '../http/types.js';
+import { acpCheckoutSessionRoutes } from './acp-sessions.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
 import { feedSellerOf } from './feed-seller.js';
@@ -43,6 +44,11 @@ const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
         targetCountries: feedSellerOf(ctx.config).targetCountries,
       });
     },
+  },
+  {
+    name: 'checkout_sessions',
+    guarded: true,
+    routes: acpCheckoutSessionRoutes,
   },
 ];
 
