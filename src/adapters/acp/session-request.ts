@@ -132,10 +132,13 @@ export const CompleteSessionRequestSchema = z.strictObject({
 });
 export type CompleteSessionRequest = z.infer<typeof CompleteSessionRequestSchema>;
 
-/** The body is optional (`requestBody.required: false`); `intent_trace` is analytics only. */
+/**
+ * The body is optional (`requestBody.required: false`; fastify reads none as null);
+ * `intent_trace` is analytics only.
+ */
 export const CancelSessionRequestSchema = z
   .looseObject({ intent_trace: z.looseObject({ reason_code: text() }).optional() })
-  .optional();
+  .nullish();
 
 export const SessionParamsSchema = z.strictObject({
   checkout_session_id: z.string().min(1).max(128),
