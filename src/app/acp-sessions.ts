@@ -24,18 +24,26 @@ export async function acpCheckoutSessionRoutes(app: App, ctx: AppContext): Promi
   });
   // A Queue emits 'error' when Redis goes away; unhandled, that would crash the process.
   drain.on('error', (err) => ctx.logger.warn({ err }, 'acp outbox drain queue error'));
-  app.addHook('onClose', () => drain.close());
-  const { profiles } = catalogRuntime(ctx);
+  // The queue writes its meta once connected: let that land before the shared connection goes.
+  app.addHook('onClose', async () => {
+    await drain.waitUntilReady().catch(() => undefined);
+    await drain.close();
+  });
   const sessions = new CheckoutSessions({
     service: createCheckoutService(ctx, { drain }),
     async prepareDecisionOf(tenant, productId, context) {
-      const profile = await profiles.getProfile(tenant, productId, context);
+      // Opened on first use: a process that never refuses an item opens no catalog queues.
+      const profile = await catalogRuntime(ctx).profiles.getProfile(tenant, productId, context);
       return decisionFor(profile, 'prepare_checkout');
     },
     loadToken: (tenant, id) =>
       new VaultTokenStore(ctx.redis, ctx.config.KEY_PREFIX, tenant).load(id),
     defaultContext: ctx.config.FEED_CONTEXT,
-    completeWaitMs: ctx.config.ACP_COMPLETE_WAIT_MS,
+    // A request waiting on the chain still holds its Idempotency-Key: never past half its claim.
+    completeWaitMs: Math.min(
+      ctx.config.ACP_COMPLETE_WAIT_MS,
+      Math.floor(ctx.config.IDEMPOTENCY_CLAIM_TTL_MS / 2),
+    ),
     pause: (ms) => delay(ms),
     nowMs: () => ctx.clock.nowMs(),
   });

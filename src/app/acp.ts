@@ -23,6 +23,13 @@ export interface AcpRouteSet {
   routes(app: App, ctx: AppContext): Promise<void>;
 }
 
+/** The checkout sessions (openapi.agentic_checkout.yaml); tests mount it beside their own sets. */
+export const checkoutSessionsRouteSet: AcpRouteSet = {
+  name: 'checkout_sessions',
+  guarded: true,
+  routes: acpCheckoutSessionRoutes,
+};
+
 /** The ACP route sets; each adds itself here. */
 const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
   {
@@ -45,11 +52,7 @@ const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
       });
     },
   },
-  {
-    name: 'checkout_sessions',
-    guarded: true,
-    routes: acpCheckoutSessionRoutes,
-  },
+  checkoutSessionsRouteSet,
 ];
 
 /** Mounts each set in its own ACP scope (tests mount sets of their own the same way). */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutSessionsRouteSet } from '../../src/app/acp.js';
 import type { AppContext } from '../../src/app-context.js';
 import type { App } from '../../src/http/types.js';
 import {
@@ -10,6 +11,7 @@ import {
   buildProbeApp,
   type CallerName,
   PROBE_AUTH_TOKENS,
+  probeRouteSet,
   RouteProbe,
   TENANT,
 } from '../helpers/acp-probe.js';
@@ -35,7 +37,34 @@ interface EndpointCase {
   altBody(): unknown;
   /** Two `url()`s name two resources (a path parameter): one key may be sent to both. */
   pathParams?: boolean;
+  /**
+   * What the same request answers when it runs again on the resource after the first did, when
+   * that is not a success (cancel: the session is canceled, 405).
+   */
+  repeatStatus?: number;
+  /** What another tenant's request answers on the resource (a session is its tenant's: 404). */
+  foreignStatus?: number;
 }
+
+/** The route sets the matrix runs on: the probe's and the real checkout sessions. */
+const SETS = [probeRouteSet, checkoutSessionsRouteSet];
+
+/** A new checkout session of the first caller's tenant (of unknown items: nothing to buy). */
+async function newSession(app: App): Promise<string> {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/checkout_sessions',
+    headers: acpHeaders(randomUUID()),
+    payload: JSON.stringify({ currency: 'eur', capabilities: {}, line_items: [{ id: 'item_0' }] }),
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  return created.json().id as string;
+}
+
+const tokenPayment = (token: string) => ({
+  handler_id: 'vault_token',
+  instrument: { type: 'card', credential: { type: 'vault_token', token } },
+});
 
 const ENDPOINTS: EndpointCase[] = [
   {
@@ -53,6 +82,41 @@ const ENDPOINTS: EndpointCase[] = [
     body: () => ({ payment_data: { token: 'vt_01J8Z3WXYZ9ABC', provider: 'stripe' } }),
     altBody: () => ({ payment_data: { token: 'vt_other', provider: 'stripe' } }),
     pathParams: true,
+  },
+  {
+    name: 'POST /checkout_sessions (create_session, 201)',
+    url: () => '/checkout_sessions',
+    body: () => ({ currency: 'eur', capabilities: {}, line_items: [{ id: 'item_123' }] }),
+    altBody: () => ({ currency: 'eur', capabilities: {}, line_items: [{ id: 'item_456' }] }),
+  },
+  {
+    name: 'POST /checkout_sessions/{id} (update_session, 200)',
+    url: async (app) => `/checkout_sessions/${await newSession(app)}`,
+    body: () => ({
+      selected_fulfillment_options: [
+        { type: 'shipping', option_id: 'standard_shipping', item_ids: [] },
+      ],
+    }),
+    altBody: () => ({ line_items: [{ id: 'item_456' }] }),
+    pathParams: true,
+    foreignStatus: 404,
+  },
+  {
+    name: 'POST /checkout_sessions/{id}/complete (complete_session, 200)',
+    url: async (app) => `/checkout_sessions/${await newSession(app)}/complete`,
+    body: () => ({ payment_data: tokenPayment('vt_01J8Z3WXYZ9ABC') }),
+    altBody: () => ({ payment_data: tokenPayment('vt_other') }),
+    pathParams: true,
+    foreignStatus: 404,
+  },
+  {
+    name: 'POST /checkout_sessions/{id}/cancel (cancel_session, 200)',
+    url: async (app) => `/checkout_sessions/${await newSession(app)}/cancel`,
+    body: () => ({ intent_trace: { reason_code: 'shipping_cost', trace_summary: 'Too dear' } }),
+    altBody: () => ({ intent_trace: { reason_code: 'timing_deferred', trace_summary: 'Later' } }),
+    pathParams: true,
+    repeatStatus: 405,
+    foreignStatus: 404,
   },
 ];
 
@@ -101,6 +165,14 @@ function expectFirstRun(response: LightMyRequestResponse, key: string) {
   expect(response.headers['idempotent-replayed']).toBeUndefined();
 }
 
+/** A request that ran (not a replay): a success, or the refusal `status` it is the outcome of. */
+function expectRunOf(response: LightMyRequestResponse, key: string, status?: number) {
+  if (status === undefined) return expectFirstRun(response, key);
+  expectAcpError(response, status, response.json().code);
+  expect(response.headers['idempotency-key']).toBe(key);
+  expect(response.headers['idempotent-replayed']).toBeUndefined();
+}
+
 function expectReplayOf(replay: LightMyRequestResponse, first: LightMyRequestResponse) {
   expect(replay.statusCode).toBe(first.statusCode);
   expect(replay.body).toBe(first.body);
@@ -143,7 +215,7 @@ describe('ACP Idempotency-Key', () => {
 
   beforeAll(async () => {
     ctx = createTestContext({ AUTH_TOKENS: PROBE_AUTH_TOKENS });
-    app = await buildProbeApp(ctx, probe);
+    app = await buildProbeApp(ctx, probe, SETS);
     await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -301,9 +373,11 @@ describe('ACP Idempotency-Key', () => {
       );
 
       it('keeps the answer at least 24 h, and no claim once answered', async () => {
+        // The target first: making one (a new session) keeps an answer of its own.
+        const url = await endpoint.url(app);
         const before = new Set(await layerKeys());
         const key = randomUUID();
-        expectFirstRun(await post(await endpoint.url(app), endpoint.body(), key), key);
+        expectFirstRun(await post(url, endpoint.body(), key), key);
         const added = (await layerKeys()).filter((name) => !before.has(name));
         expect(added).toHaveLength(1);
         const [record] = added as [string];
@@ -319,7 +393,7 @@ describe('ACP Idempotency-Key', () => {
         const url = await endpoint.url(app);
         const mine = await post(url, endpoint.body(), key);
         const theirs = await post(url, endpoint.body(), key, { caller: 'otherTenant' });
-        expectFirstRun(theirs, key);
+        expectRunOf(theirs, key, endpoint.foreignStatus);
         expect(theirs.body).not.toBe(mine.body);
         expect(probe.runs(key)).toBe(2);
         // Each tenant's answer stays its own.
@@ -331,7 +405,8 @@ describe('ACP Idempotency-Key', () => {
         const key = randomUUID();
         const url = await endpoint.url(app);
         const mine = await post(url, endpoint.body(), key);
-        expectFirstRun(await post(url, endpoint.altBody(), key, { caller: 'second' }), key);
+        const second = await post(url, endpoint.altBody(), key, { caller: 'second' });
+        expectRunOf(second, key, endpoint.repeatStatus);
         expect(probe.runs(key)).toBe(2);
         expectReplayOf(await post(url, endpoint.body(), key), mine);
       });
@@ -362,7 +437,7 @@ describe('ACP Idempotency-Key', () => {
           AUTH_TOKENS: PROBE_AUTH_TOKENS,
           KEY_PREFIX: ctx.config.KEY_PREFIX,
         });
-        const restarted = await buildProbeApp(restartedCtx, probe);
+        const restarted = await buildProbeApp(restartedCtx, probe, SETS);
         try {
           expectReplayOf(await post(url, endpoint.body(), key, { on: restarted }), first);
           expect(probe.runs(key)).toBe(1);
@@ -455,8 +530,8 @@ describe('ACP Idempotency-Key held by a request that never finishes', () => {
       IDEMPOTENCY_CLAIM_TTL_MS: String(CLAIM_TTL_MS),
       KEY_PREFIX: crashedCtx.config.KEY_PREFIX,
     });
-    crashed = await buildProbeApp(crashedCtx, probe);
-    survivor = await buildProbeApp(survivorCtx, probe);
+    crashed = await buildProbeApp(crashedCtx, probe, SETS);
+    survivor = await buildProbeApp(survivorCtx, probe, SETS);
   });
 
   afterAll(async () => {
@@ -495,7 +570,9 @@ describe('ACP Idempotency-Key held by a request that never finishes', () => {
 
       // The stuck request finishing late keeps nothing over the retry's answer.
       probe.release(hold);
-      expect((await stuck).statusCode).toBeLessThan(300);
+      const late = await stuck;
+      if (endpoint.repeatStatus === undefined) expect(late.statusCode).toBeLessThan(300);
+      else expect(late.statusCode).toBe(endpoint.repeatStatus);
       expectReplayOf(await send(survivor), retried);
     },
   );
