@@ -241,6 +241,39 @@ describe('ACP checkout sessions', () => {
     });
   });
 
+  describe('when a line can be held but not paid for (no shipping policy for the US)', () => {
+    it('keeps the line, is not ready, and GET says why as the domain decides it now', async () => {
+      const us = {
+        ...EU_ADDRESS,
+        city: 'Austin',
+        state: 'TX',
+        country: 'US',
+        postal_code: '73301',
+      };
+      const session = await create(
+        { ...createBody(1, us), line_items: [{ id: 'JACKET-RAIN-7' }] },
+        'initech',
+      );
+      expect(session.status).toBe('not_ready_for_payment');
+      expect(session.line_items.map((line: { id: string }) => line.id)).toEqual(['JACKET-RAIN-7']);
+      const shipping = {
+        type: 'error',
+        code: 'region_restricted',
+        content: expect.stringMatching(/shipping-policy fact .* region US/),
+      };
+      // The cart's prepare decision is about the whole cart; GET reads it per line.
+      expect(session.messages).toEqual([expect.objectContaining(shipping)]);
+      const read = answer(
+        await h.get(`/checkout_sessions/${session.id}`, 'initech'),
+        200,
+        'CheckoutSession',
+      );
+      expect(read.messages).toEqual([
+        expect.objectContaining({ ...shipping, param: '$.line_items[0]' }),
+      ]);
+    });
+  });
+
   describe('when the agent cancels', () => {
     it('cancels once, then answers 405 not_cancelable', async () => {
       const session = await create();

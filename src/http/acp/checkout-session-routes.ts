@@ -80,8 +80,8 @@ export async function checkoutSessionRoutes(
     { schema: { params: SessionParamsSchema } },
     async (request) => {
       const { tenant } = acpCallerOf(request);
-      const checkout = await found(() => sessions.get(tenant, request.params.checkout_session_id));
-      return render(request, { checkout, blockers: [], requestMessages: [] });
+      const id = request.params.checkout_session_id;
+      return render(request, await found(() => sessions.read(tenant, id)));
     },
   );
 

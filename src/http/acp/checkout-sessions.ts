@@ -82,6 +82,21 @@ export class CheckoutSessions {
     return checkout;
   }
 
+  /**
+   * The session as it stands. One not ready for payment says why with the domain's current
+   * prepare_checkout decision of each of its lines (read from the profile API, not decided here).
+   */
+  async read(tenant: string, id: string): Promise<SessionOutcome> {
+    const checkout = await this.get(tenant, id);
+    const outcome: SessionOutcome = { checkout, blockers: [], requestMessages: [] };
+    if (checkout.state !== 'cart_open') return outcome;
+    for (const line of checkout.lines) {
+      const prepare = await this.deps.prepareDecisionOf(tenant, line.productId, checkout.context);
+      if (prepare !== undefined) outcome.blockers.push(...blockersOf(prepare, line.productId));
+    }
+    return outcome;
+  }
+
   /** Opens the checkout, adds each item, and prepares it once every item is a line. */
   async create(caller: Caller, body: CreateSessionRequest): Promise<SessionOutcome> {
     const { service } = this.deps;
