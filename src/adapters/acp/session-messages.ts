@@ -109,6 +109,20 @@ export interface AcpMessageError {
   content: string;
 }
 
+/**
+ * The last payment attempt stopped short for a reason the merchant has no blocker for (the
+ * provider refused the reservation or the authorization): the spec's `payment_declined`.
+ */
+export const PAYMENT_STOPPED: AcpMessageError = {
+  type: 'error',
+  code: 'payment_declined',
+  severity: 'high',
+  resolution: 'requires_buyer_review',
+  param: '$.payment_data.instrument.credential.token',
+  content_type: 'plain',
+  content: 'The last payment attempt did not go through. Complete again with another payment.',
+};
+
 /** A blocker and, where the domain decided it for one product, that product. */
 export interface SessionBlocker {
   blocker: Blocker;

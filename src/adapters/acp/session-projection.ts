@@ -7,6 +7,7 @@ import {
 import {
   type AcpMessageError,
   messagesOfBlockers,
+  PAYMENT_STOPPED,
   type SessionBlocker,
 } from './session-messages.js';
 import { type AcpSessionStatus, sessionStatusOf } from './session-status.js';
@@ -128,6 +129,7 @@ export function projectSession(input: SessionInput) {
     ],
     messages: [
       ...(input.requestMessages ?? []),
+      ...(checkout.lastFailure !== null && lastFailure === undefined ? [PAYMENT_STOPPED] : []),
       ...messagesOfBlockers(blockers, (productId) => lineIndex.get(productId)),
     ],
     links: [],
