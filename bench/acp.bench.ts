@@ -79,7 +79,6 @@ async function main() {
     DELIVERY_CONCURRENCY: String(IN_FLIGHT * 2),
     PROVIDER_CONNECTIONS: String(IN_FLIGHT * 2),
     OUTBOX_DRAIN_INTERVAL_MS: '20',
-    ACP_COMPLETE_WAIT_MS: '10000',
   });
   const ctx = createAppContext(config, createLogger({ level: 'silent' }), systemClock);
   const catalog = new CatalogStore(ctx.redis, config.KEY_PREFIX, TENANT);

@@ -317,14 +317,6 @@ export const ConfigSchema = z
       )
       .optional(),
     // --- end ACP order events ---
-    /**
-     * How long `POST /checkout_sessions/{id}/complete` waits for the payment chain (reserve,
-     * authorize, capture through the outbox) to complete the checkout before it answers
-     * `complete_in_progress`; the agent then reads the session with GET. At most half of
-     * IDEMPOTENCY_CLAIM_TTL_MS is waited, so a waiting request never outlives its key's claim.
-     * @defaultValue 5000
-     */
-    ACP_COMPLETE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   })
   .superRefine((config, ctx) => {
     // An ACP order event is signed and names the order's page: neither has a safe default.

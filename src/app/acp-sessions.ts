@@ -39,11 +39,9 @@ export async function acpCheckoutSessionRoutes(app: App, ctx: AppContext): Promi
     loadToken: (tenant, id) =>
       new VaultTokenStore(ctx.redis, ctx.config.KEY_PREFIX, tenant).load(id),
     defaultContext: ctx.config.FEED_CONTEXT,
-    // A request waiting on the chain still holds its Idempotency-Key: never past half its claim.
-    completeWaitMs: Math.min(
-      ctx.config.ACP_COMPLETE_WAIT_MS,
-      Math.floor(ctx.config.IDEMPOTENCY_CLAIM_TTL_MS / 2),
-    ),
+    // `complete` answers once the capture completed the checkout, waiting at most half of the
+    // Idempotency-Key's claim (15 s by default): a waiting request never outlives its claim.
+    completeWaitMs: Math.floor(ctx.config.IDEMPOTENCY_CLAIM_TTL_MS / 2),
     pause: (ms) => delay(ms),
     nowMs: () => ctx.clock.nowMs(),
   });

@@ -75,7 +75,6 @@ export async function startAcpSessionHarness(
     ...options,
     env: {
       AUTH_TOKENS: `${TENANT}:${TOKEN},${OTHER_TENANT}:${OTHER_TOKEN},${DESIGN_TENANT}:${DESIGN_TOKEN}`,
-      ACP_COMPLETE_WAIT_MS: '20000',
       ...options.env,
     },
   });
