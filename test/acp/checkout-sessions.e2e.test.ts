@@ -290,6 +290,34 @@ describe('ACP checkout sessions', () => {
       );
       expect(again).toMatchObject({ code: 'not_cancelable' });
     });
+
+    it('takes Content-Type: application/json with no body as no body', async () => {
+      const session = await create();
+      const canceled = await h.post(`/checkout_sessions/${session.id}/cancel`, undefined, {
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer(canceled, 200, 'CheckoutSession').status).toBe('canceled');
+      const again = await h.post(`/checkout_sessions/${session.id}/cancel`, undefined, {
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer(again, 405, 'Error').code).toBe('not_cancelable');
+    });
+
+    it('still refuses a cancel body that is not JSON', async () => {
+      const session = await create();
+      const refused = await h.acp.inject({
+        method: 'POST',
+        url: `/checkout_sessions/${session.id}/cancel`,
+        headers: {
+          authorization: 'Bearer acme-token-0000000000000001',
+          'api-version': '2026-04-17',
+          'idempotency-key': 'broken-json',
+          'content-type': 'application/json',
+        },
+        payload: '{"intent_trace":',
+      });
+      answer(refused, 400, 'Error');
+    });
   });
 
   describe('when a request is malformed', () => {

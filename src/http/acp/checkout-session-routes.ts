@@ -113,24 +113,35 @@ export async function checkoutSessionRoutes(
     },
   );
 
-  app.post(
-    '/checkout_sessions/:checkout_session_id/cancel',
-    {
-      ...idempotency.route('cancel_session'),
-      schema: { params: SessionParamsSchema, body: CancelSessionRequestSchema },
-    },
-    async (request) => {
-      const id = request.params.checkout_session_id;
-      const outcome = await found(() => sessions.cancel(acpCallerOf(request), id));
-      if (outcome.refused !== undefined) {
-        // The spec's 405: "Not cancelable (already completed/canceled)".
-        throw invalidRequest(
-          405,
-          'not_cancelable',
-          `A ${outcome.checkout.state} checkout session cannot be canceled`,
-        );
-      }
-      return render(request, outcome);
-    },
-  );
+  // Cancel's body is optional (`requestBody.required: false`): a client that says
+  // `Content-Type: application/json` and sends nothing is sending no body, not broken JSON.
+  await app.register(async (scope: App) => {
+    const parseJson = scope.getDefaultJsonParser('remove', 'remove');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      parseJson(request, text, done);
+    });
+    scope.post(
+      '/checkout_sessions/:checkout_session_id/cancel',
+      {
+        ...idempotency.route('cancel_session'),
+        schema: { params: SessionParamsSchema, body: CancelSessionRequestSchema },
+      },
+      async (request) => {
+        const id = request.params.checkout_session_id;
+        const outcome = await found(() => sessions.cancel(acpCallerOf(request), id));
+        if (outcome.refused !== undefined) {
+          // The spec's 405: "Not cancelable (already completed/canceled)".
+          throw invalidRequest(
+            405,
+            'not_cancelable',
+            `A ${outcome.checkout.state} checkout session cannot be canceled`,
+          );
+        }
+        return render(request, outcome);
+      },
+    );
+  });
 }
