@@ -94,6 +94,44 @@ describe('ACP checkout sessions', () => {
       expect(updated.totals.find((t: { type: string }) => t.type === 'total').amount).toBe(12900);
     });
 
+    it('keeps the lines the buyer had when an item it adds is refused, and says so', async () => {
+      const session = await create();
+      const updated = answer(
+        await h.post(`/checkout_sessions/${session.id}`, {
+          line_items: [{ id: BACKPACK }, { id: 'NO-SUCH-ITEM' }],
+        }),
+        200,
+        'CheckoutSession',
+      );
+      // Nothing changed: the cart as it stands is still the one prepared for payment.
+      expect(updated.status).toBe('ready_for_payment');
+      expect(
+        updated.line_items.map((l: { id: string; quantity: number }) => [l.id, l.quantity]),
+      ).toEqual([[BACKPACK, 2]]);
+      expect(updated.messages).toEqual([
+        expect.objectContaining({
+          code: 'not_found',
+          content: expect.stringMatching(/^NO-SUCH-ITEM: /),
+        }),
+      ]);
+    });
+
+    it('answers an address in another region with a message: the session keeps its region', async () => {
+      const session = await create();
+      const us = { ...EU_ADDRESS, country: 'US' };
+      const updated = answer(
+        await h.post(`/checkout_sessions/${session.id}`, { fulfillment_details: { address: us } }),
+        200,
+        'CheckoutSession',
+      );
+      expect(updated.messages).toEqual([
+        expect.objectContaining({
+          code: 'unsupported',
+          param: '$.fulfillment_details.address.country',
+        }),
+      ]);
+    });
+
     it('answers an unknown fulfillment option with a recoverable message', async () => {
       const session = await create();
       const updated = answer(

@@ -3,12 +3,13 @@ import { AllowanceSchema } from '../../adapters/acp/allowance.js';
 import { startPaymentRequestOf } from '../../adapters/acp/complete-request.js';
 import { quantitiesOf, sessionContextOf } from '../../adapters/acp/session-context.js';
 import type { AcpMessageError, SessionBlocker } from '../../adapters/acp/session-messages.js';
-import { blockersOf, STANDARD_SHIPPING } from '../../adapters/acp/session-projection.js';
+import { blockersOf } from '../../adapters/acp/session-projection.js';
 import type {
   CompleteSessionRequest,
   CreateSessionRequest,
   UpdateSessionRequest,
 } from '../../adapters/acp/session-request.js';
+import { paymentMessage, updateMessages } from '../../adapters/acp/session-request-messages.js';
 import {
   AWAITING_PAYMENT_STATES,
   type CheckoutRecord,
@@ -58,7 +59,6 @@ export interface SessionOutcome {
   requestMessages: AcpMessageError[];
 }
 
-const PAYMENT_TOKEN_PARAM = '$.payment_data.instrument.credential.token';
 const SETTLE_POLL_MS = 25;
 
 export class SessionNotFound extends Error {
@@ -121,23 +121,30 @@ export class CheckoutSessions {
       blockers: [],
       requestMessages: [],
     };
-    outcome.requestMessages.push(...this.updateMessages(outcome.checkout, body));
+    outcome.requestMessages.push(...updateMessages(outcome.checkout.context, body));
     const wanted = body.line_items === undefined ? undefined : quantitiesOf(body.line_items);
     if (wanted === undefined) {
       await this.prepare(caller.tenant, outcome);
       return outcome;
     }
-    for (const line of outcome.checkout.lines) {
-      if (wanted.get(line.productId) === line.quantity) {
-        wanted.delete(line.productId);
-        continue;
-      }
-      const removed = await this.deps.service.removeItem(caller.tenant, id, {
-        productId: line.productId,
-      });
-      if (!this.apply(outcome, removed, line.productId)) return outcome;
+    // A line that grows takes the difference on top of it, before anything is removed, so a
+    // refused addition leaves the buyer's lines as they were. A line that shrinks or goes is
+    // removed (and added again at its new quantity: the domain has no set-quantity step).
+    const grow = new Map<string, number>();
+    const shrink = new Map<string, number>();
+    const current = new Map(outcome.checkout.lines.map((line) => [line.productId, line.quantity]));
+    for (const [productId, quantity] of wanted) {
+      const had = current.get(productId) ?? 0;
+      if (quantity > had) grow.set(productId, quantity - had);
+      if (quantity < had) shrink.set(productId, quantity);
     }
-    await this.addAll(caller.tenant, outcome, wanted);
+    const gone = [...current.keys()].filter((productId) => !wanted.has(productId));
+    if (!(await this.addEach(caller.tenant, outcome, grow))) return outcome;
+    for (const productId of [...gone, ...shrink.keys()]) {
+      const removed = await this.deps.service.removeItem(caller.tenant, id, { productId });
+      if (!this.apply(outcome, removed, productId)) return outcome;
+    }
+    await this.addAll(caller.tenant, outcome, shrink);
     return outcome;
   }
 
@@ -204,11 +211,22 @@ export class CheckoutSessions {
     return { checkout, blockers: [], requestMessages: [], refused: canceled.decision };
   }
 
+  /** Adds each item, then prepares once every one is a line. */
   private async addAll(
     tenant: string,
     outcome: SessionOutcome,
     quantities: ReadonlyMap<string, number>,
   ): Promise<void> {
+    // A session is never made ready for part of what the buyer asked for.
+    if (await this.addEach(tenant, outcome, quantities)) await this.prepare(tenant, outcome);
+  }
+
+  /** Adds each item (every one is tried, so the agent hears of all refusals); true if all were. */
+  private async addEach(
+    tenant: string,
+    outcome: SessionOutcome,
+    quantities: ReadonlyMap<string, number>,
+  ): Promise<boolean> {
     let everyItem = true;
     for (const [productId, quantity] of quantities) {
       const added = await this.deps.service.addItem(tenant, outcome.checkout.id, {
@@ -226,8 +244,7 @@ export class CheckoutSessions {
       );
       if (prepare !== undefined) outcome.blockers.push(...blockersOf(prepare, productId));
     }
-    // A session is never made ready for part of what the buyer asked for.
-    if (everyItem) await this.prepare(tenant, outcome);
+    return everyItem;
   }
 
   private async prepare(tenant: string, outcome: SessionOutcome): Promise<void> {
@@ -251,36 +268,6 @@ export class CheckoutSessions {
     return false;
   }
 
-  /** What the update says that a session cannot take: another option, another region. */
-  private updateMessages(checkout: CheckoutRecord, body: UpdateSessionRequest): AcpMessageError[] {
-    const messages: AcpMessageError[] = [];
-    body.selected_fulfillment_options?.forEach((option, index) => {
-      if (option.option_id === STANDARD_SHIPPING.id) return;
-      messages.push({
-        type: 'error',
-        code: 'invalid',
-        severity: 'high',
-        resolution: 'recoverable',
-        param: `$.selected_fulfillment_options[${index}].option_id`,
-        content_type: 'plain',
-        content: `No fulfillment option ${option.option_id}; choose one of fulfillment_options.`,
-      });
-    });
-    const region = sessionContextOf(body, checkout.context).region;
-    if (region !== checkout.context.region) {
-      messages.push({
-        type: 'error',
-        code: 'unsupported',
-        severity: 'high',
-        resolution: 'requires_buyer_input',
-        param: '$.fulfillment_details.address.country',
-        content_type: 'plain',
-        content: `This session sells to region ${checkout.context.region}; for an address in ${region}, create a new checkout session.`,
-      });
-    }
-    return messages;
-  }
-
   /** The record once the payment chain settled, or as it stands when the wait is over. */
   private async settled(tenant: string, checkout: CheckoutRecord): Promise<CheckoutRecord> {
     const deadline = this.deps.nowMs() + this.deps.completeWaitMs;
@@ -291,16 +278,4 @@ export class CheckoutSessions {
     }
     return current;
   }
-}
-
-function paymentMessage(code: 'invalid' | 'unsupported', content: string): AcpMessageError {
-  return {
-    type: 'error',
-    code,
-    severity: 'high',
-    resolution: 'requires_buyer_review',
-    param: PAYMENT_TOKEN_PARAM,
-    content_type: 'plain',
-    content,
-  };
 }
