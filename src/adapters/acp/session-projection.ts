@@ -32,6 +32,9 @@ export const STANDARD_SHIPPING = {
   totals: [{ type: 'total', display_text: 'Shipping', amount: 0 }],
 } as const;
 
+/** The demo and test catalogs price in EUR; a session without lines says so. */
+const FALLBACK_CURRENCY = 'eur';
+
 export interface SessionInput {
   checkout: CheckoutRecord;
   /** What this answer was decided on, with the product each blocker is about where known. */
@@ -77,8 +80,10 @@ export function projectSession(input: SessionInput) {
   const { checkout } = input;
   const lineIndex = new Map(checkout.lines.map((line, index) => [line.productId, index]));
   const priced = cartTotal(checkout.lines);
+  // The cart's currency is its lines' (the domain never converts). A session without a line has
+  // none: the one the agent asked for when this answer has it, else the merchant's catalog's.
   const currency = (
-    priced.ok ? priced.total.currency : (input.requestedCurrency ?? 'eur')
+    priced.ok ? priced.total.currency : (input.requestedCurrency ?? FALLBACK_CURRENCY)
   ).toLowerCase();
   const itemsAmount = priced.ok ? priced.total.amount : 0;
   const lastFailure = checkout.lastFailure?.blocker;
