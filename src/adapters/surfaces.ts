@@ -16,6 +16,8 @@ import { decodeA2aV1Task, decodeA2aV03Task } from './a2a/decode.js';
 import { artifactOf, type TaskView } from './a2a/project.js';
 import { renderTaskV1 } from './a2a/wire-v1.js';
 import { renderTaskV03 } from './a2a/wire-v03.js';
+import { productSession } from './acp/product-session.js';
+import { decodeAcpSession } from './acp/session-decoder.js';
 import { decodeProductDetail } from './admin/readiness-decoder.js';
 import { productDetail } from './admin/readiness-model.js';
 import { ProfileOutputSchema, profileOutput } from './mcp/decision-output.js';
@@ -38,6 +40,7 @@ export const SURFACE_NAMES = [
   'readiness_page',
   'mcp',
   'mcp_search',
+  'acp_session',
 ] as const;
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
@@ -131,6 +134,12 @@ export function productSurfaces(seller: ListingSeller = {}): readonly Surface[] 
           ? overTheWire(SearchItemSchema.parse(searchItemOf(product, profile)))
           : null,
       decode: decodeMcpSearchItem,
+    },
+    {
+      // the checkout session an ACP agent opens for one unit of the product
+      name: 'acp_session',
+      wire: ({ product, profile, nowMs }) => overTheWire(productSession(product, profile, nowMs)),
+      decode: decodeAcpSession,
     },
   ];
 }

@@ -8,6 +8,7 @@ import { delegatePaymentDialect } from '../http/acp/delegate-payment-errors.js';
 import { delegatePaymentRoutes } from '../http/acp/delegate-payment-routes.js';
 import { acpDiscoveryRoutes } from '../http/acp/discovery-routes.js';
 import type { App } from '../http/types.js';
+import { acpCheckoutSessionRoutes } from './acp-sessions.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import { delegatedPaymentsOf } from './delegated-payments.js';
 import type { Feature } from './feature.js';
@@ -41,6 +42,13 @@ export const delegatePaymentRouteSet: AcpRouteSet = {
     }),
 };
 
+/** The checkout sessions (openapi.agentic_checkout.yaml); tests mount it beside their own sets. */
+export const checkoutSessionsRouteSet: AcpRouteSet = {
+  name: 'checkout_sessions',
+  guarded: true,
+  routes: acpCheckoutSessionRoutes,
+};
+
 /** The ACP route sets; each adds itself here. */
 export const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
   {
@@ -64,6 +72,7 @@ export const ACP_ROUTE_SETS: readonly AcpRouteSet[] = [
     },
   },
   delegatePaymentRouteSet,
+  checkoutSessionsRouteSet,
 ];
 
 /** Mounts each set in its own ACP scope (tests mount sets of their own the same way). */

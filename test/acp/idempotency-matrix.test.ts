@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { delegatePaymentRouteSet } from '../../src/app/acp.js';
+import { checkoutSessionsRouteSet, delegatePaymentRouteSet } from '../../src/app/acp.js';
 import type { AppContext } from '../../src/app-context.js';
 import type { App } from '../../src/http/types.js';
 import {
@@ -40,11 +40,38 @@ interface EndpointCase {
   pathParams?: boolean;
   /** The endpoint's spec has its own, narrower Error (delegate_payment): codes it words otherwise. */
   errors?: { schema: 'delegate_payment'; code(original: string, status: number): string };
+  /**
+   * What the same request answers when it runs again on the resource after the first did, when
+   * that is not a success (cancel: the session is canceled, 405).
+   */
+  repeatStatus?: number;
+  /** What another tenant's request answers on the resource (a session is its tenant's: 404). */
+  foreignStatus?: number;
 }
 
 /** One body for the whole run: a body that changed between sends would be another request. */
 const DELEGATE_BODY = delegateBody();
 const DELEGATE_ALT_BODY = delegateBody({ maxAmount: 25_000 });
+
+/** The route sets the matrix runs on: the probe's and the real ACP routes in ENDPOINTS. */
+const SETS = [probeRouteSet, checkoutSessionsRouteSet, delegatePaymentRouteSet];
+
+/** A new checkout session of the first caller's tenant (of unknown items: nothing to buy). */
+async function newSession(app: App): Promise<string> {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/checkout_sessions',
+    headers: acpHeaders(randomUUID()),
+    payload: JSON.stringify({ currency: 'eur', capabilities: {}, line_items: [{ id: 'item_0' }] }),
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  return created.json().id as string;
+}
+
+const tokenPayment = (token: string) => ({
+  handler_id: 'vault_token',
+  instrument: { type: 'card', credential: { type: 'vault_token', token } },
+});
 
 const ENDPOINTS: EndpointCase[] = [
   {
@@ -80,10 +107,42 @@ const ENDPOINTS: EndpointCase[] = [
             : 'invalid_card',
     },
   },
+  {
+    name: 'POST /checkout_sessions (create_session, 201)',
+    url: () => '/checkout_sessions',
+    body: () => ({ currency: 'eur', capabilities: {}, line_items: [{ id: 'item_123' }] }),
+    altBody: () => ({ currency: 'eur', capabilities: {}, line_items: [{ id: 'item_456' }] }),
+  },
+  {
+    name: 'POST /checkout_sessions/{id} (update_session, 200)',
+    url: async (app) => `/checkout_sessions/${await newSession(app)}`,
+    body: () => ({
+      selected_fulfillment_options: [
+        { type: 'shipping', option_id: 'standard_shipping', item_ids: [] },
+      ],
+    }),
+    altBody: () => ({ line_items: [{ id: 'item_456' }] }),
+    pathParams: true,
+    foreignStatus: 404,
+  },
+  {
+    name: 'POST /checkout_sessions/{id}/complete (complete_session, 200)',
+    url: async (app) => `/checkout_sessions/${await newSession(app)}/complete`,
+    body: () => ({ payment_data: tokenPayment('vt_01J8Z3WXYZ9ABC') }),
+    altBody: () => ({ payment_data: tokenPayment('vt_other') }),
+    pathParams: true,
+    foreignStatus: 404,
+  },
+  {
+    name: 'POST /checkout_sessions/{id}/cancel (cancel_session, 200)',
+    url: async (app) => `/checkout_sessions/${await newSession(app)}/cancel`,
+    body: () => ({ intent_trace: { reason_code: 'shipping_cost', trace_summary: 'Too dear' } }),
+    altBody: () => ({ intent_trace: { reason_code: 'timing_deferred', trace_summary: 'Later' } }),
+    pathParams: true,
+    repeatStatus: 405,
+    foreignStatus: 404,
+  },
 ];
-
-/** The probe's sets and the real ACP routes in ENDPOINTS. */
-const SETS = [probeRouteSet, delegatePaymentRouteSet];
 
 const DAY_SECONDS = 86_400;
 const IDEMPOTENCY_CODES = [
@@ -137,6 +196,14 @@ function reordered(value: unknown): unknown {
 function expectFirstRun(response: LightMyRequestResponse, key: string) {
   expect(response.statusCode, response.body).toBeGreaterThanOrEqual(200);
   expect(response.statusCode).toBeLessThan(300);
+  expect(response.headers['idempotency-key']).toBe(key);
+  expect(response.headers['idempotent-replayed']).toBeUndefined();
+}
+
+/** A request that ran (not a replay): a success, or the refusal `status` it is the outcome of. */
+function expectRunOf(response: LightMyRequestResponse, key: string, status?: number) {
+  if (status === undefined) return expectFirstRun(response, key);
+  expectAcpError(response, status, response.json().code);
   expect(response.headers['idempotency-key']).toBe(key);
   expect(response.headers['idempotent-replayed']).toBeUndefined();
 }
@@ -363,9 +430,11 @@ describe('ACP Idempotency-Key', () => {
       );
 
       it('keeps the answer at least 24 h, and no claim once answered', async () => {
+        // The target first: making one (a new session) keeps an answer of its own.
+        const url = await endpoint.url(app);
         const before = new Set(await layerKeys());
         const key = randomUUID();
-        expectFirstRun(await post(await endpoint.url(app), endpoint.body(), key), key);
+        expectFirstRun(await post(url, endpoint.body(), key), key);
         const added = (await layerKeys()).filter((name) => !before.has(name));
         expect(added).toHaveLength(1);
         const [record] = added as [string];
@@ -381,7 +450,7 @@ describe('ACP Idempotency-Key', () => {
         const url = await endpoint.url(app);
         const mine = await post(url, endpoint.body(), key);
         const theirs = await post(url, endpoint.body(), key, { caller: 'otherTenant' });
-        expectFirstRun(theirs, key);
+        expectRunOf(theirs, key, endpoint.foreignStatus);
         expect(theirs.body).not.toBe(mine.body);
         expect(probe.runs(key)).toBe(2);
         // Each tenant's answer stays its own.
@@ -393,7 +462,8 @@ describe('ACP Idempotency-Key', () => {
         const key = randomUUID();
         const url = await endpoint.url(app);
         const mine = await post(url, endpoint.body(), key);
-        expectFirstRun(await post(url, endpoint.altBody(), key, { caller: 'second' }), key);
+        const second = await post(url, endpoint.altBody(), key, { caller: 'second' });
+        expectRunOf(second, key, endpoint.repeatStatus);
         expect(probe.runs(key)).toBe(2);
         expectReplayOf(await post(url, endpoint.body(), key), mine);
       });
@@ -557,7 +627,9 @@ describe('ACP Idempotency-Key held by a request that never finishes', () => {
 
       // The stuck request finishing late keeps nothing over the retry's answer.
       probe.release(hold);
-      expect((await stuck).statusCode).toBeLessThan(300);
+      const late = await stuck;
+      if (endpoint.repeatStatus === undefined) expect(late.statusCode).toBeLessThan(300);
+      else expect(late.statusCode).toBe(endpoint.repeatStatus);
       expectReplayOf(await send(survivor), retried);
     },
   );

@@ -14,6 +14,7 @@ import {
   isMoreOptimistic,
   resultVerdict,
 } from '../../src/domain/surface-claims.js';
+import { expectAcp2026 } from '../helpers/acp-2026-schemas.js';
 import {
   contextArb,
   listedProductArb,
@@ -160,8 +161,27 @@ describe('every surface says what the domain decided', () => {
     expect(kinds.get('agent_feed')).toContain('add_to_cart:optimistic');
     expect(kinds.get('acp_feed')).toContain('prepare_checkout:optimistic');
     expect(kinds.get('mcp_search')).toContain('add_to_cart:optimistic');
+    expect(kinds.get('acp_session')).toContain('prepare_checkout:optimistic');
     // every surface is exercised here: none is left out of the list above by accident
     expect([...kinds.keys()].sort()).toEqual([...SURFACE_NAMES].sort());
+  });
+});
+
+describe('the ACP session surface', () => {
+  const acpSession = productSurfaces({}).find((surface) => surface.name === 'acp_session');
+
+  it.each([
+    ['a ready product', listedProduct(), 'ready_for_payment'],
+    [
+      'an out-of-stock product',
+      listedProduct({ inventory: freshInventory({ status: 'out_of_stock' }) }),
+      'not_ready_for_payment',
+    ],
+  ])('is a valid 2026-04-17 CheckoutSession for %s', (_, product, status) => {
+    const profile = evaluateProduct(product, new PolicyIndex(fullCoverage()), EU_CONSUMER, NOW_MS);
+    const wire = acpSession?.wire({ product, profile, nowMs: NOW_MS }) as { status: string };
+    expectAcp2026('agentic_checkout', 'CheckoutSession', wire);
+    expect(wire.status).toBe(status);
   });
 });
 
