@@ -6,6 +6,7 @@ import {
   EU_ADDRESS,
   startAcpSessionHarness,
 } from '../helpers/acp-session-harness.js';
+import { delegateBody } from '../helpers/delegate-payment-fixtures.js';
 
 /**
  * The ACP checkout sessions end to end over HTTP: the app on the run's Redis, the checkout
@@ -192,6 +193,28 @@ describe('ACP checkout sessions', () => {
         'CheckoutSessionWithOrder',
       );
       expect(read.order.id).toBe(done.order.id);
+      expect(h.sandbox.payment.capturesByCheckout.get(session.id)).toBe(1);
+    });
+
+    it('completes with a token minted by POST /agentic_commerce/delegate_payment', async () => {
+      const session = await create();
+      const minted = await h.post('/agentic_commerce/delegate_payment', {
+        ...delegateBody({ nowMs: h.ctx.clock.nowMs(), maxAmount: 25800, sessionId: session.id }),
+      });
+      expect(minted.statusCode, minted.body).toBe(201);
+      const token = minted.json().id as string;
+      expect(token).toMatch(/^vt_/);
+      const done = answer(
+        await h.post(`/checkout_sessions/${session.id}/complete`, {
+          payment_data: {
+            handler_id: 'vault_token',
+            instrument: { type: 'card', credential: { type: 'vault_token', token } },
+          },
+        }),
+        200,
+        'CheckoutSessionWithOrder',
+      );
+      expect(done.status).toBe('completed');
       expect(h.sandbox.payment.capturesByCheckout.get(session.id)).toBe(1);
     });
 
