@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpFeature } from '../../src/app/acp.js';
 import { buildApp } from '../../src/http/app.js';
@@ -14,6 +15,7 @@ import {
   TENANT_TOKEN,
 } from '../helpers/catalog-app-context.js';
 import { coveringPolicies, readyProduct } from '../helpers/catalog-facts.js';
+import { specPath, specsAvailable } from '../helpers/specs.js';
 
 /** A tenant of its own for the walk that spans a publish (tests run in random order). */
 const THIRD = 'initech';
@@ -250,6 +252,72 @@ describe('ACP Feed API (read side)', () => {
         type: 'invalid_request',
         code: 'method_not_allowed',
       });
+    });
+  });
+
+  describe.skipIf(!specsAvailable)('the spec’s feed examples (examples.feed.json)', () => {
+    const examples = () =>
+      JSON.parse(
+        readFileSync(specPath('acp/examples/2026-04-17/examples.feed.json'), 'utf8'),
+      ) as Record<string, Record<string, unknown>>;
+    /** Each example, the request that answers (or sends) it here, and what it must show. */
+    const FLOWS: Record<string, () => Promise<void>> = {
+      get_feed_response: async () => {
+        const body = keep('FeedMetadata', 'getFeed', (await get('/feeds/acp')).json());
+        expect(Object.keys(body as object).sort()).toEqual(
+          Object.keys(examples().get_feed_response as object).sort(),
+        );
+      },
+      create_feed_response: async () => {
+        // What a created feed looks like is the published feed's metadata here.
+        keep('FeedMetadata', 'example', examples().create_feed_response);
+        keep('FeedMetadata', 'getFeed', (await get('/feeds/acp')).json());
+      },
+      get_products_response: async () => {
+        keep('ProductsResponse', 'example', examples().get_products_response);
+        const body = keep(
+          'ProductsResponse',
+          'getFeedProducts',
+          (await get('/feeds/acp/products')).json(),
+        ) as ProductsBody;
+        expect(body.products.length).toBeGreaterThan(0);
+      },
+      feed_error_not_found: async () => {
+        const res = await get(`/feeds/${String(examples().get_feed_response?.id)}`);
+        expect(res.statusCode).toBe(404);
+        expect(keep('Error', 'unknown feed', res.json())).toEqual(examples().feed_error_not_found);
+      },
+      create_feed_request_minimal: async () => {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/feeds',
+          payload: examples().create_feed_request_minimal,
+          headers: TENANT_AUTH,
+        });
+        expect(res.statusCode).toBe(405);
+        keep('Error', 'createFeed', res.json());
+      },
+      upsert_products_request_single_product: async () => {
+        const res = await app.inject({
+          method: 'PATCH',
+          url: '/feeds/acp/products',
+          payload: examples().upsert_products_request_single_product,
+          headers: TENANT_AUTH,
+        });
+        expect(res.statusCode).toBe(405);
+        keep('Error', 'upsertFeedProducts', res.json());
+      },
+      feed_error_invalid_request: async () => {
+        // A write's refusal: the feed is read-only, so every write is refused in the same shape.
+        keep('Error', 'example', examples().feed_error_invalid_request);
+      },
+    };
+
+    it('has a flow for every example the spec ships', () => {
+      expect(Object.keys(FLOWS).sort()).toEqual(Object.keys(examples()).sort());
+    });
+    it.each(Object.keys(FLOWS))('%s', async (name) => {
+      await (FLOWS[name] as () => Promise<void>)();
     });
   });
 });
