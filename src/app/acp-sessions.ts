@@ -7,9 +7,9 @@ import { checkoutSessionRoutes } from '../http/acp/checkout-session-routes.js';
 import { CheckoutSessions } from '../http/acp/checkout-sessions.js';
 import type { App } from '../http/types.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
-import { VaultTokenStore } from '../store/vault-token-store.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import { createCheckoutService } from './checkout-runtime.js';
+import { delegatedPaymentsOf } from './delegated-payments.js';
 
 /**
  * The ACP checkout sessions over the checkout service every surface uses, the profile service
@@ -36,8 +36,8 @@ export async function acpCheckoutSessionRoutes(app: App, ctx: AppContext): Promi
       const profile = await catalogRuntime(ctx).profiles.getProfile(tenant, productId, context);
       return decisionFor(profile, 'prepare_checkout');
     },
-    loadToken: (tenant, id) =>
-      new VaultTokenStore(ctx.redis, ctx.config.KEY_PREFIX, tenant).load(id),
+    // The tokens delegate_payment minted, looked up in the caller's tenant.
+    loadToken: (tenant, id) => delegatedPaymentsOf(ctx).token(tenant, id),
     defaultContext: ctx.config.FEED_CONTEXT,
     // `complete` answers once the capture completed the checkout, waiting at most half of the
     // Idempotency-Key's claim (15 s by default): a waiting request never outlives its claim.
