@@ -1,4 +1,5 @@
-import type { Blocker, BlockerCode } from '../../domain/index.js';
+import type { BlockerCode } from '../../domain/index.js';
+import type { ProductBlocker } from '../../services/checkout/checkout-session-steps.js';
 
 /** `MessageError.code` (2026-04-17): the closed list of words ACP has for a session's problems. */
 export type AcpMessageErrorCode =
@@ -138,10 +139,7 @@ export const PAYMENT_STOPPED: AcpMessageError = {
 };
 
 /** A blocker and, where the domain decided it for one product, that product. */
-export interface SessionBlocker {
-  blocker: Blocker;
-  productId?: string;
-}
+export type SessionBlocker = ProductBlocker;
 
 /** Index of a product's line in the session's `line_items`, when it has one. */
 export type LineIndexOf = (productId: string) => number | undefined;

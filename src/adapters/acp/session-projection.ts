@@ -1,9 +1,7 @@
-import {
-  type CheckoutRecord,
-  cartTotal,
-  multiplyMoney,
-  type TransitionDecision,
-} from '../../domain/index.js';
+import { type CheckoutRecord, cartTotal, multiplyMoney } from '../../domain/index.js';
+
+export { blockersOf } from '../../services/checkout/checkout-session-steps.js';
+
 import {
   type AcpMessageError,
   messagesOfBlockers,
@@ -55,13 +53,6 @@ interface Total {
 
 function total(type: string, display_text: string, amount: number): Total {
   return { type, display_text, amount };
-}
-
-/** The blockers of a decision, each about `productId` when the decision was for one product. */
-export function blockersOf(decision: TransitionDecision, productId?: string): SessionBlocker[] {
-  return decision.blockers.map((blocker) =>
-    productId === undefined ? { blocker } : { blocker, productId },
-  );
 }
 
 function orderOf(checkout: CheckoutRecord, permalinkOf: (orderId: string) => string) {
