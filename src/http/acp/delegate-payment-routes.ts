@@ -9,11 +9,11 @@ import {
   delegationRefusalOf,
 } from '../../adapters/acp/delegate-payment-answer.js';
 import type { DelegatedPaymentService } from '../../services/delegated-payment-service.js';
+import { echoRequestId } from '../request-id.js';
 import type { App } from '../types.js';
 import { type AcpFailure, invalidRequest } from './acp-error.js';
 import { acpCallerOf } from './acp-guard.js';
 import type { AcpIdempotency } from './acp-idempotency.js';
-import { echoRequestId } from './request-id.js';
 
 export const DELEGATE_PAYMENT_PATH = '/agentic_commerce/delegate_payment';
 

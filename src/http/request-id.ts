@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 const ECHOABLE = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * ACP's `Request-Id` (2026-04-17: "Echo of the request correlation ID"): an onSend hook that
+ * `Request-Id` (ACP 2026-04-17: "Echo of the request correlation ID"; UCP 2026-04-08 the same): an onSend hook that
  * answers every request of the scope — replays and refusals too — with the id it was sent with.
  */
 export async function echoRequestId(
