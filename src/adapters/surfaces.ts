@@ -23,6 +23,8 @@ import { productDetail } from './admin/readiness-model.js';
 import { ProfileOutputSchema, profileOutput } from './mcp/decision-output.js';
 import { decodeMcpProfile, decodeMcpSearchItem } from './mcp/decode.js';
 import { SearchItemSchema, searchItemOf } from './mcp/search-tool.js';
+import { decodeUcpCheckout } from './ucp/checkout-decoder.js';
+import { productUcpCheckout } from './ucp/product-checkout.js';
 
 /**
  * Every surface an agent or operator reads a product's decisions on, each as its projection
@@ -41,6 +43,7 @@ export const SURFACE_NAMES = [
   'mcp',
   'mcp_search',
   'acp_session',
+  'ucp_checkout',
 ] as const;
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
@@ -140,6 +143,13 @@ export function productSurfaces(seller: ListingSeller = {}): readonly Surface[] 
       name: 'acp_session',
       wire: ({ product, profile, nowMs }) => overTheWire(productSession(product, profile, nowMs)),
       decode: decodeAcpSession,
+    },
+    {
+      // the checkout a UCP platform opens for one unit of the product
+      name: 'ucp_checkout',
+      wire: ({ product, profile, nowMs }) =>
+        overTheWire(productUcpCheckout(product, profile, nowMs)),
+      decode: decodeUcpCheckout,
     },
   ];
 }

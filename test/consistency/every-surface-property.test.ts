@@ -15,6 +15,7 @@ import {
   resultVerdict,
 } from '../../src/domain/surface-claims.js';
 import { expectAcp2026 } from '../helpers/acp-2026-schemas.js';
+import { expectUcp } from '../helpers/ucp-schemas.js';
 import {
   contextArb,
   listedProductArb,
@@ -162,6 +163,7 @@ describe('every surface says what the domain decided', () => {
     expect(kinds.get('acp_feed')).toContain('prepare_checkout:optimistic');
     expect(kinds.get('mcp_search')).toContain('add_to_cart:optimistic');
     expect(kinds.get('acp_session')).toContain('prepare_checkout:optimistic');
+    expect(kinds.get('ucp_checkout')).toContain('prepare_checkout:optimistic');
     // every surface is exercised here: none is left out of the list above by accident
     expect([...kinds.keys()].sort()).toEqual([...SURFACE_NAMES].sort());
   });
@@ -181,6 +183,24 @@ describe('the ACP session surface', () => {
     const profile = evaluateProduct(product, new PolicyIndex(fullCoverage()), EU_CONSUMER, NOW_MS);
     const wire = acpSession?.wire({ product, profile, nowMs: NOW_MS }) as { status: string };
     expectAcp2026('agentic_checkout', 'CheckoutSession', wire);
+    expect(wire.status).toBe(status);
+  });
+});
+
+describe('the UCP checkout surface', () => {
+  const ucpCheckout = productSurfaces({}).find((surface) => surface.name === 'ucp_checkout');
+
+  it.each([
+    ['a ready product', listedProduct(), 'ready_for_complete'],
+    [
+      'an out-of-stock product',
+      listedProduct({ inventory: freshInventory({ status: 'out_of_stock' }) }),
+      'incomplete',
+    ],
+  ])('is a valid 2026-04-08 checkout for %s', (_, product, status) => {
+    const profile = evaluateProduct(product, new PolicyIndex(fullCoverage()), EU_CONSUMER, NOW_MS);
+    const wire = ucpCheckout?.wire({ product, profile, nowMs: NOW_MS }) as { status: string };
+    expectUcp('checkout', wire);
     expect(wire.status).toBe(status);
   });
 });

@@ -12,3 +12,8 @@ export const CHECKOUT_IDS: CheckoutIds = {
   reservationId: (checkoutId, attempt) => `${checkoutId}.r${attempt}`,
   orderId: (checkoutId) => `ord_${checkoutId.replace(/^co_/, '')}`,
 };
+
+/** The checkout an order id was derived from (the inverse of `CHECKOUT_IDS.orderId`). */
+export function checkoutIdOfOrder(orderId: string): string | undefined {
+  return orderId.startsWith('ord_') && orderId.length > 4 ? `co_${orderId.slice(4)}` : undefined;
+}
