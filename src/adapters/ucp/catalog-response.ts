@@ -78,7 +78,11 @@ export function productMiss(id: string, reason: Unlisted): UcpErrorMessage {
   return PRODUCT_MISS[reason](id);
 }
 
-function withMessages<T extends object>(body: T, messages: readonly UcpCatalogMessage[]) {
+/** `messages` is left out when there are none (catalog/index.md "Empty Search"). */
+function withMessages<T extends object>(
+  body: T,
+  messages: readonly UcpCatalogMessage[],
+): T & { messages?: UcpCatalogMessage[] } {
   return messages.length === 0 ? body : { ...body, messages: [...messages] };
 }
 
