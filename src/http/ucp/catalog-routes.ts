@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import { categorySlug } from '../../adapters/mcp/search-tool.js';
 import { decodeSearchCursor, encodeSearchCursor } from '../../adapters/ucp/catalog-cursor.js';
 import { filterProduct } from '../../adapters/ucp/catalog-filters.js';
 import {
@@ -96,12 +95,14 @@ export async function ucpCatalogRoutes(app: App, deps: UcpCatalogDeps): Promise<
     const after = cursor === undefined ? '' : decodeSearchCursor(cursor);
     if (after === undefined)
       throw refused('$.pagination.cursor', 'is not a cursor this server issued');
-    const categories = body.filters?.categories ?? [];
+    // Filters narrow inside the search, so a page's `limit` counts products that pass them.
     const page = await deps.search.search(tenant, {
       text: body.query,
-      // One category is read from the catalog's category index; several are filtered below.
-      category: categories.length === 1 ? categorySlug(categories[0] as string) : undefined,
       context: contextOf(body),
+      where: (hit) => {
+        const found = listed(hit, body);
+        return 'product' in found && found.keep;
+      },
       after,
       limit: searchLimitOf(body),
     });
@@ -111,7 +112,7 @@ export async function ucpCatalogRoutes(app: App, deps: UcpCatalogDeps): Promise<
       const found = listed(hit, body);
       if (!('product' in found)) continue;
       ignoredPrice ||= found.ignoredPrice;
-      if (found.keep) products.push(found.product);
+      products.push(found.product);
     }
     const next = page.next === undefined ? undefined : encodeSearchCursor(page.next);
     const messages = ignoredPrice ? [PRICE_FILTER_IGNORED] : [];
