@@ -23,8 +23,13 @@ import { productDetail } from './admin/readiness-model.js';
 import { ProfileOutputSchema, profileOutput } from './mcp/decision-output.js';
 import { decodeMcpProfile, decodeMcpSearchItem } from './mcp/decode.js';
 import { SearchItemSchema, searchItemOf } from './mcp/search-tool.js';
+import { decodeUcpLookup } from './ucp/catalog-decoder.js';
+import { projectCatalogProduct } from './ucp/catalog-projection.js';
+import { correlated, lookupMiss, lookupResponse } from './ucp/catalog-response.js';
 import { decodeUcpCheckout } from './ucp/checkout-decoder.js';
+import { UCP_CAPABILITY } from './ucp/negotiated.js';
 import { productUcpCheckout } from './ucp/product-checkout.js';
+import { UCP_VERSION } from './ucp/version.js';
 
 /**
  * Every surface an agent or operator reads a product's decisions on, each as its projection
@@ -44,6 +49,7 @@ export const SURFACE_NAMES = [
   'mcp_search',
   'acp_session',
   'ucp_checkout',
+  'ucp_catalog',
 ] as const;
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
@@ -94,6 +100,20 @@ function profileTask(profile: ProductActionProfile, nowMs: number): TaskView {
     artifacts: [artifactOf(id, { kind: 'profile', profile })],
     history: [],
   };
+}
+
+/** UCP `POST /catalog/lookup` of the product's id (without filters), as the route answers it. */
+function ucpLookupOf(product: ProductFacts, profile: ProductActionProfile): unknown {
+  const ucp = {
+    version: UCP_VERSION,
+    capabilities: { [UCP_CAPABILITY.catalogLookup]: [{ version: UCP_VERSION }] },
+  };
+  const projection = projectCatalogProduct(product, profile);
+  return overTheWire(
+    projection.listed
+      ? lookupResponse(ucp, [correlated(projection.product, [product.id])])
+      : lookupResponse(ucp, [], [lookupMiss(product.id, projection.reason)]),
+  );
 }
 
 /** Every surface, with the merchant details the feeds are published with. */
@@ -150,6 +170,12 @@ export function productSurfaces(seller: ListingSeller = {}): readonly Surface[] 
       wire: ({ product, profile, nowMs }) =>
         overTheWire(productUcpCheckout(product, profile, nowMs)),
       decode: decodeUcpCheckout,
+    },
+    {
+      // the UCP catalog's lookup of the product's id (search lists the same products)
+      name: 'ucp_catalog',
+      wire: ({ product, profile }) => ucpLookupOf(product, profile),
+      decode: decodeUcpLookup,
     },
   ];
 }

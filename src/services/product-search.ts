@@ -14,6 +14,11 @@ export interface SearchQuery {
   /** a category slug */
   category?: string;
   context: EvaluationContext;
+  /**
+   * A caller's own narrowing (a protocol's filters), asked of each discoverable match before it
+   * counts toward `limit`; it can only leave products out, never let one in.
+   */
+  where?: (hit: SearchHit) => boolean;
   /** the last product id of the previous page; '' for the first page */
   after: string;
   limit: number;
@@ -100,6 +105,7 @@ export class ProductSearch {
         if (lookup?.product === undefined) continue;
         if (query.category !== undefined && lookup.product.category !== query.category) continue;
         if (!matches(lookup.product) || !searchEligible(lookup.profile)) continue;
+        if (query.where !== undefined && !query.where(lookup as SearchHit)) continue;
         hits.push(lookup as SearchHit);
         if (hits.length === query.limit) {
           const last = i === ids.length - 1 && ids.length < SLICE;

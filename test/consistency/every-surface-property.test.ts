@@ -164,6 +164,7 @@ describe('every surface says what the domain decided', () => {
     expect(kinds.get('mcp_search')).toContain('add_to_cart:optimistic');
     expect(kinds.get('acp_session')).toContain('prepare_checkout:optimistic');
     expect(kinds.get('ucp_checkout')).toContain('prepare_checkout:optimistic');
+    expect(kinds.get('ucp_catalog')).toContain('prepare_checkout:optimistic');
     // every surface is exercised here: none is left out of the list above by accident
     expect([...kinds.keys()].sort()).toEqual([...SURFACE_NAMES].sort());
   });
