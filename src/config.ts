@@ -329,6 +329,36 @@ export const ConfigSchema = z
       .max(31_536_000)
       .default(2_592_000),
     // --- end ACP delegated payment ---
+    // --- UCP negotiation: fetching platform profiles (http/ucp/platform-profiles.ts) ---
+    /** TCP (and TLS) connect timeout of a platform profile fetch. */
+    UCP_PROFILE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
+    /** Whole-fetch deadline of a platform profile (headers and body together). */
+    UCP_PROFILE_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
+    /** Largest platform profile read; a larger one is refused mid-stream (profile_unreachable). */
+    UCP_PROFILE_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(262_144),
+    /** Platform profiles kept in the in-process LRU cache (a fixed discovery footprint). */
+    UCP_PROFILE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+    /** Floor of a cached profile's lifetime, whatever its Cache-Control says (overview.md: 60 s). */
+    UCP_PROFILE_CACHE_MIN_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    /** Ceiling of a cached profile's lifetime. */
+    UCP_PROFILE_CACHE_MAX_TTL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(604_800_000)
+      .default(3_600_000),
+    /**
+     * Fetch platform profiles over plain http too (the spec requires https).
+     * @defaultValue true outside production
+     */
+    UCP_PROFILE_ALLOW_HTTP: booleanFromEnv.optional(),
+    /**
+     * Fetch platform profiles from loopback, private, link-local, unique-local, multicast and
+     * unspecified addresses (an SSRF guard when false).
+     * @defaultValue true outside production
+     */
+    UCP_PROFILE_ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.optional(),
+    // --- end UCP negotiation ---
   })
   .superRefine((config, ctx) => {
     // An ACP order event is signed and names the order's page: neither has a safe default.
@@ -341,6 +371,13 @@ export const ConfigSchema = z
             message: 'must be set with ACP_WEBHOOK_URL',
           });
       }
+    }
+    if (config.UCP_PROFILE_CACHE_MIN_TTL_MS > config.UCP_PROFILE_CACHE_MAX_TTL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UCP_PROFILE_CACHE_MIN_TTL_MS'],
+        message: 'must not exceed UCP_PROFILE_CACHE_MAX_TTL_MS',
+      });
     }
     if (config.NODE_ENV !== 'production') return;
     // The demo secrets are public (they are in the README): production must bring its own.
