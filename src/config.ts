@@ -359,6 +359,23 @@ export const ConfigSchema = z
      */
     UCP_PROFILE_ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.optional(),
     // --- end UCP negotiation ---
+    // --- UCP checkout (app/ucp.ts) ---
+    /**
+     * The merchant's page where a buyer carries on with a UCP checkout (`continue_url`, on every
+     * checkout that is not finished): `{checkout_id}` is replaced by the checkout id. Unset, it
+     * is the checkout's own REST URL (this service has no buyer-facing page).
+     */
+    UCP_CONTINUE_URL_TEMPLATE: z
+      .string()
+      .refine(
+        (value) =>
+          value.includes('{checkout_id}') &&
+          /^https?:\/\//.test(value) &&
+          URL.canParse(value.replaceAll('{checkout_id}', 'chk')),
+        { message: 'must be an http(s) URL containing {checkout_id}' },
+      )
+      .optional(),
+    // --- end UCP checkout ---
   })
   .superRefine((config, ctx) => {
     // An ACP order event is signed and names the order's page: neither has a safe default.

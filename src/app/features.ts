@@ -8,6 +8,7 @@ import { feedsFeature } from './feeds.js';
 import { mcpFeature } from './mcp.js';
 import { operationsFeature } from './operations.js';
 import { readinessSourcesOf } from './readiness.js';
+import { ucpFeature } from './ucp.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
 export const FEATURES: readonly Feature[] = [
@@ -17,6 +18,7 @@ export const FEATURES: readonly Feature[] = [
   a2aFeature,
   mcpFeature,
   acpFeature,
+  ucpFeature,
   driftFeature,
 ];
 

@@ -6,6 +6,10 @@ import {
 } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_CAPABILITIES } from '../../src/adapters/ucp/capabilities.js';
+import {
+  DELEGATED_PAYMENT_HANDLER,
+  paymentHandlersOf,
+} from '../../src/adapters/ucp/payment-handler.js';
 import { UCP_VERSION } from '../../src/adapters/ucp/version.js';
 import type { App } from '../../src/http/types.js';
 import { UCP_DISCOVERY_PATH, ucpDiscoveryRoutes } from '../../src/http/ucp/discovery-routes.js';
@@ -69,11 +73,14 @@ describe('GET /.well-known/ucp', () => {
       });
     });
 
-    it('declares exactly our capabilities and no payment handler', async () => {
+    it('declares exactly our capabilities and the payment handler checkouts name', async () => {
       const body = (await full.inject({ method: 'GET', url: UCP_DISCOVERY_PATH })).json();
       expect(body.ucp.capabilities).toEqual(BUSINESS_CAPABILITIES);
       expect(Object.keys(body.ucp.capabilities)).not.toContain('dev.ucp.shopping.fulfillment');
-      expect(body.ucp.payment_handlers).toEqual({});
+      expect(body.ucp.payment_handlers).toEqual(paymentHandlersOf(BASE));
+      expect(body.ucp.payment_handlers[DELEGATED_PAYMENT_HANDLER.name][0].config.token_url).toBe(
+        `${BASE}/agentic_commerce/delegate_payment`,
+      );
     });
 
     it('may be cached publicly for at least 60 seconds, and revalidated by its ETag', async () => {

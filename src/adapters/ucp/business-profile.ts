@@ -1,4 +1,5 @@
 import { BUSINESS_CAPABILITIES, type CapabilityRegistry } from './capabilities.js';
+import { paymentHandlersOf } from './payment-handler.js';
 import { UCP_VERSION } from './version.js';
 
 /** Where our UCP REST binding is mounted, under the public base URL. */
@@ -9,6 +10,8 @@ const SERVICES_BASE = `https://ucp.dev/${UCP_VERSION}/services/shopping`;
 
 /** The transports a deployment serves UCP on, as absolute URLs (REST always). */
 export interface UcpEndpoints {
+  /** The service's public base URL: where the payment handler's token endpoint is. */
+  base: string;
   /** Base of the REST binding; OpenAPI paths are appended (overview.md, "Endpoint Resolution"). */
   rest: string;
   /** The JSON-RPC endpoint of the MCP binding (mcp.openrpc.json), when one is served. */
@@ -24,10 +27,9 @@ export interface UcpEndpoints {
  * whether a product can be bought now reaches a platform through each checkout's `status` and
  * `messages`, not through discovery.
  *
- * `payment_handlers` is required by the business schema and is `{}`: we declare no payment
- * handler (no wallet, no tokenizer a platform could hand a credential to), and a registry
- * without entries is what the schema allows for that (ucp.json `$defs/base`: an object of
- * arrays). Inventing a handler id would send platforms to acquire instruments nobody processes.
+ * `payment_handlers` names the one handler we process (payment-handler.ts): the same
+ * declaration every checkout answer carries, so a platform learns at discovery where to
+ * tokenize the buyer's card before it completes a checkout.
  */
 export function businessProfile(
   endpoints: UcpEndpoints,
@@ -56,7 +58,7 @@ export function businessProfile(
       version: UCP_VERSION,
       services: { 'dev.ucp.shopping': shopping },
       capabilities,
-      payment_handlers: {},
+      payment_handlers: paymentHandlersOf(endpoints.base),
     },
   };
 }

@@ -84,7 +84,7 @@ export const CompleteCheckoutRequestSchema = z.looseObject({
 export type CompleteCheckoutRequest = z.infer<typeof CompleteCheckoutRequestSchema>;
 
 /** Cancel takes no body; one that is sent must at least be an object. */
-export const CancelCheckoutRequestSchema = z.looseObject({}).optional();
+export const CancelCheckoutRequestSchema = z.looseObject({}).nullish();
 
 export const CheckoutParamsSchema = z.strictObject({ id: z.string().min(1).max(200) });
 

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { UcpOperation } from '../../adapters/ucp/capabilities.js';
 import { projectUcpCheckout } from '../../adapters/ucp/checkout-projection.js';
 import {
   CancelCheckoutRequestSchema,
@@ -42,7 +43,7 @@ function keyOf(request: FastifyRequest): string | undefined {
  */
 export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): Promise<void> {
   const { sessions, idempotency } = deps;
-  const render = (request: FastifyRequest, operation: string, outcome: UcpSessionOutcome) =>
+  const render = (request: FastifyRequest, operation: UcpOperation, outcome: UcpSessionOutcome) =>
     projectUcpCheckout({
       ...outcome,
       ucp: {
@@ -55,7 +56,7 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
     });
   const answer = async (
     request: FastifyRequest,
-    operation: string,
+    operation: UcpOperation,
     run: () => Promise<UcpSessionOutcome>,
   ) => {
     try {

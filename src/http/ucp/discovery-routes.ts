@@ -29,6 +29,7 @@ export async function ucpDiscoveryRoutes(
     const base = publicBaseUrl(config, request);
     const body = JSON.stringify(
       businessProfile({
+        base,
         rest: `${base}${UCP_REST_PATH}`,
         ...(options.mcpPath === undefined ? {} : { mcp: `${base}${options.mcpPath}` }),
         ...(options.a2aCardPath === undefined ? {} : { a2a: `${base}${options.a2aCardPath}` }),

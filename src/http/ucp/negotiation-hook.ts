@@ -50,8 +50,11 @@ export function negotiationFailureBody(
 
 export interface UcpNegotiationOptions {
   profiles: PlatformProfiles;
-  /** The operation a request performs (each UCP route knows its own). */
-  operationOf: (request: FastifyRequest) => UcpOperation;
+  /**
+   * The operation a request performs (each UCP route knows its own); undefined for a request no
+   * route serves, which the scope answers as not found without negotiating.
+   */
+  operationOf: (request: FastifyRequest) => UcpOperation | undefined;
   /** Where a buyer can carry on in a browser when negotiation fails ("The continue_url Field"). */
   continueUrl?: (request: FastifyRequest) => string | undefined;
   /** What we negotiate from; the advertised capabilities unless a test says otherwise. */
@@ -71,16 +74,13 @@ export function ucpNegotiation(options: UcpNegotiationOptions) {
         .code(NEGOTIATION_FAILURE_REPLIES[failure.code].status)
         .type('application/json; charset=utf-8')
         .send(negotiationFailureBody(failure, options.continueUrl?.(request)));
+    const operation = options.operationOf(request);
+    if (operation === undefined) return;
     const profileUrl = profileUrlOf(request.headers['ucp-agent']);
     if (!profileUrl.ok) return refuse(profileUrl.failure);
     const profile = await options.profiles.fetch(profileUrl.value);
     if (!profile.ok) return refuse(profile.failure);
-    const negotiated = negotiate(
-      profile.value,
-      options.operationOf(request),
-      profileUrl.value,
-      capabilities,
-    );
+    const negotiated = negotiate(profile.value, operation, profileUrl.value, capabilities);
     if (!negotiated.ok) return refuse(negotiated.failure);
     request.ucpNegotiated = negotiated.value;
   };

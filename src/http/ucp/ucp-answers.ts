@@ -1,16 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 
+import type { UcpOperation } from '../../adapters/ucp/capabilities.js';
+import { errorBlockOf, type UcpBlock } from '../../adapters/ucp/response-block.js';
+
+export type { UcpBlock };
+
 /**
  * What every UCP answer of a route needs from the scope: the `ucp` block of what the request
  * negotiated, narrowed to the operation's capabilities (overview.md, "Response Capability
- * Selection"), and the business outcome "no resource" answer built on it.
+ * Selection").
  */
-export interface UcpBlock {
-  version: string;
-  capabilities: Record<string, unknown[]>;
-}
-
-export type UcpBlockOf = (request: FastifyRequest, operation: string) => UcpBlock;
+export type UcpBlockOf = (request: FastifyRequest, operation: UcpOperation) => UcpBlock;
 
 /**
  * The spec's error_response (`types/error_response.json`): a business outcome where no resource
@@ -19,7 +19,7 @@ export type UcpBlockOf = (request: FastifyRequest, operation: string) => UcpBloc
  */
 export function noResource(block: UcpBlock, code: string, content: string, continueUrl?: string) {
   return {
-    ucp: { ...block, status: 'error' as const },
+    ucp: errorBlockOf(block),
     messages: [{ type: 'error' as const, code, severity: 'unrecoverable' as const, content }],
     ...(continueUrl === undefined ? {} : { continue_url: continueUrl }),
   };

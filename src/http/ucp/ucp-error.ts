@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { jsonPath } from '../../domain/facts-document.js';
-import { AppError } from '../../errors/codes.js';
+import { AppError, type ErrorCode } from '../../errors/codes.js';
 import { fromFrameworkError } from '../framework-errors.js';
 
 /**
@@ -48,6 +48,30 @@ function pathOf(instancePath: string): string {
   );
 }
 
+/** Our errors that are all a malformed request in UCP's words (`invalid_request`). */
+const INVALID_REQUEST_CODES: ReadonlySet<ErrorCode> = new Set([
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'BAD_REQUEST',
+]);
+
+/**
+ * The UCP code of one of our client errors: the code a route named in the error's details
+ * (catalog-routes.ts says `request_too_large` for too many ids), else `invalid_request` for a
+ * malformed request, else our own code in lower case (`payload_too_large` …).
+ */
+function ucpCodeOf(error: AppError): string {
+  const [detail] = Array.isArray(error.details) ? (error.details as unknown[]) : [];
+  if (
+    typeof detail === 'object' &&
+    detail !== null &&
+    'code' in detail &&
+    typeof detail.code === 'string'
+  )
+    return detail.code;
+  return INVALID_REQUEST_CODES.has(error.code) ? 'invalid_request' : error.code.toLowerCase();
+}
+
 /**
  * The UCP scope's error handler: a failure we raised answers as itself; a request the route
  * schema refused is 400 `invalid_request` naming every problem by JSONPath; fastify's own client
@@ -80,7 +104,7 @@ export function ucpErrorHandler(
           url: `${request.method} ${request.url}`,
         });
   if (known !== undefined && known.statusCode < 500) {
-    sendUcpFailure(reply, ucpFailure(known.statusCode, known.code.toLowerCase(), known.message));
+    sendUcpFailure(reply, ucpFailure(known.statusCode, ucpCodeOf(known), known.message));
     return;
   }
   request.log.error({ err: error }, 'unhandled error on a UCP endpoint');
