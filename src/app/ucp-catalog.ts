@@ -1,14 +1,9 @@
-import type { FastifyRequest } from 'fastify';
-import type { CatalogOperation } from '../adapters/ucp/catalog-response.js';
-import type { UcpBlock } from '../adapters/ucp/response-block.js';
 import type { AppContext } from '../app-context.js';
 import type { App } from '../http/types.js';
 import { ucpCatalogRoutes } from '../http/ucp/catalog-routes.js';
+import type { UcpBlockOf } from '../http/ucp/ucp-answers.js';
 import { ProductSearch } from '../services/product-search.js';
 import { catalogRuntime } from './catalog-runtime.js';
-
-/** The negotiated `ucp` block of an answer, computed by the UCP scope's negotiation. */
-export type UcpBlockOf = (request: FastifyRequest, operation: CatalogOperation) => UcpBlock;
 
 /**
  * The UCP catalog routes over the catalog runtime's profile service and stores — the ones the

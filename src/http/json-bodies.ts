@@ -34,3 +34,18 @@ function whereJsonBreaks(text: string): string {
     return (error as Error).message;
   }
 }
+
+/**
+ * For a scope whose routes take an optional body (ACP's and UCP's cancel): a client that says
+ * `Content-Type: application/json` and sends nothing is sending no body, not broken JSON. Any
+ * other body parses as it would anywhere else.
+ */
+export function acceptEmptyJsonBody(scope: App): void {
+  const parseJson = scope.getDefaultJsonParser('remove', 'remove');
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG_OPERATION_CAPABILITY } from '../../src/adapters/ucp/catalog-response.js';
+import { UCP_OPERATION_CAPABILITY } from '../../src/adapters/ucp/capabilities.js';
 import { UCP_CAPABILITY } from '../../src/adapters/ucp/negotiated.js';
 import { UCP_VERSION } from '../../src/adapters/ucp/version.js';
 import { ucpCatalog } from '../../src/app/ucp-catalog.js';
@@ -71,7 +71,7 @@ describe('UCP catalog routes', () => {
                 };
               });
               await ucpCatalog(ucp, ctx, (_request, operation) =>
-                catalogBlock(CATALOG_OPERATION_CAPABILITY[operation]),
+                catalogBlock(UCP_OPERATION_CAPABILITY[operation]),
               );
             },
             { prefix: '/ucp/v1' },

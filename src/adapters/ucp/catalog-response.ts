@@ -1,5 +1,5 @@
+import type { UcpOperation } from './capabilities.js';
 import type { UcpProduct, Unlisted } from './catalog-projection.js';
-import { UCP_CAPABILITY, type UcpCapabilityName } from './negotiated.js';
 import { errorBlockOf, type UcpBlock } from './response-block.js';
 
 /**
@@ -9,16 +9,13 @@ import { errorBlockOf, type UcpBlock } from './response-block.js';
  */
 
 /**
- * The catalog's operations (rest.openapi.json operationIds) and the capability each belongs to
- * (catalog/lookup.md: get_product is part of catalog.lookup). The `ucp` block of an answer
- * names that capability.
+ * The catalog's operations (rest.openapi.json operationIds); the capability each belongs to is
+ * in capabilities.ts's UCP_OPERATION_CAPABILITY (get_product is part of catalog.lookup).
  */
-export const CATALOG_OPERATION_CAPABILITY = {
-  search_catalog: UCP_CAPABILITY.catalogSearch,
-  lookup_catalog: UCP_CAPABILITY.catalogLookup,
-  get_product: UCP_CAPABILITY.catalogLookup,
-} as const satisfies Record<string, UcpCapabilityName>;
-export type CatalogOperation = keyof typeof CATALOG_OPERATION_CAPABILITY;
+export type CatalogOperation = Extract<
+  UcpOperation,
+  'search_catalog' | 'lookup_catalog' | 'get_product'
+>;
 
 export interface UcpInfoMessage {
   type: 'info';

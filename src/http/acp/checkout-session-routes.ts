@@ -8,6 +8,7 @@ import {
   UpdateSessionRequestSchema,
 } from '../../adapters/acp/session-request.js';
 import type { Config } from '../../config.js';
+import { acceptEmptyJsonBody } from '../json-bodies.js';
 import { publicBaseUrl } from '../public-base-url.js';
 import type { App } from '../types.js';
 import { invalidRequest } from './acp-error.js';
@@ -113,16 +114,9 @@ export async function checkoutSessionRoutes(
     },
   );
 
-  // Cancel's body is optional (`requestBody.required: false`): a client that says
-  // `Content-Type: application/json` and sends nothing is sending no body, not broken JSON.
+  // Cancel's body is optional: an empty one is no body, not broken JSON.
   await app.register(async (scope: App) => {
-    const parseJson = scope.getDefaultJsonParser('remove', 'remove');
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      parseJson(request, text, done);
-    });
+    acceptEmptyJsonBody(scope);
     scope.post(
       '/checkout_sessions/:checkout_session_id/cancel',
       {

@@ -11,6 +11,7 @@ import {
 import { paymentHandlersOf } from '../../adapters/ucp/payment-handler.js';
 import { SessionNotFound } from '../../services/checkout/checkout-session-steps.js';
 import type { IdempotencyLayer } from '../idempotency-layer.js';
+import { acceptEmptyJsonBody } from '../json-bodies.js';
 import type { App } from '../types.js';
 import type { UcpCheckoutSessions, UcpSessionOutcome } from './checkout-sessions.js';
 import { noResource, type UcpBlockOf } from './ucp-answers.js';
@@ -113,16 +114,9 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
       ),
   );
 
-  // Cancel has no body: a client that says `Content-Type: application/json` and sends nothing
-  // is sending no body, not broken JSON.
+  // Cancel's body is optional: an empty one is no body, not broken JSON.
   await app.register(async (scope: App) => {
-    const parseJson = scope.getDefaultJsonParser('remove', 'remove');
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      parseJson(request, text, done);
-    });
+    acceptEmptyJsonBody(scope);
     scope.post(
       '/checkout-sessions/:id/cancel',
       {
