@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors/codes.js';
 
 /**
@@ -75,4 +76,17 @@ export function fromFrameworkError(
   const code =
     byCode ?? (status >= 400 && status < 500 ? (BY_STATUS[status] ?? 'BAD_REQUEST') : undefined);
   return code === undefined ? undefined : new AppError(code, argsFor(code, clientError, request));
+}
+
+/**
+ * The AppError an error a protocol scope's handler caught is answered as: ours as it is, a
+ * framework's client error mapped from the request it failed; undefined for a fault (a 500).
+ */
+export function clientErrorOf(error: unknown, request: FastifyRequest): AppError | undefined {
+  if (error instanceof AppError) return error;
+  return fromFrameworkError(error, {
+    contentType: request.headers['content-type'],
+    bodyLimitBytes: request.routeOptions.bodyLimit,
+    url: `${request.method} ${request.url}`,
+  });
 }

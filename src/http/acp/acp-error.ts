@@ -6,8 +6,7 @@ import type {
 } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { jsonPath } from '../../domain/facts-document.js';
-import { AppError } from '../../errors/codes.js';
-import { fromFrameworkError } from '../framework-errors.js';
+import { clientErrorOf } from '../framework-errors.js';
 
 /**
  * ACP's protocol-level `Error` (spec 2026-04-17, `$defs/Error`): what every ACP endpoint answers
@@ -118,14 +117,7 @@ function answerAcpError(
     sendAcpError(reply, failure, dialect);
     return;
   }
-  const known =
-    error instanceof AppError
-      ? error
-      : fromFrameworkError(error, {
-          contentType: request.headers['content-type'],
-          bodyLimitBytes: request.routeOptions.bodyLimit,
-          url: `${request.method} ${request.url}`,
-        });
+  const known = clientErrorOf(error, request);
   if (known !== undefined && known.statusCode < 500) {
     sendAcpError(
       reply,

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { jsonPath } from '../../domain/facts-document.js';
-import { AppError, type ErrorCode } from '../../errors/codes.js';
-import { fromFrameworkError } from '../framework-errors.js';
+import type { AppError, ErrorCode } from '../../errors/codes.js';
+import { clientErrorOf } from '../framework-errors.js';
 
 /**
  * UCP's protocol errors (2026-04-08, checkout-rest.md "Error Responses": "Return appropriate
@@ -95,14 +95,7 @@ export function ucpErrorHandler(
     sendUcpFailure(reply, ucpFailure(400, 'invalid_request', problems.join('; ')));
     return;
   }
-  const known =
-    error instanceof AppError
-      ? error
-      : fromFrameworkError(error, {
-          contentType: request.headers['content-type'],
-          bodyLimitBytes: request.routeOptions.bodyLimit,
-          url: `${request.method} ${request.url}`,
-        });
+  const known = clientErrorOf(error, request);
   if (known !== undefined && known.statusCode < 500) {
     sendUcpFailure(reply, ucpFailure(known.statusCode, ucpCodeOf(known), known.message));
     return;
