@@ -4,6 +4,11 @@ import { type Blocker, type BlockerCode, type BlockerParams, blocker } from './b
 import type { CheckoutState } from './checkout/transitions.js';
 import type { EvidenceRef } from './decision.js';
 import { formatMinorUnits, type Money, MoneySchema } from './money.js';
+import {
+  MANDATE_PROOF_BLOCKERS,
+  type MandateProofFailure,
+  MandateProofSchema,
+} from './payment/mandate-proof.js';
 import { InstantSchema, toMs } from './time.js';
 
 export const ACTOR_TYPES = ['human', 'agent', 'system'] as const;
@@ -41,6 +46,8 @@ export const MandateSchema = z.object({
       actorTypes: z.array(z.enum(ACTOR_TYPES)).max(3).optional(),
     })
     .optional(),
+  /** What the mandate's signatures came to, for a signed mandate (AP2); absent for an allowance. */
+  proof: MandateProofSchema.optional(),
 });
 export type Mandate = z.infer<typeof MandateSchema>;
 
@@ -70,8 +77,32 @@ interface AuthorityCheck {
 
 const pass = undefined;
 
+/**
+ * One check per proof failure that has a blocker of its own (mandate-proof.ts): a signed mandate
+ * whose proof failed is refused with what failed, whatever else it says. The detail fills the
+ * message (and, for a violated constraint, the scope it does not cover).
+ */
+const PROOF_CHECKS: readonly AuthorityCheck[] = Object.entries(MANDATE_PROOF_BLOCKERS).flatMap(
+  ([failure, code]) =>
+    code === undefined
+      ? []
+      : [
+          {
+            code,
+            severity: 'blocked' as const,
+            fails: ({ mandate }: Present) => {
+              const proof = mandate.proof;
+              if (proof?.failure !== (failure as MandateProofFailure)) return pass;
+              const detail = proof.detail ?? failure;
+              return { detail, outOfScope: detail };
+            },
+          },
+        ],
+);
+
 /** The authority checks as data: each row is one named condition over the gathered facts. */
 export const AUTHORITY_CHECKS: readonly AuthorityCheck[] = [
+  ...PROOF_CHECKS,
   {
     code: 'MANDATE_REVOKED',
     severity: 'blocked',

@@ -189,6 +189,74 @@ export const BLOCKERS = {
     nextAction:
       'Do not pay again: the capture is retried under the same key until the provider answers; the checkout then completes or reopens.',
   },
+  MANDATE_MALFORMED: {
+    message: 'The payment mandate could not be read: {detail}.',
+    nextAction: 'Present the mandate as an AP2 SD-JWT (or chain of them) again.',
+  },
+  MANDATE_SIGNATURE_INVALID: {
+    message: 'A signature of the payment mandate does not verify: {detail}.',
+    nextAction:
+      'Present a mandate signed by its issuer and, for a delegated one, by the agent key it names.',
+  },
+  MANDATE_ISSUER_UNTRUSTED: {
+    message: "The payment mandate's issuer is not trusted here: {detail}.",
+    nextAction: "Present a mandate from an issuer in this merchant's trust list.",
+  },
+  MANDATE_NOT_YET_VALID: {
+    message: 'The payment mandate is not valid yet: {detail}.',
+    nextAction: "Present the mandate once it is valid, or check the agent's clock.",
+  },
+  MANDATE_AUDIENCE_MISMATCH: {
+    message: 'The payment mandate is bound to another audience: {detail}.',
+    nextAction: 'Bind the closed mandate to this merchant (its aud).',
+  },
+  MANDATE_NONCE_MISMATCH: {
+    message: 'The payment mandate is bound to another nonce: {detail}.',
+    nextAction: 'Bind the closed mandate to the nonce this checkout issued.',
+  },
+  MANDATE_BINDING_INVALID: {
+    message: 'The closed mandate is not bound to the mandate it closes: {detail}.',
+    nextAction: 'Close the open mandate the chain presents (its sd_hash).',
+  },
+  MANDATE_TAMPERED: {
+    message: 'A disclosure of the payment mandate was altered or added: {detail}.',
+    nextAction: 'Present the mandate with its disclosures as issued.',
+  },
+  MANDATE_NOT_CLOSED: {
+    message:
+      'An open mandate was presented without the closed mandate that binds it to this checkout: {detail}.',
+    nextAction: 'Have the agent close the open mandate for this checkout and present both.',
+  },
+  MANDATE_CLAIMS_CHANGED: {
+    message: 'The closed mandate changes what the open mandate fixed: {detail}.',
+    nextAction: 'Close the open mandate without changing its fixed claims.',
+  },
+  MANDATE_CHECKOUT_MISMATCH: {
+    message:
+      'The mandate was issued for another checkout than the one this merchant signed: {detail}.',
+    nextAction: 'Sign a mandate over the checkout JWT this checkout issued.',
+  },
+  MANDATE_AMOUNT_MISMATCH: {
+    message: 'The mandate pays {detail}, not the checkout total.',
+    nextAction: 'Present a payment mandate for exactly the checkout total.',
+  },
+  MANDATE_PAYEE_MISMATCH: {
+    message: 'The mandate pays another payee: {detail}.',
+    nextAction: 'Present a payment mandate naming this merchant as payee.',
+  },
+  MANDATE_CONSTRAINT_UNKNOWN: {
+    message: 'The mandate carries a constraint this merchant cannot evaluate: {detail}.',
+    nextAction: 'Present a mandate whose constraints are all AP2 constraint types.',
+  },
+  MANDATE_TYPE_INVALID: {
+    message: 'The credential is not the mandate expected here: {detail}.',
+    nextAction:
+      'Present a checkout mandate and a payment mandate (vct mandate.checkout / mandate.payment).',
+  },
+  MANDATE_REPLAYED: {
+    message: 'This mandate was already used: {detail}.',
+    nextAction: 'Have the agent close a new mandate for this checkout.',
+  },
 } as const satisfies Record<string, { message: string; nextAction: string }>;
 
 export type BlockerCode = keyof typeof BLOCKERS;

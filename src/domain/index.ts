@@ -35,6 +35,7 @@ export * from './intent-task.js';
 export * from './listing.js';
 export * from './money.js';
 export * from './payment/delegation.js';
+export * from './payment/mandate-proof.js';
 export * from './payment/transitions.js';
 export * from './policy.js';
 export * from './policy-terms.js';

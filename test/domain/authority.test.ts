@@ -3,6 +3,11 @@ import type { DecisionResult } from '../../src/domain/actions.js';
 import { type AuthorityRequest, evaluateAuthority } from '../../src/domain/authority.js';
 import type { BlockerCode } from '../../src/domain/blockers.js';
 import { CommerceDecisionSchema } from '../../src/domain/decision.js';
+import {
+  MANDATE_PROOF_BLOCKERS,
+  MANDATE_PROOF_FAILURES,
+  type MandateProofFailure,
+} from '../../src/domain/payment/mandate-proof.js';
 import { toMs } from '../../src/domain/time.js';
 import {
   at,
@@ -335,5 +340,59 @@ describe('evaluateProduct with an authority request', () => {
         'AUTHORITY_MISSING',
       ]);
     });
+  });
+});
+
+describe('evaluateAuthority with a signed mandate whose proof failed', () => {
+  const failures = Object.entries(MANDATE_PROOF_BLOCKERS) as [
+    MandateProofFailure,
+    BlockerCode | undefined,
+  ][];
+
+  it.each(failures.filter(([, code]) => code !== undefined))(
+    'refuses a proof that failed with %s as %s, naming what failed',
+    (failure, code) => {
+      const detail = `the ${failure} detail`;
+      const outcome = evaluateAuthority(
+        authorityRequest({
+          mandate: mandate({
+            kind: 'ap2_payment_mandate',
+            proof: { scheme: 'ap2_sd_jwt', failure, detail },
+          }),
+        }),
+      );
+      expect(outcome.result).toBe('blocked');
+      expect(outcome.blockers.map((b) => b.code)).toEqual([code]);
+      expect(outcome.blockers[0]?.message).toContain(detail);
+    },
+  );
+
+  it('leaves an expired proof to the expiry check, which names the instant', () => {
+    const outcome = evaluateAuthority(
+      authorityRequest({
+        mandate: mandate({
+          kind: 'ap2_payment_mandate',
+          expiresAt: at(-60),
+          proof: { scheme: 'ap2_sd_jwt', failure: 'expired', detail: 'exp passed' },
+        }),
+      }),
+    );
+    expect(codesOf(outcome.blockers)).toEqual(['MANDATE_EXPIRED']);
+  });
+
+  it('allows a signed mandate whose proof verified, on its constraints alone', () => {
+    const outcome = evaluateAuthority(
+      authorityRequest({
+        mandate: mandate({ kind: 'ap2_payment_mandate', proof: { scheme: 'ap2_sd_jwt' } }),
+      }),
+    );
+    expect(outcome.result).toBe('allowed');
+    expect(outcome.blockers).toEqual([]);
+  });
+
+  it('gives every failure but expiry a blocker of its own', () => {
+    expect(MANDATE_PROOF_FAILURES.filter((f) => MANDATE_PROOF_BLOCKERS[f] === undefined)).toEqual([
+      'expired',
+    ]);
   });
 });

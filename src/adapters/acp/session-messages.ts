@@ -111,6 +111,63 @@ export const BLOCKER_MESSAGES = {
   },
   INSTRUMENT_EXPIRED: { code: 'expired', resolution: 'requires_buyer_review', param: 'payment' },
   RISK_BLOCKED: { code: 'payment_declined', resolution: 'requires_buyer_review', param: 'payment' },
+  // A signed mandate (AP2) whose proof failed: the agent presents another credential.
+  MANDATE_MALFORMED: { code: 'invalid', resolution: 'requires_buyer_review', param: 'payment' },
+  MANDATE_SIGNATURE_INVALID: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_ISSUER_UNTRUSTED: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_NOT_YET_VALID: { code: 'invalid', resolution: 'requires_buyer_review', param: 'payment' },
+  MANDATE_AUDIENCE_MISMATCH: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_NONCE_MISMATCH: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_BINDING_INVALID: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_TAMPERED: { code: 'invalid', resolution: 'requires_buyer_review', param: 'payment' },
+  MANDATE_NOT_CLOSED: { code: 'invalid', resolution: 'requires_buyer_review', param: 'payment' },
+  MANDATE_CLAIMS_CHANGED: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_CHECKOUT_MISMATCH: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_AMOUNT_MISMATCH: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_PAYEE_MISMATCH: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_CONSTRAINT_UNKNOWN: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
+  MANDATE_TYPE_INVALID: { code: 'invalid', resolution: 'requires_buyer_review', param: 'payment' },
+  MANDATE_REPLAYED: { code: 'invalid', resolution: 'requires_buyer_review', param: 'payment' },
 } as const satisfies Record<BlockerCode, MessageRow>;
 
 /** An ACP `MessageError` as sent. */

@@ -87,6 +87,23 @@ export const UCP_BLOCKER_MESSAGES = {
   INSTRUMENT_EXPIRED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
   // The merchant's risk check refused the payment: the buyer sorts it out on the merchant's page.
   RISK_BLOCKED: { code: 'payment_failed', severity: 'requires_buyer_review', path: 'payment' },
+  // A signed mandate (AP2) whose proof failed: recoverable with another credential.
+  MANDATE_MALFORMED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_SIGNATURE_INVALID: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_ISSUER_UNTRUSTED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_NOT_YET_VALID: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_AUDIENCE_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_NONCE_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_BINDING_INVALID: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_TAMPERED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_NOT_CLOSED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_CLAIMS_CHANGED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_CHECKOUT_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_AMOUNT_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_PAYEE_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_CONSTRAINT_UNKNOWN: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_TYPE_INVALID: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_REPLAYED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
 } as const satisfies Record<BlockerCode, MessageRow>;
 
 /** A UCP `message_error` as sent. */
