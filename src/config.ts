@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
+import { PrivateSigningJwksSchema } from './services/signing/signing-keys.js';
 
 /**
  * Every setting the service reads, from the environment, parsed once at boot and frozen.
@@ -208,6 +209,23 @@ export const ConfigSchema = z
     RECEIPT_URL: optionalUrl,
     /** This merchant's id as mandates name it. @defaultValue the tenant id */
     MERCHANT_ID: z.string().min(1).max(256).optional(),
+    /**
+     * The merchant's signing keys (AP2 checkout JWTs and receipts), a JWK Set of private P-256
+     * keys as JSON: the first signs, all are published at /.well-known/jwks.json.
+     * @defaultValue a development key generated on first start and kept in Redis
+     */
+    MERCHANT_SIGNING_JWKS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON JWK Set' });
+          return z.NEVER;
+        }
+      })
+      .pipe(PrivateSigningJwksSchema)
+      .optional(),
     /** HMAC-SHA256 key for `Merchant-Signature` on agent webhooks. */
     WEBHOOK_SECRET: z.string().min(16).default(DEMO_WEBHOOK_SECRET),
     /** TCP connect timeout of every provider call. */

@@ -27,6 +27,13 @@ const SECRET_KEYS = [
   'mandate',
   'allowance',
   'credential',
+  // AP2: the mandates an agent presents, and the merchant's own signing keys.
+  'checkout_mandate',
+  'payment_mandate',
+  'checkoutMandate',
+  'paymentMandate',
+  'privateKey',
+  'MERCHANT_SIGNING_JWKS',
 ];
 
 /** Header names that carry credentials, in whatever object holds the headers. */
