@@ -1,5 +1,6 @@
 import { a2aFeature } from './a2a.js';
 import { acpFeature } from './acp.js';
+import { ap2Feature } from './ap2.js';
 import { catalogFeature } from './catalog.js';
 import { checkoutFeature } from './checkout.js';
 import { driftFeature } from './drift.js';
@@ -19,6 +20,7 @@ export const FEATURES: readonly Feature[] = [
   mcpFeature,
   acpFeature,
   ucpFeature,
+  ap2Feature,
   driftFeature,
 ];
 

@@ -20,6 +20,7 @@ import { CheckoutSessionSteps } from '../services/checkout/checkout-session-step
 import { checkoutSessionStepsDepsOf } from './checkout-session-steps.js';
 import { delegatedPaymentsOf } from './delegated-payments.js';
 import type { Feature } from './feature.js';
+import { merchantSignerOf } from './merchant-signer.js';
 import { ucpCatalog } from './ucp-catalog.js';
 
 /**
@@ -136,7 +137,9 @@ async function ucpRestRoutes(scope: App, ctx: AppContext): Promise<void> {
 export const ucpFeature: Feature = {
   name: 'ucp',
   async publicRoutes(app, ctx) {
-    await ucpDiscoveryRoutes(app, ctx.config);
+    await ucpDiscoveryRoutes(app, ctx.config, {
+      signingKeys: async () => (await merchantSignerOf(ctx)).jwks().keys,
+    });
     await app.register((scope: App) => ucpRestRoutes(scope, ctx), { prefix: UCP_REST_PATH });
   },
 };

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { UCP_CAPABILITY } from '../../src/adapters/ucp/negotiated.js';
 import { acpFeature } from '../../src/app/acp.js';
+import { ap2Feature } from '../../src/app/ap2.js';
 import { ucpFeature } from '../../src/app/ucp.js';
 import { ACP_VERSION } from '../../src/http/acp/acp-guard.js';
 import { buildApp } from '../../src/http/app.js';
@@ -62,7 +63,7 @@ export interface UcpCall {
 }
 
 export interface UcpHarness extends AcpSessionHarness {
-  /** The app serving UCP and ACP, listening on loopback (not the ACP harness's inject app). */
+  /** The app serving UCP, ACP and AP2's keys, listening on loopback (not the ACP harness's inject app). */
   ucpApp: App;
   baseUrl: string;
   platform: LoopbackServer;
@@ -85,7 +86,7 @@ export async function startUcpHarness(options: HarnessOptions = {}): Promise<Ucp
     sendJson(res, profile.body, { 'cache-control': 'public, max-age=300' }, profile.status);
   });
   const h = await startAcpSessionHarness(options);
-  const ucpApp = await buildApp(h.ctx, [ucpFeature, acpFeature]);
+  const ucpApp = await buildApp(h.ctx, [ucpFeature, acpFeature, ap2Feature]);
   await ucpApp.listen({ host: '127.0.0.1', port: 0 });
   const { port } = ucpApp.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -66,6 +66,27 @@ describe('UCP over HTTP, as a platform sees it', () => {
       const [handler] = profile.ucp.payment_handlers[DELEGATED_PAYMENT_HANDLER.name];
       expect(handler.config.token_url).toBe(`${h.baseUrl}/agentic_commerce/delegate_payment`);
     });
+
+    it("lists the merchant's public signing keys, the same as /.well-known/jwks.json", async () => {
+      const profile = (await h.call('GET', '/.well-known/ucp', undefined, { auth: 'none' })).body;
+      const jwks = await h.call('GET', '/.well-known/jwks.json', undefined, { auth: 'none' });
+      expect(jwks.status).toBe(200);
+      expect(jwks.headers['content-type']).toMatch(/^application\/jwk-set\+json/);
+      expect(jwks.body.keys).toHaveLength(1);
+      expect(jwks.body.keys[0]).toMatchObject({
+        kty: 'EC',
+        crv: 'P-256',
+        alg: 'ES256',
+        use: 'sig',
+      });
+      expect(jwks.body.keys[0]).not.toHaveProperty('d');
+      expect(profile.signing_keys).toEqual(jwks.body.keys);
+      const again = await h.call('GET', '/.well-known/jwks.json', undefined, {
+        auth: 'none',
+        headers: { 'if-none-match': String(jwks.headers.etag) },
+      });
+      expect(again.status).toBe(304);
+    });
   });
 
   describe('a checkout for a ready product', () => {

@@ -1,3 +1,4 @@
+import type { JWK } from 'jose';
 import { businessProfile, UCP_REST_PATH } from '../../adapters/ucp/business-profile.js';
 import type { Config } from '../../config.js';
 import { entityTagOf } from '../a2a/conditional-get.js';
@@ -13,6 +14,8 @@ export interface UcpDiscoveryOptions {
   mcpPath?: string;
   /** The A2A agent card (src/app/a2a.ts serves /.well-known/agent-card.json). */
   a2aCardPath?: string;
+  /** The merchant's public signing keys, published as the profile's `signing_keys`. */
+  signingKeys?: () => Promise<JWK[]>;
 }
 
 /**
@@ -27,14 +30,16 @@ export async function ucpDiscoveryRoutes(
 ): Promise<void> {
   app.get(UCP_DISCOVERY_PATH, async (request, reply) => {
     const base = publicBaseUrl(config, request);
-    const body = JSON.stringify(
-      businessProfile({
+    const signingKeys = await options.signingKeys?.();
+    const body = JSON.stringify({
+      ...businessProfile({
         base,
         rest: `${base}${UCP_REST_PATH}`,
         ...(options.mcpPath === undefined ? {} : { mcp: `${base}${options.mcpPath}` }),
         ...(options.a2aCardPath === undefined ? {} : { a2a: `${base}${options.a2aCardPath}` }),
       }),
-    );
+      ...(signingKeys === undefined ? {} : { signing_keys: signingKeys }),
+    });
     const etag = entityTagOf(body);
     reply.header('cache-control', 'public, max-age=300').header('etag', etag);
     if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
