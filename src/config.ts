@@ -53,6 +53,16 @@ const countryCode = z.string().regex(/^[A-Z]{2}$/, {
   message: 'must be ISO 3166-1 alpha-2 country codes in upper case, e.g. DE',
 });
 
+/** A JSON document in a variable (a JWK Set), parsed before its schema reads it. */
+const jwkSetText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON JWK Set' });
+    return z.NEVER;
+  }
+});
+
 const optionalUrl = z
   .url({ protocol: /^https?$/ })
   .optional()
@@ -214,18 +224,7 @@ export const ConfigSchema = z
      * keys as JSON: the first signs, all are published at /.well-known/jwks.json.
      * @defaultValue a development key generated on first start and kept in Redis
      */
-    MERCHANT_SIGNING_JWKS: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON JWK Set' });
-          return z.NEVER;
-        }
-      })
-      .pipe(PrivateSigningJwksSchema)
-      .optional(),
+    MERCHANT_SIGNING_JWKS: jwkSetText.pipe(PrivateSigningJwksSchema).optional(),
     /** HMAC-SHA256 key for `Merchant-Signature` on agent webhooks. */
     WEBHOOK_SECRET: z.string().min(16).default(DEMO_WEBHOOK_SECRET),
     /** TCP connect timeout of every provider call. */
@@ -377,6 +376,25 @@ export const ConfigSchema = z
      */
     UCP_PROFILE_ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.optional(),
     // --- end UCP negotiation ---
+    // --- AP2 mandates (app/ap2.ts, adapters/ap2/) ---
+    /**
+     * Issuers whose mandates are trusted (the user's wallet, a trusted agent provider): a JSON JWK
+     * Set of their public keys, matched by `kid`.
+     */
+    AP2_TRUSTED_ISSUERS_JWKS: jwkSetText
+      .pipe(
+        z.object({
+          keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().min(1) })).max(100),
+        }),
+      )
+      .optional(),
+    /** A JWKS URL of trusted issuers (fetched and cached by jose), beside or instead of the static set. */
+    AP2_TRUSTED_ISSUERS_JWKS_URL: optionalUrl,
+    /** Clock skew allowed on a mandate's `iat`, `nbf` and `exp`. */
+    AP2_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+    /** How long a signed checkout JWT can be bound by a mandate. */
+    AP2_CHECKOUT_JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    // --- end AP2 mandates ---
     // --- UCP checkout (app/ucp.ts) ---
     /**
      * The merchant's page where a buyer carries on with a UCP checkout (`continue_url`, on every
