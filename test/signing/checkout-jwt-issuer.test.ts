@@ -55,7 +55,7 @@ describe('the checkout JWT issuer', () => {
     );
     signer = new MerchantSigner(keys, 'https://shop.example.com', () => NOW);
     issuer = new CheckoutJwtIssuer({
-      signer,
+      sign: (claims, typ) => signer.sign(claims, typ),
       storeOf: (tenant) => new CheckoutJwtStore(client, prefix, tenant),
       claimsOf: (_tenant, checkout, expiresAt) => checkoutClaimsOf(checkout, MERCHANT, expiresAt),
       ttlSeconds: 900,

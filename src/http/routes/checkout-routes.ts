@@ -4,7 +4,7 @@ import {
   CompleteRequestSchema,
   startPaymentRequestOf,
 } from '../../adapters/acp/complete-request.js';
-import { isConflictRefusal, wasApplied } from '../../domain/index.js';
+import { ActorSchema, isConflictRefusal, wasApplied } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
 import {
@@ -14,6 +14,7 @@ import {
   VersionOnlySchema,
 } from '../../services/checkout/checkout-requests.js';
 import type { CheckoutService, RequestMeta } from '../../services/checkout/checkout-service.js';
+import type { Ap2Payments } from '../ap2/ap2-payments.js';
 import type { App } from '../types.js';
 
 /**
@@ -54,7 +55,21 @@ function reply(reply: FastifyReply, result: TransitionResult, created = false) {
   return reply.code(isConflictRefusal(answer.decision) ? 409 : 422).send(answer);
 }
 
-export async function checkoutRoutes(app: App, service: CheckoutService): Promise<void> {
+/** A complete that pays with AP2 mandates instead of an ACP allowance. */
+const Ap2CompleteSchema = z.strictObject({
+  ap2: z.strictObject({
+    checkout_mandate: z.string().min(1).max(65_536),
+    payment_mandate: z.string().min(1).max(65_536),
+  }),
+  actor: ActorSchema,
+  expectedVersion: z.number().int().positive().optional(),
+});
+
+export async function checkoutRoutes(
+  app: App,
+  service: CheckoutService,
+  ap2?: Ap2Payments,
+): Promise<void> {
   app.post('/v1/checkouts', { schema: { body: CreateCheckoutSchema } }, async (request, res) =>
     reply(res, await service.createCheckout(request.tenant, request.body, meta(request)), true),
   );
@@ -114,19 +129,72 @@ export async function checkoutRoutes(app: App, service: CheckoutService): Promis
   app.post(
     '/v1/checkouts/:id/complete',
     // ACP's name for delegating payment; it only starts the payment chain, hence the service's
-    // name. The allowance is mapped to the domain's mandate by the one ACP mapping.
-    { schema: { params: IdParams, body: CompleteRequestSchema } },
-    async (request, res) =>
-      reply(
-        res,
-        await service.startPayment(
-          request.tenant,
-          request.params.id,
-          startPaymentRequestOf(request.body),
-          meta(request),
-        ),
-      ),
+    // name. An allowance is mapped to the domain's mandate by the one ACP mapping; AP2 mandates
+    // are verified and mapped by the one AP2 mapping, and answered with a signed receipt.
+    { schema: { params: IdParams, body: z.union([CompleteRequestSchema, Ap2CompleteSchema]) } },
+    async (request, res) => {
+      const { tenant, body } = request;
+      const checkoutId = request.params.id;
+      if (!('ap2' in body))
+        return reply(
+          res,
+          await service.startPayment(
+            tenant,
+            checkoutId,
+            startPaymentRequestOf(body),
+            meta(request),
+          ),
+        );
+      const requestMeta = meta(request);
+      if (ap2 === undefined)
+        throw new AppError('VALIDATION_FAILED', ['body.ap2: AP2 is not served']);
+      const checkout = await service.get(tenant, checkoutId);
+      if (checkout === undefined) throw new AppError('NOT_FOUND', [`checkout ${checkoutId}`]);
+      const { mandate, outcome } = await ap2.mandateOf(tenant, checkout, {
+        checkoutMandate: body.ap2.checkout_mandate,
+        paymentMandate: body.ap2.payment_mandate,
+      });
+      const started = await service.startPayment(
+        tenant,
+        checkoutId,
+        {
+          mandate,
+          actor: body.actor,
+          asSent: body,
+          ...(body.expectedVersion === undefined ? {} : { expectedVersion: body.expectedVersion }),
+        },
+        requestMeta,
+      );
+      res.header('ap2-receipt', await ap2.receipt(outcome, checkoutId, started));
+      return reply(res, started);
+    },
   );
+
+  if (ap2 !== undefined) {
+    const payments = ap2;
+    app.post(
+      '/v1/checkouts/:id/checkout-jwt',
+      { schema: { params: IdParams } },
+      async (request, res) => {
+        const checkout = await service.get(request.tenant, request.params.id);
+        if (checkout === undefined)
+          throw new AppError('NOT_FOUND', [`checkout ${request.params.id}`]);
+        const issued = await payments.issue(request.tenant, checkout);
+        if (issued === undefined)
+          throw new AppError('CONFLICT', [
+            `checkout ${checkout.id} is ${checkout.state}: prepare it before signing it for a mandate`,
+          ]);
+        return res.code(201).send({
+          checkout_jwt: issued.checkoutJwt,
+          checkout_hash: issued.checkoutHash,
+          nonce: issued.nonce,
+          audience: issued.audience,
+          expires_at: issued.expiresAt,
+          version: issued.version,
+        });
+      },
+    );
+  }
 
   app.post(
     '/v1/checkouts/:id/payment',

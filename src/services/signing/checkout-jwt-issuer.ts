@@ -7,7 +7,8 @@ import type { MerchantSigner } from './merchant-signer.js';
 export const CHECKOUT_JWT_TYP = 'JWT';
 
 export interface CheckoutJwtIssuerDeps {
-  signer: MerchantSigner;
+  /** MerchantSigner.sign (loaded on first use by the app). */
+  sign: MerchantSigner['sign'];
   storeOf(tenant: string): CheckoutJwtStore;
   /** The signed payload of a prepared checkout (adapters/ap2/checkout-claims.ts). */
   claimsOf(tenant: string, checkout: CheckoutRecord, expiresAt: string): Record<string, unknown>;
@@ -32,7 +33,7 @@ export class CheckoutJwtIssuer {
   async issue(tenant: string, checkout: CheckoutRecord): Promise<IssuedCheckoutJwtRecord> {
     const nowMs = this.deps.nowMs();
     const expiresAt = toInstant(nowMs + this.deps.ttlSeconds * 1000);
-    const checkoutJwt = await this.deps.signer.sign(
+    const checkoutJwt = await this.deps.sign(
       {
         ...this.deps.claimsOf(tenant, checkout, expiresAt),
         exp: Math.floor(nowMs / 1000) + this.deps.ttlSeconds,

@@ -1,0 +1,97 @@
+import {
+  type CheckoutReceiptClaims,
+  errorReceipt,
+  receiptErrorOf,
+  successReceipt,
+} from '../../adapters/ap2/receipt-claims.js';
+import { type Ap2Outcome, mandateOfAp2 } from '../../adapters/ap2/to-mandate.js';
+import { type CheckoutRecord, type Mandate, wasApplied } from '../../domain/index.js';
+import type { TransitionResult } from '../../services/checkout/checkout-record.js';
+import type { CheckoutJwtIssuer } from '../../services/signing/checkout-jwt-issuer.js';
+
+/** The mandates an agent presents to pay (each a compact SD-JWT or a `~~`-joined chain). */
+export interface Ap2Presentation {
+  checkoutMandate: string;
+  paymentMandate: string;
+}
+
+/** What verification is checked against; time, keys and the checkout come from the caller. */
+export interface Ap2Expectations {
+  audience: string;
+  nonce: string;
+  nowMs: number;
+  merchant: { id: string; name: string };
+  issuedCheckoutJwt: string;
+  total: { amount: number; currency: string };
+}
+
+export interface Ap2PaymentsDeps {
+  issuer: CheckoutJwtIssuer;
+  /** adapters/ap2 verifyAp2Mandates with the trust list and skew bound. */
+  verify(presentation: Ap2Presentation, expected: Ap2Expectations): Promise<Ap2Outcome>;
+  merchantOf(tenant: string): { id: string; name: string };
+  sign(claims: CheckoutReceiptClaims): Promise<string>;
+  orderIdOf(checkoutId: string): string;
+  nowMs(): number;
+}
+
+/**
+ * AP2 on a checkout, protocol-neutral for every surface that completes one: the checkout JWT a
+ * mandate binds to, the presented mandates turned into the domain's authority input (verified
+ * against the JWT and nonce issued last), and the signed receipt answering them.
+ */
+export class Ap2Payments {
+  constructor(private readonly deps: Ap2PaymentsDeps) {}
+
+  /** Signs a prepared checkout; undefined when it is not ready for payment. */
+  async issue(tenant: string, checkout: CheckoutRecord) {
+    if (checkout.state !== 'ready_for_payment' || checkout.preparedTotal === null) return undefined;
+    const issued = await this.deps.issuer.issue(tenant, checkout);
+    return { ...issued, audience: this.deps.merchantOf(tenant).id };
+  }
+
+  /** The presented mandates as the domain's mandate, and what verification said. */
+  async mandateOf(
+    tenant: string,
+    checkout: CheckoutRecord,
+    presentation: Ap2Presentation,
+  ): Promise<{ mandate: Mandate; outcome: Ap2Outcome }> {
+    const nowMs = this.deps.nowMs();
+    const merchant = this.deps.merchantOf(tenant);
+    const total = checkout.preparedTotal ?? { amount: 0, currency: 'EUR' };
+    const target = { merchantId: merchant.id, checkoutId: checkout.id, total, nowMs };
+    const issued = await this.deps.issuer.current(tenant, checkout.id);
+    const outcome: Ap2Outcome =
+      issued === undefined || issued.version !== checkout.version
+        ? {
+            ok: false,
+            failure: 'checkout_hash_mismatch',
+            detail:
+              'no checkout JWT is current for this checkout: sign it again (POST /v1/checkouts/{id}/checkout-jwt) and bind the mandate to that one',
+          }
+        : await this.deps.verify(presentation, {
+            audience: merchant.id,
+            nonce: issued.nonce,
+            nowMs,
+            merchant,
+            issuedCheckoutJwt: issued.checkoutJwt,
+            total,
+          });
+    return { mandate: mandateOfAp2(outcome, target), outcome };
+  }
+
+  /** The signed receipt of a payment started (or refused) on presented mandates. */
+  receipt(outcome: Ap2Outcome, checkoutId: string, result: TransitionResult): Promise<string> {
+    const reference = outcome.ok ? outcome.mandate.reference : (outcome.reference ?? '');
+    if (wasApplied(result))
+      return this.deps.sign(successReceipt(reference, this.deps.orderIdOf(checkoutId)));
+    const [first] = result.decision.blockers;
+    return this.deps.sign(
+      errorReceipt(
+        reference,
+        receiptErrorOf(outcome.ok ? undefined : outcome.failure),
+        first === undefined ? 'the payment was refused' : `${first.code}: ${first.message}`,
+      ),
+    );
+  }
+}
