@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { CompactSign, exportJWK, generateKeyPair, type CryptoKey as JoseKey, type JWK } from 'jose';
+import { digestOf } from '../../src/adapters/ap2/sd-jwt.js';
+
+/**
+ * A test issuer of AP2 v0.2 mandates, keys generated in the test: a trusted issuer (a wallet or
+ * agent provider, in the trust list by `kid`), an agent key named in open mandates' `cnf`, and
+ * builders for the two presentations a merchant meets — human present (a closed mandate signed
+ * by the issuer, bound by a KB-JWT) and human not present (open mandate ~~ the agent's closing
+ * KB-SD-JWT). Each knob breaks exactly one thing.
+ */
+
+export interface TestKey {
+  kid: string;
+  privateKey: JoseKey;
+  publicJwk: JWK;
+}
+
+export async function testKey(kid: string): Promise<TestKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256' } };
+}
+
+const salt = () => randomBytes(16).toString('base64url');
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A disclosure and its digest: [salt, value] or [salt, name, value]. */
+export function disclose(...parts: unknown[]): { disclosure: string; digest: string } {
+  const disclosure = b64([salt(), ...parts]);
+  return { disclosure, digest: digestOf(disclosure) };
+}
+
+async function signJws(
+  header: Record<string, unknown>,
+  payload: unknown,
+  key: JoseKey,
+): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'ES256', ...header })
+    .sign(key);
+}
+
+export interface Token {
+  jwt: string;
+  disclosures: string[];
+}
+
+export const sdJwtOf = (token: Token) =>
+  `${token.jwt}~${token.disclosures.map((d) => `${d}~`).join('')}`;
+
+/** A root SD-JWT whose delegate_payload discloses `content` (plus extra disclosures inside it). */
+export async function rootToken(
+  content: Record<string, unknown>,
+  issuer: TestKey,
+  extra: string[] = [],
+  header: Record<string, unknown> = {},
+): Promise<Token> {
+  const item = disclose(content);
+  const jwt = await signJws(
+    { kid: issuer.kid, typ: 'example+sd-jwt', ...header },
+    { delegate_payload: [{ '...': item.digest }], _sd_alg: 'sha-256' },
+    issuer.privateKey,
+  );
+  return { jwt, disclosures: [...extra, item.disclosure] };
+}
+
+export interface HopOptions {
+  aud: string;
+  nonce: string;
+  iat: number;
+  typ?: string;
+  sdHash?: string;
+  extraClaims?: Record<string, unknown>;
+}
+
+/** The agent's closing KB-SD-JWT over `previous`, disclosing `content`. */
+export async function closingHop(
+  previous: Token,
+  content: Record<string, unknown>,
+  agent: TestKey,
+  options: HopOptions,
+  extra: string[] = [],
+): Promise<Token> {
+  const item = disclose(content);
+  const jwt = await signJws(
+    { typ: options.typ ?? 'kb+sd-jwt' },
+    {
+      delegate_payload: [{ '...': item.digest }],
+      iat: options.iat,
+      aud: options.aud,
+      nonce: options.nonce,
+      sd_hash: options.sdHash ?? digestOf(sdJwtOf(previous)),
+      _sd_alg: 'sha-256',
+      ...options.extraClaims,
+    },
+    agent.privateKey,
+  );
+  return { jwt, disclosures: [...extra, item.disclosure] };
+}
+
+/** `open ~~ closed`, as AP2 joins a delegation chain (the last token keeps its trailing `~`). */
+export function chainOf(...tokens: Token[]): string {
+  return tokens
+    .map((token, i) => (i < tokens.length - 1 ? sdJwtOf(token).replace(/~$/, '') : sdJwtOf(token)))
+    .join('~~');
+}
+
+/** An RFC 9901 KB-JWT binding a single SD-JWT to `aud`/`nonce`. */
+export async function keyBinding(
+  token: Token,
+  holder: TestKey,
+  options: HopOptions,
+): Promise<string> {
+  return signJws(
+    { typ: options.typ ?? 'kb+jwt' },
+    {
+      iat: options.iat,
+      aud: options.aud,
+      nonce: options.nonce,
+      sd_hash: options.sdHash ?? digestOf(sdJwtOf(token)),
+      ...options.extraClaims,
+    },
+    holder.privateKey,
+  );
+}
+
+export { signJws };

@@ -1,0 +1,364 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkoutClaimsOf } from '../../src/adapters/ap2/checkout-claims.js';
+import { issuerTrustOf } from '../../src/adapters/ap2/trust.js';
+import {
+  type Ap2VerificationContext,
+  verifyAp2Mandates,
+} from '../../src/adapters/ap2/verify-mandates.js';
+import type { CheckoutRecord, MandateProofFailure } from '../../src/domain/index.js';
+import { checkoutHashOf } from '../../src/services/signing/checkout-jwt-issuer.js';
+import { MerchantSigner } from '../../src/services/signing/merchant-signer.js';
+import { generateSigningJwks, signingKeysOf } from '../../src/services/signing/signing-keys.js';
+import {
+  chainOf,
+  closingHop,
+  disclose,
+  keyBinding,
+  rootToken,
+  sdJwtOf,
+  type TestKey,
+  type Token,
+  testKey,
+} from '../helpers/mandate-issuer.js';
+
+const NOW = Date.parse('2026-12-05T12:00:00Z');
+const NOW_S = NOW / 1000;
+const MERCHANT = { id: 'acme', name: 'Acme Outdoor', website: 'https://acme.example' };
+const NONCE = 'nonce-of-this-checkout';
+const INSTRUMENT = { id: 'card-1', type: 'card', description: 'Visa •••• 4242' };
+
+const prepared: CheckoutRecord = {
+  id: 'co_0123456789abcdef',
+  tenant: 'acme',
+  state: 'ready_for_payment',
+  version: 3,
+  context: { region: 'EU', buyerType: 'consumer', channel: 'agent' },
+  lines: [
+    {
+      productId: 'BAG-TRAVEL-42',
+      sku: 'BAG-TRAVEL-42',
+      title: 'Travel Backpack',
+      quantity: 2,
+      unitPrice: { amount: 12900, currency: 'EUR' },
+    },
+  ],
+  preparedTotal: { amount: 25800, currency: 'EUR' },
+  cartSnapshotHash: 'snap',
+  attempt: 0,
+  payments: [],
+  orderId: null,
+  correlationId: 'corr',
+  lastFailure: null,
+  createdAt: '2026-12-05T11:59:00.000Z',
+  updatedAt: '2026-12-05T11:59:30.000Z',
+};
+
+/** What one presentation is built from; each test changes one thing. */
+interface Knobs {
+  issuer?: TestKey;
+  aud?: string;
+  nonce?: string;
+  closingIat?: number;
+  openExp?: number;
+  openIat?: number;
+  checkoutHash?: string;
+  amount?: number;
+  payee?: Record<string, string>;
+  checkoutConstraints?: unknown[];
+  paymentConstraints?: unknown[];
+  sdHash?: string;
+  openAlone?: boolean;
+  closedCheckoutExtra?: Record<string, unknown>;
+  paymentOpenFixed?: Record<string, unknown>;
+  paymentClosedVct?: string;
+  tamper?: (presented: string) => string;
+}
+
+describe('verifyAp2Mandates', () => {
+  let issuer: TestKey;
+  let stranger: TestKey;
+  let agent: TestKey;
+  let user: TestKey;
+  let checkoutJwt: string;
+  let ctx: Ap2VerificationContext;
+
+  beforeAll(async () => {
+    [issuer, stranger, agent, user] = await Promise.all([
+      testKey('agent-provider-1'),
+      testKey('agent-provider-1'),
+      testKey('agent-key'),
+      testKey('wallet-1'),
+    ]);
+    const signer = new MerchantSigner(
+      await signingKeysOf(await generateSigningJwks()),
+      'https://shop.example',
+      () => NOW,
+    );
+    checkoutJwt = await signer.sign(
+      { ...checkoutClaimsOf(prepared, MERCHANT, '2026-12-05T12:15:00.000Z'), exp: NOW_S + 900 },
+      'JWT',
+    );
+    ctx = {
+      trust: issuerTrustOf({ keys: [issuer.publicJwk, user.publicJwk] }),
+      audience: MERCHANT.id,
+      nonce: NONCE,
+      nowMs: NOW,
+      skewSeconds: 60,
+      merchant: MERCHANT,
+      issuedCheckoutJwt: checkoutJwt,
+      total: { amount: 25800, currency: 'EUR' },
+    };
+  });
+
+  const lineItems = (ids = ['BAG-TRAVEL-42'], quantity = 2) => ({
+    type: 'checkout.line_items',
+    items: [{ id: 'line-1', acceptable_items: ids.map((id) => ({ id, title: id })), quantity }],
+  });
+
+  /** A human-not-present presentation: open mandates signed by the provider, closed by the agent. */
+  async function delegated(k: Knobs = {}) {
+    const hashOfCheckout = k.checkoutHash ?? checkoutHashOf(checkoutJwt);
+    const hop = {
+      aud: k.aud ?? MERCHANT.id,
+      nonce: k.nonce ?? NONCE,
+      iat: k.closingIat ?? NOW_S,
+      ...(k.sdHash === undefined ? {} : { sdHash: k.sdHash }),
+    };
+    const times = { iat: k.openIat ?? NOW_S - 600, exp: k.openExp ?? NOW_S + 3600 };
+    const cnf = { jwk: agent.publicJwk };
+    // The allowed merchant is itself selectively disclosed, as in the spec's example.
+    const merchant = disclose(MERCHANT);
+    const openCheckout = await rootToken(
+      {
+        vct: 'mandate.checkout.open.1',
+        constraints: k.checkoutConstraints ?? [
+          lineItems(),
+          { type: 'checkout.allowed_merchants', allowed: [{ '...': merchant.digest }] },
+        ],
+        cnf,
+        ...times,
+      },
+      k.issuer ?? issuer,
+      k.checkoutConstraints === undefined ? [merchant.disclosure] : [],
+    );
+    const checkoutJwtClaim = disclose('checkout_jwt', checkoutJwt);
+    const closedCheckout = await closingHop(
+      openCheckout,
+      {
+        vct: 'mandate.checkout.1',
+        checkout_hash: hashOfCheckout,
+        _sd: [checkoutJwtClaim.digest],
+        ...k.closedCheckoutExtra,
+      },
+      agent,
+      hop,
+      [checkoutJwtClaim.disclosure],
+    );
+    const openPayment = await rootToken(
+      {
+        vct: 'mandate.payment.open.1',
+        constraints: k.paymentConstraints ?? [
+          { type: 'payment.amount_range', currency: 'EUR', max: 30000 },
+          { type: 'payment.allowed_payees', allowed: [MERCHANT] },
+        ],
+        cnf,
+        ...times,
+        ...k.paymentOpenFixed,
+      },
+      k.issuer ?? issuer,
+    );
+    const closedPayment = await closingHop(
+      openPayment,
+      {
+        vct: k.paymentClosedVct ?? 'mandate.payment.1',
+        transaction_id: hashOfCheckout,
+        payee: k.payee ?? MERCHANT,
+        payment_amount: { amount: k.amount ?? 25800, currency: 'EUR' },
+        payment_instrument: INSTRUMENT,
+      },
+      agent,
+      hop,
+    );
+    const tamper = k.tamper ?? ((presented: string) => presented);
+    return {
+      checkoutMandate: tamper(
+        k.openAlone === true ? sdJwtOf(openCheckout) : chainOf(openCheckout, closedCheckout),
+      ),
+      paymentMandate:
+        k.openAlone === true ? sdJwtOf(openPayment) : chainOf(openPayment, closedPayment),
+    };
+  }
+
+  /** A human-present presentation: closed mandates signed by the wallet, bound by KB-JWTs. */
+  async function humanPresent() {
+    const cnf = { jwk: agent.publicJwk };
+    const hop = { aud: MERCHANT.id, nonce: NONCE, iat: NOW_S };
+    const checkoutToken: Token = await rootToken(
+      {
+        vct: 'mandate.checkout.1',
+        checkout_jwt: checkoutJwt,
+        checkout_hash: checkoutHashOf(checkoutJwt),
+        cnf,
+        iat: NOW_S - 10,
+        exp: NOW_S + 600,
+      },
+      user,
+    );
+    const paymentToken: Token = await rootToken(
+      {
+        vct: 'mandate.payment.1',
+        transaction_id: checkoutHashOf(checkoutJwt),
+        payee: MERCHANT,
+        payment_amount: { amount: 25800, currency: 'EUR' },
+        payment_instrument: INSTRUMENT,
+        cnf,
+        iat: NOW_S - 10,
+        exp: NOW_S + 600,
+      },
+      user,
+    );
+    return {
+      checkoutMandate: `${sdJwtOf(checkoutToken)}${await keyBinding(checkoutToken, agent, hop)}`,
+      paymentMandate: `${sdJwtOf(paymentToken)}${await keyBinding(paymentToken, agent, hop)}`,
+    };
+  }
+
+  describe('a valid presentation', () => {
+    it('verifies a delegated (human not present) pair, with the payment it authorizes', async () => {
+      const result = await verifyAp2Mandates(await delegated(), ctx);
+      expect(result).toMatchObject({
+        ok: true,
+        mandate: {
+          checkoutHash: checkoutHashOf(checkoutJwt),
+          payee: { id: 'acme' },
+          amount: { amount: 25800, currency: 'EUR' },
+          instrument: { id: 'card-1', type: 'card' },
+          expiresAtMs: (NOW_S + 3600) * 1000,
+          humanPresent: false,
+          replayKeys: [NONCE],
+        },
+      });
+      if (result.ok) expect(result.mandate.reference).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('verifies a human-present pair signed by the wallet and bound by KB-JWTs', async () => {
+      const result = await verifyAp2Mandates(await humanPresent(), ctx);
+      expect(result).toMatchObject({ ok: true, mandate: { humanPresent: true } });
+    });
+
+    it('names a presentation by the hash of its closing payment mandate, different each time', async () => {
+      const [a, b] = [
+        await verifyAp2Mandates(await delegated(), ctx),
+        await verifyAp2Mandates(await delegated(), ctx),
+      ];
+      expect(a.ok && b.ok && a.mandate.reference !== b.mandate.reference).toBe(true);
+    });
+  });
+
+  /** Each row breaks exactly one thing; each must be refused with its failure. */
+  const REFUSALS: [string, () => Promise<Knobs> | Knobs, MandateProofFailure][] = [
+    ['a wrong signature', () => ({ issuer: stranger }), 'invalid_signature'],
+    [
+      'an untrusted issuer',
+      async () => ({ issuer: await testKey('unknown-provider') }),
+      'untrusted_issuer',
+    ],
+    ['an expired open mandate', () => ({ openExp: NOW_S - 3600 }), 'expired'],
+    ['a mandate not yet valid', () => ({ openIat: NOW_S + 3600 }), 'not_yet_valid'],
+    ['a closing hop for another audience', () => ({ aud: 'globex' }), 'audience_mismatch'],
+    [
+      'a closing hop with another nonce',
+      () => ({ nonce: 'someone-elses-nonce' }),
+      'nonce_mismatch',
+    ],
+    [
+      'a closing hop bound to another token (sd_hash)',
+      () => ({ sdHash: 'A'.repeat(43) }),
+      'sd_hash_mismatch',
+    ],
+    [
+      'a mandate over another checkout (checkout_hash)',
+      () => ({ checkoutHash: 'B'.repeat(43) }),
+      'checkout_hash_mismatch',
+    ],
+    ['an amount other than the total', () => ({ amount: 25799 }), 'amount_mismatch'],
+    ['another payee', () => ({ payee: { id: 'globex', name: 'Globex' } }), 'payee_mismatch'],
+    [
+      'an unknown constraint',
+      () => ({ paymentConstraints: [{ type: 'payment.moon_phase', phase: 'full' }] }),
+      'unknown_constraint',
+    ],
+    [
+      'line items outside the constraint',
+      () => ({ checkoutConstraints: [lineItems(['JACKET-RAIN-7'])] }),
+      'constraint_violated',
+    ],
+    [
+      'fewer units than the line-items constraint fixes',
+      () => ({ checkoutConstraints: [lineItems(['BAG-TRAVEL-42'], 1)] }),
+      'constraint_violated',
+    ],
+    [
+      'an amount above the open range',
+      () => ({
+        paymentConstraints: [{ type: 'payment.amount_range', currency: 'EUR', max: 20000 }],
+      }),
+      'constraint_violated',
+    ],
+    ['an open mandate presented alone', () => ({ openAlone: true }), 'open_mandate_alone'],
+    [
+      'a closed mandate that changes what the open one fixed',
+      () => ({ paymentOpenFixed: { payment_instrument: { id: 'card-9', type: 'card' } } }),
+      'claims_changed',
+    ],
+    [
+      'a closed mandate of another type',
+      () => ({ paymentClosedVct: 'mandate.loan.1' }),
+      'wrong_mandate_type',
+    ],
+    [
+      'a tampered disclosure',
+      () => ({
+        tamper: (presented: string) => {
+          const parts = presented.split('~');
+          const index = parts.findIndex(
+            (part, i) => i > 0 && part.length > 20 && !part.includes('.'),
+          );
+          const flipped = `${(parts[index] as string).slice(0, -2)}${(parts[index] as string).endsWith('AA') ? 'AB' : 'AA'}`;
+          parts[index] = flipped;
+          return parts.join('~');
+        },
+      }),
+      'disclosure_tampered',
+    ],
+    [
+      'an added disclosure no digest names',
+      () => ({
+        tamper: (presented: string) => presented.replace('~~', `~${disclose('x', 1).disclosure}~~`),
+      }),
+      'disclosure_tampered',
+    ],
+    ['garbage', () => ({ tamper: () => 'not-a-mandate' }), 'malformed'],
+  ];
+
+  it.each(REFUSALS)('refuses %s', async (_what, knobsOf, failure) => {
+    const result = await verifyAp2Mandates(await delegated(await knobsOf()), ctx);
+    expect(result.ok ? 'verified' : result.failure, result.ok ? '' : result.detail).toBe(failure);
+  });
+
+  it('refuses a human-present mandate whose key binding is missing', async () => {
+    const presented = await humanPresent();
+    const unbound = presented.checkoutMandate.slice(
+      0,
+      presented.checkoutMandate.lastIndexOf('~') + 1,
+    );
+    const result = await verifyAp2Mandates({ ...presented, checkoutMandate: unbound }, ctx);
+    expect(result).toMatchObject({ ok: false, failure: 'nonce_mismatch' });
+  });
+
+  it('refuses a mandate replayed against a checkout signed again (a new nonce)', async () => {
+    const presented = await delegated();
+    const result = await verifyAp2Mandates(presented, { ...ctx, nonce: 'the-next-issue' });
+    expect(result).toMatchObject({ ok: false, failure: 'nonce_mismatch' });
+  });
+});
