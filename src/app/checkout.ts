@@ -3,6 +3,7 @@ import { checkoutRoutes } from '../http/routes/checkout-routes.js';
 import { resolveProviderEndpoints } from '../providers/sandbox/demo-endpoints.js';
 import { CHECKOUT_QUEUE_NAMES, checkoutQueues } from '../queues/outbox-queues.js';
 import { OutboxOperations } from '../services/outbox/operations-service.js';
+import { ap2PaymentsOf } from './ap2-payments.js';
 import {
   createCheckoutService,
   startCheckoutSchedulers,
@@ -24,7 +25,7 @@ export const checkoutFeature: Feature = {
     const queues = checkoutQueues(ctx.producer, ctx.config.QUEUE_PREFIX);
     app.addHook('onClose', () => queues.close());
     const service = createCheckoutService(ctx, queues);
-    await checkoutRoutes(app, service);
+    await checkoutRoutes(app, service, ap2PaymentsOf(ctx));
     await checkoutOpsRoutes(
       app,
       new OutboxOperations({

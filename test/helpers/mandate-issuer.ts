@@ -125,3 +125,118 @@ export async function keyBinding(
 }
 
 export { signJws };
+
+/** What one presentation is built from; each test changes one thing. */
+export interface MandateKnobs {
+  issuer?: TestKey;
+  aud?: string;
+  nonce?: string;
+  closingIat?: number;
+  openExp?: number;
+  openIat?: number;
+  checkoutHash?: string;
+  amount?: number;
+  payee?: Record<string, string>;
+  checkoutConstraints?: unknown[];
+  paymentConstraints?: unknown[];
+  sdHash?: string;
+  openAlone?: boolean;
+  closedCheckoutExtra?: Record<string, unknown>;
+  paymentOpenFixed?: Record<string, unknown>;
+  paymentClosedVct?: string;
+  tamper?: (presented: string) => string;
+}
+
+/** A `checkout.line_items` constraint: `quantity` units among `ids`. */
+export const lineItems = (ids = ['BAG-TRAVEL-42'], quantity = 2) => ({
+  type: 'checkout.line_items',
+  items: [{ id: 'line-1', acceptable_items: ids.map((id) => ({ id, title: id })), quantity }],
+});
+
+/** Who and what a delegated presentation is for. */
+export interface MandateParties {
+  issuer: TestKey;
+  agent: TestKey;
+  checkoutJwt: string;
+  merchant: { id: string; name: string; website?: string };
+  nonce: string;
+  nowS: number;
+  instrument: { id: string; type: string; description?: string };
+}
+
+/** A human-not-present presentation: open mandates signed by the provider, closed by the agent. */
+export async function delegatedMandates(p: MandateParties, k: MandateKnobs = {}) {
+  const { issuer, agent, checkoutJwt, nowS } = p;
+  const MERCHANT = p.merchant;
+  const INSTRUMENT = p.instrument;
+  const hashOfCheckout = k.checkoutHash ?? digestOf(checkoutJwt);
+  const hop = {
+    aud: k.aud ?? MERCHANT.id,
+    nonce: k.nonce ?? p.nonce,
+    iat: k.closingIat ?? nowS,
+    ...(k.sdHash === undefined ? {} : { sdHash: k.sdHash }),
+  };
+  const times = { iat: k.openIat ?? nowS - 600, exp: k.openExp ?? nowS + 3600 };
+  const cnf = { jwk: agent.publicJwk };
+  // The allowed merchant is itself selectively disclosed, as in the spec's example.
+  const merchant = disclose(MERCHANT);
+  const openCheckout = await rootToken(
+    {
+      vct: 'mandate.checkout.open.1',
+      constraints: k.checkoutConstraints ?? [
+        lineItems(),
+        { type: 'checkout.allowed_merchants', allowed: [{ '...': merchant.digest }] },
+      ],
+      cnf,
+      ...times,
+    },
+    k.issuer ?? issuer,
+    k.checkoutConstraints === undefined ? [merchant.disclosure] : [],
+  );
+  const checkoutJwtClaim = disclose('checkout_jwt', checkoutJwt);
+  const closedCheckout = await closingHop(
+    openCheckout,
+    {
+      vct: 'mandate.checkout.1',
+      checkout_hash: hashOfCheckout,
+      _sd: [checkoutJwtClaim.digest],
+      ...k.closedCheckoutExtra,
+    },
+    agent,
+    hop,
+    [checkoutJwtClaim.disclosure],
+  );
+  const openPayment = await rootToken(
+    {
+      vct: 'mandate.payment.open.1',
+      constraints: k.paymentConstraints ?? [
+        { type: 'payment.amount_range', currency: 'EUR', max: 30000 },
+        { type: 'payment.allowed_payees', allowed: [MERCHANT] },
+      ],
+      cnf,
+      ...times,
+      ...k.paymentOpenFixed,
+    },
+    k.issuer ?? issuer,
+  );
+  const closedPayment = await closingHop(
+    openPayment,
+    {
+      vct: k.paymentClosedVct ?? 'mandate.payment.1',
+      transaction_id: hashOfCheckout,
+      payee: k.payee ?? MERCHANT,
+      payment_amount: { amount: k.amount ?? 25800, currency: 'EUR' },
+      payment_instrument: INSTRUMENT,
+    },
+    agent,
+    hop,
+  );
+  const tamper = k.tamper ?? ((presented: string) => presented);
+  return {
+    checkoutMandate: tamper(
+      k.openAlone === true ? sdJwtOf(openCheckout) : chainOf(openCheckout, closedCheckout),
+    ),
+    paymentMandate:
+      k.openAlone === true ? sdJwtOf(openPayment) : chainOf(openPayment, closedPayment),
+  };
+}

@@ -10,10 +10,11 @@ import { checkoutHashOf } from '../../src/services/signing/checkout-jwt-issuer.j
 import { MerchantSigner } from '../../src/services/signing/merchant-signer.js';
 import { generateSigningJwks, signingKeysOf } from '../../src/services/signing/signing-keys.js';
 import {
-  chainOf,
-  closingHop,
+  delegatedMandates,
   disclose,
+  type MandateKnobs as Knobs,
   keyBinding,
+  lineItems,
   rootToken,
   sdJwtOf,
   type TestKey,
@@ -53,27 +54,6 @@ const prepared: CheckoutRecord = {
   updatedAt: '2026-12-05T11:59:30.000Z',
 };
 
-/** What one presentation is built from; each test changes one thing. */
-interface Knobs {
-  issuer?: TestKey;
-  aud?: string;
-  nonce?: string;
-  closingIat?: number;
-  openExp?: number;
-  openIat?: number;
-  checkoutHash?: string;
-  amount?: number;
-  payee?: Record<string, string>;
-  checkoutConstraints?: unknown[];
-  paymentConstraints?: unknown[];
-  sdHash?: string;
-  openAlone?: boolean;
-  closedCheckoutExtra?: Record<string, unknown>;
-  paymentOpenFixed?: Record<string, unknown>;
-  paymentClosedVct?: string;
-  tamper?: (presented: string) => string;
-}
-
 describe('verifyAp2Mandates', () => {
   let issuer: TestKey;
   let stranger: TestKey;
@@ -110,84 +90,19 @@ describe('verifyAp2Mandates', () => {
     };
   });
 
-  const lineItems = (ids = ['BAG-TRAVEL-42'], quantity = 2) => ({
-    type: 'checkout.line_items',
-    items: [{ id: 'line-1', acceptable_items: ids.map((id) => ({ id, title: id })), quantity }],
-  });
-
-  /** A human-not-present presentation: open mandates signed by the provider, closed by the agent. */
-  async function delegated(k: Knobs = {}) {
-    const hashOfCheckout = k.checkoutHash ?? checkoutHashOf(checkoutJwt);
-    const hop = {
-      aud: k.aud ?? MERCHANT.id,
-      nonce: k.nonce ?? NONCE,
-      iat: k.closingIat ?? NOW_S,
-      ...(k.sdHash === undefined ? {} : { sdHash: k.sdHash }),
-    };
-    const times = { iat: k.openIat ?? NOW_S - 600, exp: k.openExp ?? NOW_S + 3600 };
-    const cnf = { jwk: agent.publicJwk };
-    // The allowed merchant is itself selectively disclosed, as in the spec's example.
-    const merchant = disclose(MERCHANT);
-    const openCheckout = await rootToken(
+  const delegated = (k: Knobs = {}) =>
+    delegatedMandates(
       {
-        vct: 'mandate.checkout.open.1',
-        constraints: k.checkoutConstraints ?? [
-          lineItems(),
-          { type: 'checkout.allowed_merchants', allowed: [{ '...': merchant.digest }] },
-        ],
-        cnf,
-        ...times,
+        issuer,
+        agent,
+        checkoutJwt,
+        merchant: MERCHANT,
+        nonce: NONCE,
+        nowS: NOW_S,
+        instrument: INSTRUMENT,
       },
-      k.issuer ?? issuer,
-      k.checkoutConstraints === undefined ? [merchant.disclosure] : [],
+      k,
     );
-    const checkoutJwtClaim = disclose('checkout_jwt', checkoutJwt);
-    const closedCheckout = await closingHop(
-      openCheckout,
-      {
-        vct: 'mandate.checkout.1',
-        checkout_hash: hashOfCheckout,
-        _sd: [checkoutJwtClaim.digest],
-        ...k.closedCheckoutExtra,
-      },
-      agent,
-      hop,
-      [checkoutJwtClaim.disclosure],
-    );
-    const openPayment = await rootToken(
-      {
-        vct: 'mandate.payment.open.1',
-        constraints: k.paymentConstraints ?? [
-          { type: 'payment.amount_range', currency: 'EUR', max: 30000 },
-          { type: 'payment.allowed_payees', allowed: [MERCHANT] },
-        ],
-        cnf,
-        ...times,
-        ...k.paymentOpenFixed,
-      },
-      k.issuer ?? issuer,
-    );
-    const closedPayment = await closingHop(
-      openPayment,
-      {
-        vct: k.paymentClosedVct ?? 'mandate.payment.1',
-        transaction_id: hashOfCheckout,
-        payee: k.payee ?? MERCHANT,
-        payment_amount: { amount: k.amount ?? 25800, currency: 'EUR' },
-        payment_instrument: INSTRUMENT,
-      },
-      agent,
-      hop,
-    );
-    const tamper = k.tamper ?? ((presented: string) => presented);
-    return {
-      checkoutMandate: tamper(
-        k.openAlone === true ? sdJwtOf(openCheckout) : chainOf(openCheckout, closedCheckout),
-      ),
-      paymentMandate:
-        k.openAlone === true ? sdJwtOf(openPayment) : chainOf(openPayment, closedPayment),
-    };
-  }
 
   /** A human-present presentation: closed mandates signed by the wallet, bound by KB-JWTs. */
   async function humanPresent() {
