@@ -210,6 +210,8 @@ export async function delegatedMandates(p: MandateParties, k: MandateKnobs = {})
     {
       vct: 'mandate.payment.open.1',
       constraints: k.paymentConstraints ?? [
+        // The schema wants every open payment mandate tied to its open checkout mandate.
+        { type: 'payment.reference', conditional_transaction_id: digestOf(sdJwtOf(openCheckout)) },
         { type: 'payment.amount_range', currency: 'EUR', max: 30000 },
         { type: 'payment.allowed_payees', allowed: [MERCHANT] },
       ],

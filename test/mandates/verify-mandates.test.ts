@@ -254,6 +254,15 @@ describe('verifyAp2Mandates', () => {
       'disclosure_tampered',
     ],
     ['garbage', () => ({ tamper: () => 'not-a-mandate' }), 'malformed'],
+    [
+      'a payment mandate tied to another open checkout mandate',
+      () => ({
+        paymentConstraints: [
+          { type: 'payment.reference', conditional_transaction_id: 'C'.repeat(43) },
+        ],
+      }),
+      'constraint_violated',
+    ],
   ];
 
   it.each(REFUSALS)('refuses %s', async (_what, knobsOf, failure) => {
