@@ -64,12 +64,25 @@ async function verifySignature(jws: string, key: JoseKey | Uint8Array, what: str
   }
 }
 
+/** Imported agent keys by their JWK: an agent presents the same key across many payments. */
+const cnfKeys = new Map<string, JoseKey>();
+const CNF_KEYS_KEPT = 1_000;
+
 async function cnfKeyOf(content: JsonObject, what: string): Promise<JoseKey> {
   const cnf = content.cnf;
   const jwk = isObject(cnf) ? cnf.jwk : undefined;
   if (!isObject(jwk)) refuse('malformed', `${what} names no cnf.jwk to bind the next hop`);
+  const id = `${String(jwk.crv)}:${String(jwk.x)}:${String(jwk.y)}`;
+  const kept = cnfKeys.get(id);
+  if (kept !== undefined) return kept;
   try {
-    return (await importJWK(jwk as JWK, 'ES256')) as JoseKey;
+    const key = (await importJWK(
+      { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JWK,
+      'ES256',
+    )) as JoseKey;
+    if (cnfKeys.size >= CNF_KEYS_KEPT) cnfKeys.delete(cnfKeys.keys().next().value as string);
+    cnfKeys.set(id, key);
+    return key;
   } catch {
     return refuse('malformed', `the cnf.jwk of ${what} is not a P-256 key`);
   }
