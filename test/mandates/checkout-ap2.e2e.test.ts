@@ -113,7 +113,11 @@ describe('AP2 mandates on the checkout API', () => {
     const res = await complete(id, await mandatesFor(signed), key);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().decision.result).toBe('allowed');
-    const receipt = decodeJwt(String(res.headers['ap2-receipt']));
+    const signer = await merchantSignerOf(h.ctx);
+    const { payload: receipt } = await jwtVerify(
+      String(res.headers['ap2-receipt']),
+      createLocalJWKSet(signer.jwks()),
+    );
     expect(receipt).toMatchObject({ status: 'Success', order_id: `ord_${id.slice(3)}` });
     expect(typeof receipt.reference).toBe('string');
     await settledCheckout(h, id, 'completed');
