@@ -33,6 +33,7 @@ import { closeInPhases } from '../src/runtime/shutdown.js';
 import { CatalogStore } from '../src/store/catalog-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 import { VaultTokenStore } from '../src/store/vault-token-store.js';
+import { median } from './support/measure.js';
 
 const TENANT = 'bench';
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -51,13 +52,6 @@ const FLOWS = Number(values.flows ?? 200);
 const IN_FLIGHT = Number(values['in-flight'] ?? 16);
 const ROUNDS = Number(values.rounds ?? 4);
 
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {

@@ -16,10 +16,11 @@ import { tokensOf } from '../src/adapters/ap2/chain.js';
 import { checkoutClaimsOf } from '../src/adapters/ap2/checkout-claims.js';
 import { issuerTrustOf } from '../src/adapters/ap2/trust.js';
 import { verifyAp2Mandates } from '../src/adapters/ap2/verify-mandates.js';
-import type { CheckoutRecord } from '../src/domain/index.js';
 import { MerchantSigner } from '../src/services/signing/merchant-signer.js';
 import { generateSigningJwks, signingKeysOf } from '../src/services/signing/signing-keys.js';
+import { preparedBackpackCheckout } from '../test/helpers/checkout-fixtures.js';
 import { delegatedMandates, testKey } from '../test/helpers/mandate-issuer.js';
+import { median } from './support/measure.js';
 
 const { values } = parseArgs({
   options: { verifications: { type: 'string' }, rounds: { type: 'string' } },
@@ -27,41 +28,9 @@ const { values } = parseArgs({
 const VERIFICATIONS = Number(values.verifications ?? 400);
 const ROUNDS = Number(values.rounds ?? 5);
 
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
 const NOW = Date.now();
 const MERCHANT = { id: 'bench', name: 'Bench Outdoor' };
-const checkout: CheckoutRecord = {
-  id: 'co_bench',
-  tenant: 'bench',
-  state: 'ready_for_payment',
-  version: 2,
-  context: { region: 'EU', buyerType: 'consumer', channel: 'agent' },
-  lines: [
-    {
-      productId: 'BAG-TRAVEL-42',
-      sku: 'BAG-TRAVEL-42',
-      title: 'Travel Backpack',
-      quantity: 2,
-      unitPrice: { amount: 12900, currency: 'EUR' },
-    },
-  ],
-  preparedTotal: { amount: 25800, currency: 'EUR' },
-  cartSnapshotHash: 'snap',
-  attempt: 0,
-  payments: [],
-  orderId: null,
-  correlationId: 'bench',
-  lastFailure: null,
-  createdAt: new Date(NOW).toISOString(),
-  updatedAt: new Date(NOW).toISOString(),
-};
+const checkout = preparedBackpackCheckout();
 
 async function main() {
   const [issuer, agent] = await Promise.all([testKey('provider'), testKey('agent')]);

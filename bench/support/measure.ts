@@ -51,3 +51,12 @@ export async function measured(
     redisUs: ((cpuAfter.redis - cpuBefore.redis) * 1e6) / count,
   };
 }
+
+/** The median of a non-empty list (the figure every bench reports across its rounds). */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

@@ -1,4 +1,4 @@
-import type { PolicyFact, ProductFacts } from '../../src/domain/index.js';
+import type { CheckoutRecord, PolicyFact, ProductFacts } from '../../src/domain/index.js';
 import { toInstant } from '../../src/domain/index.js';
 
 /** The Travel Backpack with every fact fresh at `nowMs`, and the policies that cover it in the EU. */
@@ -63,5 +63,38 @@ export function allowanceFor(
     checkout_session_id: checkoutId,
     merchant_id: merchantId,
     expires_at: toInstant(nowMs + 3_600_000),
+  };
+}
+
+/**
+ * A checkout record prepared for two Travel Backpacks at 12,900 EUR cents (25,800 in all), as a
+ * store would hold it: what the AP2 tests and bench sign and pay.
+ */
+export function preparedBackpackCheckout(overrides: Partial<CheckoutRecord> = {}): CheckoutRecord {
+  return {
+    id: 'co_0123456789abcdef',
+    tenant: 'acme',
+    state: 'ready_for_payment',
+    version: 3,
+    context: { region: 'EU', buyerType: 'consumer', channel: 'agent' },
+    lines: [
+      {
+        productId: 'BAG-TRAVEL-42',
+        sku: 'BAG-TRAVEL-42',
+        title: 'Travel Backpack',
+        quantity: 2,
+        unitPrice: { amount: 12900, currency: 'EUR' },
+      },
+    ],
+    preparedTotal: { amount: 25800, currency: 'EUR' },
+    cartSnapshotHash: 'snap',
+    attempt: 0,
+    payments: [],
+    orderId: null,
+    correlationId: 'corr',
+    lastFailure: null,
+    createdAt: '2026-12-05T11:59:00.000Z',
+    updatedAt: '2026-12-05T11:59:30.000Z',
+    ...overrides,
   };
 }

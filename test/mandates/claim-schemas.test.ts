@@ -5,9 +5,9 @@ import { checkoutClaimsOf } from '../../src/adapters/ap2/checkout-claims.js';
 import { lineItemsMet } from '../../src/adapters/ap2/max-flow.js';
 import { errorReceipt, successReceipt } from '../../src/adapters/ap2/receipt-claims.js';
 import { parseSdJwt, resolveDisclosures } from '../../src/adapters/ap2/sd-jwt.js';
-import type { CheckoutRecord } from '../../src/domain/index.js';
 import { MerchantSigner } from '../../src/services/signing/merchant-signer.js';
 import { generateSigningJwks, signingKeysOf } from '../../src/services/signing/signing-keys.js';
+import { preparedBackpackCheckout } from '../helpers/checkout-fixtures.js';
 import { delegatedMandates, type TestKey, testKey } from '../helpers/mandate-issuer.js';
 import { mandateValidator } from '../helpers/mandate-schemas.js';
 import { specsAvailable } from '../helpers/specs.js';
@@ -15,31 +15,7 @@ import { specsAvailable } from '../helpers/specs.js';
 const NOW_S = Date.parse('2026-12-05T12:00:00Z') / 1000;
 const MERCHANT = { id: 'acme', name: 'Acme Outdoor' };
 
-const checkout: CheckoutRecord = {
-  id: 'co_1',
-  tenant: 'acme',
-  state: 'ready_for_payment',
-  version: 2,
-  context: { region: 'EU', buyerType: 'consumer', channel: 'agent' },
-  lines: [
-    {
-      productId: 'BAG-TRAVEL-42',
-      sku: 'BAG-TRAVEL-42',
-      title: 'Travel Backpack',
-      quantity: 2,
-      unitPrice: { amount: 12900, currency: 'EUR' },
-    },
-  ],
-  preparedTotal: { amount: 25800, currency: 'EUR' },
-  cartSnapshotHash: 'snap',
-  attempt: 0,
-  payments: [],
-  orderId: null,
-  correlationId: 'c',
-  lastFailure: null,
-  createdAt: '2026-12-05T11:59:00.000Z',
-  updatedAt: '2026-12-05T11:59:00.000Z',
-};
+const checkout = preparedBackpackCheckout();
 
 function expectValid(file: string, claims: unknown) {
   const validate = mandateValidator(file);

@@ -5,10 +5,11 @@ import {
   type Ap2VerificationContext,
   verifyAp2Mandates,
 } from '../../src/adapters/ap2/verify-mandates.js';
-import type { CheckoutRecord, MandateProofFailure } from '../../src/domain/index.js';
+import type { MandateProofFailure } from '../../src/domain/index.js';
 import { checkoutHashOf } from '../../src/services/signing/checkout-jwt-issuer.js';
 import { MerchantSigner } from '../../src/services/signing/merchant-signer.js';
 import { generateSigningJwks, signingKeysOf } from '../../src/services/signing/signing-keys.js';
+import { preparedBackpackCheckout } from '../helpers/checkout-fixtures.js';
 import {
   delegatedMandates,
   disclose,
@@ -28,31 +29,7 @@ const MERCHANT = { id: 'acme', name: 'Acme Outdoor', website: 'https://acme.exam
 const NONCE = 'nonce-of-this-checkout';
 const INSTRUMENT = { id: 'card-1', type: 'card', description: 'Visa •••• 4242' };
 
-const prepared: CheckoutRecord = {
-  id: 'co_0123456789abcdef',
-  tenant: 'acme',
-  state: 'ready_for_payment',
-  version: 3,
-  context: { region: 'EU', buyerType: 'consumer', channel: 'agent' },
-  lines: [
-    {
-      productId: 'BAG-TRAVEL-42',
-      sku: 'BAG-TRAVEL-42',
-      title: 'Travel Backpack',
-      quantity: 2,
-      unitPrice: { amount: 12900, currency: 'EUR' },
-    },
-  ],
-  preparedTotal: { amount: 25800, currency: 'EUR' },
-  cartSnapshotHash: 'snap',
-  attempt: 0,
-  payments: [],
-  orderId: null,
-  correlationId: 'corr',
-  lastFailure: null,
-  createdAt: '2026-12-05T11:59:00.000Z',
-  updatedAt: '2026-12-05T11:59:30.000Z',
-};
+const prepared = preparedBackpackCheckout();
 
 describe('verifyAp2Mandates', () => {
   let issuer: TestKey;

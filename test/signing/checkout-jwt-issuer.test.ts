@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutClaimsOf } from '../../src/adapters/ap2/checkout-claims.js';
-import type { CheckoutRecord } from '../../src/domain/index.js';
 import {
   CheckoutJwtIssuer,
   checkoutHashOf,
@@ -11,36 +10,13 @@ import { loadSigningKeys, MerchantSigner } from '../../src/services/signing/merc
 import { generateSigningJwks } from '../../src/services/signing/signing-keys.js';
 import { CheckoutJwtStore } from '../../src/store/checkout-jwt-store.js';
 import { SigningKeyStore } from '../../src/store/signing-key-store.js';
+import { preparedBackpackCheckout } from '../helpers/checkout-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 const MERCHANT = { id: 'acme', name: 'Acme Outdoor' };
 
-const prepared: CheckoutRecord = {
-  id: 'co_0123456789abcdef',
-  tenant: 'acme',
-  state: 'ready_for_payment',
-  version: 3,
-  context: { region: 'EU', buyerType: 'consumer', channel: 'agent' },
-  lines: [
-    {
-      productId: 'BAG-TRAVEL-42',
-      sku: 'BAG-TRAVEL-42',
-      title: 'Travel Backpack',
-      quantity: 2,
-      unitPrice: { amount: 12900, currency: 'EUR' },
-    },
-  ],
-  preparedTotal: { amount: 25800, currency: 'EUR' },
-  cartSnapshotHash: 'snap',
-  attempt: 0,
-  payments: [],
-  orderId: null,
-  correlationId: 'corr',
-  lastFailure: null,
-  createdAt: '2026-12-05T11:59:00.000Z',
-  updatedAt: '2026-12-05T11:59:30.000Z',
-};
+const prepared = preparedBackpackCheckout();
 
 describe('the checkout JWT issuer', () => {
   let client: Redis;
