@@ -29,6 +29,7 @@ import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
 import { IntentTaskService } from '../services/intent-tasks.js';
 import { IntentTaskStore } from '../store/intent-task-store.js';
+import { ap2PaymentsOf } from './ap2-payments.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import { createCheckoutService } from './checkout-runtime.js';
 import type { Feature } from './feature.js';
@@ -49,9 +50,12 @@ const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] a
  * steps from the checkout service; both are the services every other surface uses.
  */
 function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
+  const ap2 = ap2PaymentsOf(ctx);
   return createIntentExecutor({
     profiles: catalogRuntime(ctx).profiles,
     checkout: createCheckoutService(ctx, drain === undefined ? undefined : { drain }),
+    signedMandates: async (tenant, checkout, presented) =>
+      (await ap2.mandateOf(tenant, checkout, presented)).mandate,
   });
 }
 

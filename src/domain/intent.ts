@@ -27,6 +27,18 @@ export const CommerceIntentSchema = z.object({
   actor: ActorSchema,
   /** The normalised payment artifact, when the request carries one; checked by authority. */
   mandate: MandateSchema.optional(),
+  /**
+   * Signed mandates as presented (AP2 SD-JWTs), when the request carries those instead: they
+   * can only be verified against the checkout as it was signed, so the step that pays verifies
+   * them and maps them to `mandate` (adapters/ap2/to-mandate.ts), never the ingress.
+   */
+  presentedMandates: z
+    .object({
+      scheme: z.literal('ap2_sd_jwt'),
+      checkoutMandate: z.string().min(1).max(65_536),
+      paymentMandate: z.string().min(1).max(65_536),
+    })
+    .optional(),
   idempotencyKey: z.string().min(1).max(300).optional(),
   correlationId: z.string().min(1).max(300).optional(),
   requestedAt: InstantSchema,

@@ -3,6 +3,7 @@ import {
   type CommerceIntent,
   type EvaluationContext,
   type IntentOutcome,
+  type Mandate,
   wasApplied,
 } from '../domain/index.js';
 import { AppError } from '../errors/codes.js';
@@ -51,10 +52,35 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/**
+ * Verifies signed mandates against a checkout and maps them to the domain's mandate (the AP2
+ * adapter's one mapping); a failed verification is a mandate the domain refuses, not an error.
+ */
+export type SignedMandates = (
+  tenant: string,
+  checkout: CheckoutRecord,
+  presented: { checkoutMandate: string; paymentMandate: string },
+) => Promise<Mandate>;
+
+async function mandateOfPresented(
+  service: CheckoutService,
+  tenant: string,
+  checkoutId: string,
+  intent: CommerceIntent,
+  signed: SignedMandates | undefined,
+): Promise<Mandate> {
+  if (signed === undefined) throw new UnrecoverableError('signed mandates are not accepted here');
+  const checkout = await service.get(tenant, checkoutId);
+  if (checkout === undefined) throw new AppError('NOT_FOUND', [`checkout ${checkoutId}`]);
+  const { checkoutMandate, paymentMandate } = required(intent.presentedMandates, 'mandates');
+  return signed(tenant, checkout, { checkoutMandate, paymentMandate });
+}
+
 async function run(
   service: CheckoutService,
   tenant: string,
   intent: CommerceIntent,
+  signed?: SignedMandates,
 ): Promise<TransitionResult> {
   const key = required(intent.idempotencyKey, 'an idempotency key');
   const meta = (step: string): RequestMeta => ({
@@ -80,15 +106,22 @@ async function run(
     }
     case 'prepare_checkout':
       return service.prepare(tenant, required(intent.cartId, 'cartId'), {}, meta('prepare'));
-    case 'delegate_payment':
+    case 'delegate_payment': {
       // The mandate is the domain's authority input, mapped from the protocol's wire object at
-      // the ingress (an ACP allowance: adapters/acp/to-mandate.ts); the domain judges it here.
+      // the ingress (an ACP allowance: adapters/acp/to-mandate.ts) or, for signed mandates, here
+      // against the checkout they were signed for; the domain judges it either way.
+      const checkoutId = required(intent.checkoutId, 'checkoutId');
+      const mandate =
+        intent.presentedMandates === undefined
+          ? required(intent.mandate, 'a mandate')
+          : await mandateOfPresented(service, tenant, checkoutId, intent, signed);
       return service.startPayment(
         tenant,
-        required(intent.checkoutId, 'checkoutId'),
-        { mandate: required(intent.mandate, 'a mandate'), actor: intent.actor },
+        checkoutId,
+        { mandate, actor: intent.actor },
         meta('complete'),
       );
+    }
     default:
       throw new UnrecoverableError(`${intent.action} does not change a checkout`);
   }
@@ -98,9 +131,10 @@ export async function executeCheckoutIntent(
   service: CheckoutService,
   tenant: string,
   intent: CommerceIntent,
+  signed?: SignedMandates,
 ): Promise<IntentOutcome> {
   try {
-    return outcomeOf(await run(service, tenant, intent));
+    return outcomeOf(await run(service, tenant, intent, signed));
   } catch (error) {
     // A reference to no checkout of this tenant, or a reused key, will not heal on retry.
     if (error instanceof AppError && !error.retryable) throw new UnrecoverableError(error.message);

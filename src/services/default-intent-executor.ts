@@ -8,7 +8,7 @@ import {
   type ProductActionProfile,
 } from '../domain/index.js';
 import type { CheckoutService } from './checkout/checkout-service.js';
-import { executeCheckoutIntent } from './checkout-intents.js';
+import { executeCheckoutIntent, type SignedMandates } from './checkout-intents.js';
 import { type IntentExecutor, isStateChanging } from './intent-executor.js';
 
 /** The evaluation context of a read-only intent; the ingress guarantees region and buyer type. */
@@ -30,6 +30,8 @@ export interface IntentExecutorDeps {
   };
   /** Carries out add_to_cart, prepare_checkout and delegate_payment; absent, they are refused. */
   checkout?: CheckoutService;
+  /** Verifies signed (AP2) mandates a delegate_payment presents; absent, they are refused. */
+  signedMandates?: SignedMandates;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createIntentExecutor(deps: IntentExecutorDeps): IntentExecutor {
       if (isStateChanging(intent.action)) {
         if (checkout === undefined)
           throw new UnrecoverableError(`${intent.action} is not available in this build`);
-        return executeCheckoutIntent(checkout, tenant, intent);
+        return executeCheckoutIntent(checkout, tenant, intent, deps.signedMandates);
       }
       if (intent.productId === undefined)
         throw new UnrecoverableError(`intent ${intent.action} has no productId`);

@@ -44,7 +44,7 @@ const SKILLS = [
     name: 'Cart and checkout',
     description:
       'Ask to add an item to a cart, prepare a checkout from a cart, or delegate payment to a ' +
-      'prepared checkout with an ACP allowance. Each step is checked against current facts and ' +
+      'prepared checkout with an ACP allowance or AP2 mandates ("ap2"). Each step is checked against current facts and ' +
       'the caller’s authority and may be refused with blocker codes; a mandate or allowance is ' +
       'an input to that check, not permission by itself.',
     tags: ['commerce', 'cart', 'checkout', 'payment'],

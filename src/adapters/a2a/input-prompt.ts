@@ -20,6 +20,6 @@ export const INPUT_PROMPT = [
   `Its "action" is one of ${ACTION_NAMES.join(', ')};`,
   'product questions also name "productId", "country" (ISO 3166-1 alpha-2, e.g. DE) and',
   '"buyerType" (consumer or business); add_to_cart names "productId" and "quantity",',
-  'prepare_checkout a "cartId", delegate_payment a "checkoutId" and an ACP "allowance".',
+  'prepare_checkout a "cartId", delegate_payment a "checkoutId" and an ACP "allowance" or AP2 mandates ("ap2").',
   `Reply on this task (same taskId and contextId), for example with ${JSON.stringify(EXAMPLE_REQUEST)}.`,
 ].join(' ');

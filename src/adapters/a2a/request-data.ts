@@ -79,12 +79,29 @@ const PrepareCheckoutSchema = z.strictObject({
 export const AcpAllowanceSchema = AllowanceSchema.strict();
 export type AcpAllowance = z.infer<typeof AcpAllowanceSchema>;
 
-const DelegatePaymentSchema = z.strictObject({
-  action: z.string(),
-  checkoutId: ref,
-  allowance: AcpAllowanceSchema,
-  ...actorFields,
+/** AP2 mandates as presented (SD-JWTs or `~~`-joined chains), verified where the checkout is. */
+const Ap2MandatesSchema = z.strictObject({
+  checkout_mandate: z.string().min(1).max(65_536),
+  payment_mandate: z.string().min(1).max(65_536),
 });
+
+/** The payment authority is an ACP allowance or AP2 mandates, exactly one of them. */
+const DelegatePaymentSchema = z
+  .strictObject({
+    action: z.string(),
+    checkoutId: ref,
+    allowance: AcpAllowanceSchema.optional(),
+    ap2: Ap2MandatesSchema.optional(),
+    ...actorFields,
+  })
+  .superRefine((value, ctx) => {
+    if ((value.allowance === undefined) === (value.ap2 === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowance'],
+        message: 'send exactly one payment authority: an ACP allowance or AP2 mandates (ap2)',
+      });
+  });
 
 /**
  * Reads only the action name first, to pick the action's schema. Built once: zod compiles an
@@ -117,6 +134,7 @@ export interface CanonicalRequest {
   buyerId?: string;
   authorityRef?: string;
   allowance?: AcpAllowance;
+  ap2?: z.infer<typeof Ap2MandatesSchema>;
 }
 
 export function invalid(path: string, message: string): A2aProtocolError {

@@ -110,6 +110,13 @@ export function toIntent({ request, caller, ids, contextId, nowMs }: IntentInput
   if (request.policyDomain !== undefined) intent.policyDomain = request.policyDomain;
   // The one mapping of an ACP allowance, shared with the HTTP checkout routes.
   if (request.allowance !== undefined) intent.mandate = mandateOfAllowance(request.allowance);
+  // Signed mandates travel as presented: the worker verifies them against the signed checkout.
+  if (request.ap2 !== undefined)
+    intent.presentedMandates = {
+      scheme: 'ap2_sd_jwt',
+      checkoutMandate: request.ap2.checkout_mandate,
+      paymentMandate: request.ap2.payment_mandate,
+    };
   // The schema is the contract with the worker; a failure here is our bug, not the caller's.
   return { intent: CommerceIntentSchema.parse(intent), answer: request.answer };
 }
