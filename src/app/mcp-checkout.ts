@@ -5,6 +5,7 @@ import { checkoutBindings } from '../http/mcp/checkout-bindings.js';
 import type { ToolBinding } from '../http/mcp/tool-runner.js';
 import type { App } from '../http/types.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
+import { ap2PaymentsOf } from './ap2-payments.js';
 import { createCheckoutService } from './checkout-runtime.js';
 
 /**
@@ -26,6 +27,7 @@ export function mcpCheckoutBindings(
   app.addHook('onClose', () => drain.close());
   return checkoutBindings(checkoutTools(regions), {
     service: createCheckoutService(ctx, { drain }),
+    ap2: ap2PaymentsOf(ctx),
     // An identical call still running is waited for as long as its key may be held.
     inFlightWaitMs: ctx.config.IDEMPOTENCY_CLAIM_TTL_MS,
   });

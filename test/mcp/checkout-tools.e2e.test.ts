@@ -48,6 +48,7 @@ const CHECKOUT_TOOLS = [
   'add_to_cart',
   'remove_from_cart',
   'prepare_checkout',
+  'sign_checkout',
   'complete_checkout',
   'cancel_checkout',
   'get_checkout',
@@ -111,11 +112,11 @@ describe('MCP checkout tools with the official SDK client, against loopback prov
       destructiveHint: true,
       openWorldHint: true,
     });
-    expect(byName.get('complete_checkout')?.description).toMatch(/AP2 mandates are not supported/);
-    expect(byName.get('complete_checkout')?.inputSchema.required).toEqual([
-      'checkoutId',
-      'allowance',
-    ]);
+    expect(byName.get('complete_checkout')?.description).toMatch(/exactly one payment authority/);
+    expect(byName.get('complete_checkout')?.inputSchema.required).toEqual(['checkoutId']);
+    expect(Object.keys(byName.get('complete_checkout')?.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['allowance', 'ap2']),
+    );
   });
 
   describe('when an agent opens a cart, fills it, prepares it and pays, sending the payment twice at once', () => {

@@ -151,6 +151,33 @@ export function checkoutTools(regions: readonly [string, ...string[]]) {
     annotations: CART_CHANGE,
   } satisfies ToolDefinition;
 
+  const signCheckout = {
+    name: CHECKOUT_TOOL_NAMES.signCheckout,
+    title: 'Sign a prepared checkout for an AP2 mandate',
+    description:
+      'The merchant signs a prepared checkout (state ready_for_payment) so the buyer can ' +
+      'authorize paying it with AP2 mandates: answers the checkout JWT (the checkout, signed ' +
+      'ES256 by the merchant), its checkoutHash, and the audience and nonce the closing mandate ' +
+      'must be bound to. Each call replaces the last: mandates bind to the checkout as last ' +
+      'signed. Then call complete_checkout with ap2.',
+    input: z.strictObject({ checkoutId: CheckoutIdArgument }),
+    output: z.strictObject({
+      checkoutJwt: z.string().describe('The merchant-signed checkout JWT (checkout_jwt).'),
+      checkoutHash: z.string().describe('base64url sha-256 of checkoutJwt (checkout_hash).'),
+      nonce: z.string().describe('The nonce the closing mandate must carry.'),
+      audience: z.string().describe('The aud the closing mandate must carry: the merchant id.'),
+      expiresAt: z.string().describe('When the checkout JWT stops binding a mandate.'),
+      version: z.number().int().describe('The checkout version it was signed at.'),
+    }),
+    // Replaces the previous signature (a mandate over it can no longer pay); nothing leaves.
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
+  } satisfies ToolDefinition;
+
   const completeCheckout = {
     name: CHECKOUT_TOOL_NAMES.completeCheckout,
     title: 'Pay for a prepared checkout',
@@ -162,11 +189,31 @@ export function checkoutTools(regions: readonly [string, ...string[]]) {
       'completing) and goes on without further calls: stock reserved, payment authorized and ' +
       'captured, receipt issued, then state completed with an orderId, or back to ' +
       'ready_for_payment with checkout.problem saying why. Follow it with get_checkout. ' +
-      'Refused (outcome refused), nothing is charged and decision.blockers say why. Only ACP ' +
-      'allowances are taken; AP2 mandates are not supported yet.',
+      'Refused (outcome refused), nothing is charged and decision.blockers say why. Send ' +
+      'exactly one payment authority: an ACP allowance, or AP2 mandates (ap2) signed over the ' +
+      'checkout JWT sign_checkout gave, which the merchant verifies before judging them.',
     input: z.strictObject({
       checkoutId: CheckoutIdArgument,
-      allowance: AllowanceSchema.describe(
+      ap2: z
+        .strictObject({
+          checkout_mandate: z
+            .string()
+            .min(1)
+            .max(65_536)
+            .describe('The AP2 checkout mandate: an SD-JWT, or open ~~ closed delegation chain.'),
+          payment_mandate: z
+            .string()
+            .min(1)
+            .max(65_536)
+            .describe('The AP2 payment mandate, in the same form.'),
+        })
+        .optional()
+        .describe(
+          "AP2 v0.2 mandates instead of an allowance: checkout_hash (and the payment's " +
+            'transaction_id) the hash of the checkout JWT from sign_checkout, the closing hop ' +
+            'bound to its audience and nonce.',
+        ),
+      allowance: AllowanceSchema.optional().describe(
         'The ACP (2026-04-17) Allowance: reason one_time; max_amount in minor units, at least ' +
           'checkout.preparedTotal.amount; currency lower case (eur); checkout_session_id this ' +
           "checkoutId; merchant_id this merchant's id; expires_at an RFC 3339 instant.",
@@ -230,6 +277,7 @@ export function checkoutTools(regions: readonly [string, ...string[]]) {
     addToCart,
     removeFromCart,
     prepareCheckout,
+    signCheckout,
     completeCheckout,
     cancelCheckout,
     getCheckout,

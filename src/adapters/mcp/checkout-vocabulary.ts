@@ -11,6 +11,7 @@ export const CHECKOUT_TOOL_NAMES = {
   addToCart: 'add_to_cart',
   removeFromCart: 'remove_from_cart',
   prepareCheckout: 'prepare_checkout',
+  signCheckout: 'sign_checkout',
   completeCheckout: 'complete_checkout',
   cancelCheckout: 'cancel_checkout',
   getCheckout: 'get_checkout',

@@ -11,11 +11,14 @@ import { isConflictRefusal, wasApplied } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
 import type { CheckoutService, RequestMeta } from '../../services/checkout/checkout-service.js';
+import type { Ap2Payments } from '../ap2/ap2-payments.js';
 import { untilKeyFree } from './key-in-flight.js';
 import { bindTool, type McpCaller, type ToolBinding, ToolRefusal } from './tool-runner.js';
 
 export interface CheckoutBindingDeps {
   service: CheckoutService;
+  /** Signs checkouts for AP2 mandates and verifies the mandates complete_checkout presents. */
+  ap2: Ap2Payments;
   /** How long a call waits for an identical one still running (the key's claim TTL). */
   inFlightWaitMs: number;
 }
@@ -72,6 +75,29 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
 
   const answer = (caller: McpCaller, result: TransitionResult): StepOutput =>
     stepOutput(result, service.merchantIdOf(caller.tenant));
+
+  /** AP2 mandates verified against the checkout as last signed, mapped once (Ap2Payments). */
+  const ap2Request = async (
+    tenant: string,
+    checkoutId: string,
+    ap2: { checkout_mandate: string; payment_mandate: string } | undefined,
+    actor: { actorId: string; actorType: 'agent' },
+    expectedVersion: number | undefined,
+  ) => {
+    const checkout = await service.get(tenant, checkoutId);
+    if (checkout === undefined || ap2 === undefined)
+      throw new ToolRefusal(`No checkout ${checkoutId}.`);
+    const { mandate } = await deps.ap2.mandateOf(tenant, checkout, {
+      checkoutMandate: ap2.checkout_mandate,
+      paymentMandate: ap2.payment_mandate,
+    });
+    return {
+      mandate,
+      actor,
+      asSent: { checkoutId, ap2, expectedVersion },
+      ...(expectedVersion === undefined ? {} : { expectedVersion }),
+    };
+  };
 
   return [
     bindTool(tools.createCart, async (args, caller) => {
@@ -135,16 +161,42 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
       );
     }),
 
+    bindTool(tools.signCheckout, async (args, caller) => {
+      const checkout = await service.get(caller.tenant, args.checkoutId);
+      if (checkout === undefined) throw new ToolRefusal(`No checkout ${args.checkoutId}.`);
+      const signed = await deps.ap2.issue(caller.tenant, checkout);
+      if (signed === undefined)
+        throw new ToolRefusal(
+          `Checkout ${checkout.id} is ${checkout.state}: prepare it (prepare_checkout) before signing it.`,
+        );
+      return {
+        checkoutJwt: signed.checkoutJwt,
+        checkoutHash: signed.checkoutHash,
+        nonce: signed.nonce,
+        audience: signed.audience,
+        expiresAt: signed.expiresAt,
+        version: signed.version,
+      };
+    }),
+
     bindTool(tools.completeCheckout, async (args, caller) => {
       const keyed = keyOf(tools.completeCheckout.name, args, caller);
-      // The one ACP mapping (adapters/acp/), as the HTTP route uses it. The actor is the
-      // credential's agent: a tool argument could claim to be anyone.
-      const request = startPaymentRequestOf({
-        allowance: args.allowance,
-        allowanceRef: args.allowanceRef,
-        actor: { actorId: caller.callerId, actorType: 'agent' },
-        expectedVersion: args.expectedVersion,
-      });
+      if ((args.allowance === undefined) === (args.ap2 === undefined))
+        throw new ToolRefusal(
+          'Send exactly one payment authority: an ACP allowance, or AP2 mandates (ap2).',
+        );
+      // The actor is the credential's agent: a tool argument could claim to be anyone.
+      const actor = { actorId: caller.callerId, actorType: 'agent' } as const;
+      const request =
+        args.allowance !== undefined
+          ? // The one ACP mapping (adapters/acp/), as the HTTP route uses it.
+            startPaymentRequestOf({
+              allowance: args.allowance,
+              allowanceRef: args.allowanceRef,
+              actor,
+              expectedVersion: args.expectedVersion,
+            })
+          : await ap2Request(caller.tenant, args.checkoutId, args.ap2, actor, args.expectedVersion);
       return answer(
         caller,
         await step(keyed, '', (meta) =>
