@@ -242,3 +242,27 @@ export async function delegatedMandates(p: MandateParties, k: MandateKnobs = {})
       k.openAlone === true ? sdJwtOf(openPayment) : chainOf(openPayment, closedPayment),
   };
 }
+
+/**
+ * The wire form surfaces take (`ap2: {checkout_mandate, payment_mandate}`) of delegated mandates
+ * over a checkout JWT the merchant `acme` signed, for a card, at `nowMs`.
+ */
+export async function ap2Over(
+  signed: { checkoutJwt: string; nonce: string },
+  keys: { issuer: TestKey; agent: TestKey; nowMs: number },
+  knobs: MandateKnobs = {},
+): Promise<{ checkout_mandate: string; payment_mandate: string }> {
+  const mandates = await delegatedMandates(
+    {
+      issuer: keys.issuer,
+      agent: keys.agent,
+      checkoutJwt: signed.checkoutJwt,
+      merchant: { id: 'acme', name: 'acme' },
+      nonce: signed.nonce,
+      nowS: Math.floor(keys.nowMs / 1000),
+      instrument: { id: 'card-1', type: 'card' },
+    },
+    knobs,
+  );
+  return { checkout_mandate: mandates.checkoutMandate, payment_mandate: mandates.paymentMandate };
+}

@@ -5,12 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ap2PaymentsOf } from '../../src/app/ap2-payments.js';
 import { createCheckoutService } from '../../src/app/checkout-runtime.js';
 import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
-import {
-  delegatedMandates,
-  type MandateKnobs,
-  type TestKey,
-  testKey,
-} from '../helpers/mandate-issuer.js';
+import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -75,21 +70,9 @@ describe('AP2 mandates over A2A delegate_payment', () => {
       checkout as NonNullable<typeof checkout>,
     );
     if (signed === undefined) throw new Error('the prepared checkout could not be signed');
-    const mandates = await delegatedMandates(
-      {
-        issuer,
-        agent,
-        checkoutJwt: signed.checkoutJwt,
-        merchant: { id: 'acme', name: 'acme' },
-        nonce: signed.nonce,
-        nowS: Math.floor(harness.clock.nowMs() / 1000),
-        instrument: { id: 'card-1', type: 'card' },
-      },
-      knobs,
-    );
     return {
       checkoutId,
-      ap2: { checkout_mandate: mandates.checkoutMandate, payment_mandate: mandates.paymentMandate },
+      ap2: await ap2Over(signed, { issuer, agent, nowMs: harness.clock.nowMs() }, knobs),
     };
   }
 

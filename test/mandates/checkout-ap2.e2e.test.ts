@@ -5,12 +5,7 @@ import { merchantSignerOf } from '../../src/app/merchant-signer.js';
 import { AGENT_ACTOR, EU_AGENT } from '../helpers/checkout-fixtures.js';
 import { settledCheckout } from '../helpers/checkout-flow.js';
 import { type CheckoutHarness, startCheckoutHarness, TOKEN } from '../helpers/checkout-harness.js';
-import {
-  delegatedMandates,
-  type MandateKnobs,
-  type TestKey,
-  testKey,
-} from '../helpers/mandate-issuer.js';
+import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
 
 /**
  * AP2 mandates through the checkout API end to end: the real Redis, the checkout workers and the
@@ -18,8 +13,6 @@ import {
  * a test issuer signs; a valid pair pays once, every broken one is a blocked decision with its
  * blocker, an error receipt, and nothing reserved or charged.
  */
-
-const INSTRUMENT = { id: 'card-1', type: 'card' };
 
 describe('AP2 mandates on the checkout API', () => {
   let h: CheckoutHarness;
@@ -60,18 +53,12 @@ describe('AP2 mandates on the checkout API', () => {
     signed: { checkout_jwt: string; nonce: string },
     knobs: MandateKnobs = {},
   ) {
-    return delegatedMandates(
-      {
-        issuer,
-        agent,
-        checkoutJwt: signed.checkout_jwt,
-        merchant: { id: 'acme', name: 'acme' },
-        nonce: signed.nonce,
-        nowS: Math.floor(h.ctx.clock.nowMs() / 1000),
-        instrument: INSTRUMENT,
-      },
+    const ap2 = await ap2Over(
+      { checkoutJwt: signed.checkout_jwt, nonce: signed.nonce },
+      { issuer, agent, nowMs: h.ctx.clock.nowMs() },
       knobs,
     );
+    return { checkoutMandate: ap2.checkout_mandate, paymentMandate: ap2.payment_mandate };
   }
 
   const complete = async (

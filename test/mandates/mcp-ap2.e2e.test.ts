@@ -1,12 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { A2aHarness } from '../helpers/a2a.js';
-import {
-  delegatedMandates,
-  type MandateKnobs,
-  type TestKey,
-  testKey,
-} from '../helpers/mandate-issuer.js';
+import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
 import { ACME_TOKEN, connectClient, startMcpHarness, structuredOf } from '../helpers/mcp.js';
 import { CheckedTools, errorTextOf } from '../helpers/mcp-results.js';
 
@@ -59,21 +54,9 @@ describe('AP2 mandates over MCP complete_checkout', () => {
       await tools.call('sign_checkout', { checkoutId }),
     );
     expect(signed.audience).toBe('acme');
-    const mandates = await delegatedMandates(
-      {
-        issuer,
-        agent,
-        checkoutJwt: signed.checkoutJwt,
-        merchant: { id: 'acme', name: 'acme' },
-        nonce: signed.nonce,
-        nowS: Math.floor(harness.clock.nowMs() / 1000),
-        instrument: { id: 'card-1', type: 'card' },
-      },
-      knobs,
-    );
     return {
       checkoutId,
-      ap2: { checkout_mandate: mandates.checkoutMandate, payment_mandate: mandates.paymentMandate },
+      ap2: await ap2Over(signed, { issuer, agent, nowMs: harness.clock.nowMs() }, knobs),
     };
   }
 
