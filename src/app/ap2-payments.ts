@@ -10,11 +10,24 @@ import { CheckoutJwtStore } from '../store/checkout-jwt-store.js';
 import { merchantSignerOf } from './merchant-signer.js';
 
 /**
- * AP2 on the checkout service: checkout JWTs signed with the merchant's keys, mandates verified
- * against the configured trust list, receipts signed. The merchant is the tenant's merchant id
- * (MERCHANT_ID, else the tenant) and its name FEED_SELLER_NAME, else that id.
+ * AP2 on the checkout service, one per AppContext (the checkout API, A2A's intent worker and
+ * MCP share it, and so the trust list's fetched JWKS): checkout JWTs signed with the merchant's
+ * keys, mandates verified against the configured trust list, receipts signed. The merchant is
+ * the tenant's merchant id (MERCHANT_ID, else the tenant) and its name FEED_SELLER_NAME, else
+ * that id.
  */
 export function ap2PaymentsOf(ctx: AppContext): Ap2Payments {
+  let payments = created.get(ctx);
+  if (payments === undefined) {
+    payments = createAp2Payments(ctx);
+    created.set(ctx, payments);
+  }
+  return payments;
+}
+
+const created = new WeakMap<AppContext, Ap2Payments>();
+
+function createAp2Payments(ctx: AppContext): Ap2Payments {
   const { config } = ctx;
   const sign: MerchantSigner['sign'] = async (claims, typ) =>
     (await merchantSignerOf(ctx)).sign(claims, typ);

@@ -5,25 +5,16 @@ import {
   successReceipt,
 } from '../../adapters/ap2/receipt-claims.js';
 import { type Ap2Outcome, mandateOfAp2 } from '../../adapters/ap2/to-mandate.js';
+import type {
+  Ap2Presentation,
+  Ap2VerificationContext,
+} from '../../adapters/ap2/verify-mandates.js';
 import { type CheckoutRecord, type Mandate, wasApplied } from '../../domain/index.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
 import type { CheckoutJwtIssuer } from '../../services/signing/checkout-jwt-issuer.js';
 
-/** The mandates an agent presents to pay (each a compact SD-JWT or a `~~`-joined chain). */
-export interface Ap2Presentation {
-  checkoutMandate: string;
-  paymentMandate: string;
-}
-
-/** What verification is checked against; time, keys and the checkout come from the caller. */
-export interface Ap2Expectations {
-  audience: string;
-  nonce: string;
-  nowMs: number;
-  merchant: { id: string; name: string };
-  issuedCheckoutJwt: string;
-  total: { amount: number; currency: string };
-}
+/** What verification is checked against; the trust list and skew are bound by the app. */
+export type Ap2Expectations = Omit<Ap2VerificationContext, 'trust' | 'skewSeconds'>;
 
 export interface Ap2PaymentsDeps {
   issuer: CheckoutJwtIssuer;
