@@ -87,6 +87,18 @@ export const TransitionResultSchema = TransitionAnswerSchema.extend({
 });
 export type TransitionResult = z.infer<typeof TransitionResultSchema>;
 
+/**
+ * The total a payment authority must cover now, or undefined while the checkout is not ready
+ * for payment: a mandate can only be issued for (and bound to) a prepared checkout.
+ */
+export function payableTotal(
+  checkout: CheckoutRecord,
+): CheckoutRecord['preparedTotal'] | undefined {
+  return checkout.state === 'ready_for_payment' && checkout.preparedTotal !== null
+    ? checkout.preparedTotal
+    : undefined;
+}
+
 export function currentPayment(checkout: CheckoutRecord): PaymentRecord | undefined {
   return checkout.payments.at(-1);
 }

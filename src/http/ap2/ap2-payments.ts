@@ -9,7 +9,7 @@ import type {
   Ap2Presentation,
   Ap2VerificationContext,
 } from '../../adapters/ap2/verify-mandates.js';
-import { type CheckoutRecord, type Mandate, wasApplied } from '../../domain/index.js';
+import { type CheckoutRecord, type Mandate, payableTotal, wasApplied } from '../../domain/index.js';
 import type { TransitionResult } from '../../services/checkout/checkout-record.js';
 import type { CheckoutJwtIssuer } from '../../services/signing/checkout-jwt-issuer.js';
 
@@ -36,7 +36,7 @@ export class Ap2Payments {
 
   /** Signs a prepared checkout; undefined when it is not ready for payment. */
   async issue(tenant: string, checkout: CheckoutRecord) {
-    if (checkout.state !== 'ready_for_payment' || checkout.preparedTotal === null) return undefined;
+    if (payableTotal(checkout) === undefined) return undefined;
     const issued = await this.deps.issuer.issue(tenant, checkout);
     return { ...issued, audience: this.deps.merchantOf(tenant).id };
   }
