@@ -60,7 +60,7 @@ async function main() {
     nowMs: NOW,
     skewSeconds: 60,
     merchant: MERCHANT,
-    issuedCheckoutJwt: checkoutJwt,
+    checkout: { kind: 'issued' as const, checkoutJwt },
     total: { amount: 25800, currency: 'EUR' },
   };
   const check = await verifyAp2Mandates(presentation, context);

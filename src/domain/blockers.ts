@@ -236,6 +236,11 @@ export const BLOCKERS = {
       'The mandate was issued for another checkout than the one this merchant signed: {detail}.',
     nextAction: 'Sign a mandate over the checkout JWT this checkout issued.',
   },
+  MANDATE_MERCHANT_AUTHORIZATION_INVALID: {
+    message: 'The checkout the mandate carries is not signed by this merchant: {detail}.',
+    nextAction:
+      'Sign the mandate over the checkout exactly as this merchant answered it, merchant_authorization included.',
+  },
   MANDATE_AMOUNT_MISMATCH: {
     message: 'The mandate pays {detail}, not the checkout total.',
     nextAction: 'Present a payment mandate for exactly the checkout total.',

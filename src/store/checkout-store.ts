@@ -21,13 +21,23 @@ export interface CommitInput {
   audit: Record<string, unknown>;
   /** A payment the transition opened, indexed for reconciliation. */
   paymentId?: string;
+  /** One-time values the transition spends (a signed mandate's nonce, jti), once ever. */
+  spends?: OneTimeSpends;
+}
+
+export interface OneTimeSpends {
+  values: readonly string[];
+  /** Until when they stay spent: past it, the mandate they came from has expired anyway. */
+  untilMs: number;
+  nowMs: number;
 }
 
 export type CommitResult =
   | { kind: 'ok'; version: number }
   | { kind: 'version_conflict'; currentVersion: number }
   | { kind: 'replay'; answer: string }
-  | { kind: 'idempotency_conflict' };
+  | { kind: 'idempotency_conflict' }
+  | { kind: 'spent'; value: string };
 
 export interface StoredCheckout {
   version: number;
@@ -59,7 +69,7 @@ export class CheckoutStore {
     const idem = input.idempotency;
     const reply = (await runScript(
       this.redis,
-      'checkout-commit-7',
+      'checkout-commit-8',
       [
         this.checkoutKey(input.checkoutId),
         idempotencyRecordKey(this.key, idem?.key ?? '-'),
@@ -68,6 +78,7 @@ export class CheckoutStore {
         this.key('outbox', 'due'),
         this.key('audit'),
         this.key('payments'),
+        this.key('spent-one-time'),
       ],
       [
         input.expectedVersion,
@@ -80,6 +91,10 @@ export class CheckoutStore {
         AUDIT_MAXLEN,
         input.paymentId ?? '',
         input.checkoutId,
+        input.spends?.nowMs ?? 0,
+        input.spends?.untilMs ?? 0,
+        input.spends?.values.length ?? 0,
+        ...(input.spends?.values ?? []),
         ...effectTriples(input.effects),
       ],
     )) as (string | number)[];
@@ -90,6 +105,8 @@ export class CheckoutStore {
         return { kind: 'version_conflict', currentVersion: Number(reply[1]) };
       case 'replay':
         return { kind: 'replay', answer: String(reply[1]) };
+      case 'spent':
+        return { kind: 'spent', value: String(reply[1]) };
       default:
         return { kind: 'idempotency_conflict' };
     }

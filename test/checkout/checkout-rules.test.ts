@@ -94,6 +94,68 @@ describe('checkout rules', () => {
     });
   });
 
+  describe('signed mandates spend their one-time values with the payment', () => {
+    /** What a verified AP2 mandate maps to: bound to one checkout, spending `oneTime`. */
+    const signedBody = (id: string, oneTime: string[], merchant = TENANT) => {
+      const body = startPaymentRequestOf({
+        allowance: allowanceFor(id, 12900, Date.now(), merchant),
+        actor: AGENT_ACTOR,
+      });
+      body.mandate = { ...body.mandate, proof: { scheme: 'ap2_sd_jwt', oneTime } };
+      return body;
+    };
+
+    it('refuses a second payment on a spent nonce as replayed and charges nothing', async () => {
+      const [first, second] = [await preparedCart(), await preparedCart()];
+      const paid = await h.service.startPayment(TENANT, first, signedBody(first, ['n:spent-1']));
+      expect(paid.outcome).toBe('applied');
+      const again = await h.service.startPayment(
+        TENANT,
+        second,
+        signedBody(second, ['n:other', 'n:spent-1']),
+      );
+      expect(again.outcome).toBe('refused');
+      expect(codes(again)).toEqual(['MANDATE_REPLAYED']);
+      expect((await h.service.get(TENANT, second))?.state).toBe('ready_for_payment');
+      await completed(first);
+      expect(h.sandbox.payment.capturesByCheckout.get(second)).toBeUndefined();
+    });
+
+    it('replays the stored answer to an idempotent retry instead of refusing it', async () => {
+      const id = await preparedCart();
+      const body = signedBody(id, ['n:retried-1']);
+      const paid = await h.service.startPayment(TENANT, id, body, { idempotencyKey: 'ap2-retry' });
+      const retried = await h.service.startPayment(TENANT, id, body, {
+        idempotencyKey: 'ap2-retry',
+      });
+      expect(retried).toMatchObject({ outcome: 'applied', replayed: true });
+      expect(retried.checkout).toEqual(paid.checkout);
+      await completed(id);
+    });
+
+    it('lets one of two checkouts racing on the same nonce pay', async () => {
+      const ids = [await preparedCart(), await preparedCart()];
+      const results = await Promise.all(
+        ids.map((id) => h.service.startPayment(TENANT, id, signedBody(id, ['n:raced-1']))),
+      );
+      expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'refused']);
+      const refused = results.find((r) => r.outcome === 'refused') as TransitionResult;
+      expect(codes(refused)).toEqual(['MANDATE_REPLAYED']);
+    });
+
+    it('keeps spent values apart per tenant', async () => {
+      const mine = await preparedCart();
+      const theirs = await preparedCart(OTHER_TENANT);
+      const paidMine = await h.service.startPayment(TENANT, mine, signedBody(mine, ['n:t-1']));
+      const paidTheirs = await h.service.startPayment(
+        OTHER_TENANT,
+        theirs,
+        signedBody(theirs, ['n:t-1'], OTHER_TENANT),
+      );
+      expect([paidMine.outcome, paidTheirs.outcome]).toEqual(['applied', 'applied']);
+    });
+  });
+
   describe('domain decisions', () => {
     it('refuses add_to_cart with the domain blockers when inventory is stale', async () => {
       const catalog = new CatalogStore(h.ctx.redis, h.env.KEY_PREFIX as string, TENANT);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { RECEIPT_ERROR_OF_FAILURE, receiptErrorOf } from '../../src/adapters/ap2/receipt-claims.js';
 import { type Ap2Outcome, mandateOfAp2 } from '../../src/adapters/ap2/to-mandate.js';
 import { evaluateAuthority } from '../../src/domain/authority.js';
-import { MANDATE_PROOF_FAILURES, MandateSchema, toInstant } from '../../src/domain/index.js';
+import {
+  MANDATE_PROOF_FAILURES,
+  type Mandate,
+  MandateSchema,
+  spentAgain,
+  toInstant,
+} from '../../src/domain/index.js';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 const target = {
@@ -11,21 +17,26 @@ const target = {
   total: { amount: 25800, currency: 'EUR' },
   nowMs: NOW,
 };
-const verified: Ap2Outcome = {
-  ok: true,
+const verified = {
+  ok: true as const,
   mandate: {
     reference: 'ref-closed-mandate',
+    replayKeys: ['nonce-1', 'jti-1'],
     payee: { id: 'acme' },
     amount: { amount: 25800, currency: 'EUR' },
     expiresAtMs: NOW + 3_600_000,
     humanPresent: false,
   },
-};
+} satisfies Ap2Outcome;
 
 /** The authority decision on a mandate for the target checkout, otherwise ready to pay. */
 function decide(outcome: Ap2Outcome) {
+  return decideOn(mandateOfAp2(outcome, target));
+}
+
+function decideOn(mandate: Mandate) {
   return evaluateAuthority({
-    mandate: mandateOfAp2(outcome, target),
+    mandate,
     merchantId: 'acme',
     checkout: {
       id: 'co_1',
@@ -50,7 +61,11 @@ describe('mandateOfAp2', () => {
       checkoutSessionId: 'co_1',
       maxAmount: { amount: 25800, currency: 'EUR' },
       expiresAt: toInstant(NOW + 3_600_000),
-      proof: { scheme: 'ap2_sd_jwt' },
+      proof: {
+        scheme: 'ap2_sd_jwt',
+        // Named apart by kind, so a nonce can never collide with a token hash.
+        oneTime: ['ap2:token:ref-closed-mandate', 'ap2:binding:nonce-1', 'ap2:binding:jti-1'],
+      },
     });
     expect(decide(verified).result).toBe('allowed');
   });
@@ -80,6 +95,11 @@ describe('mandateOfAp2', () => {
       expect(decision.blockers[0]?.message).toContain(`broken: ${failure}`);
     },
   );
+
+  it('refuses the same mandate spent again (spentAgain) with MANDATE_REPLAYED', () => {
+    const again = decideOn(spentAgain(mandateOfAp2(verified, target)));
+    expect(again.blockers.map((b) => b.code)).toEqual(['MANDATE_REPLAYED']);
+  });
 
   it('refuses an expired mandate through the expiry check', () => {
     const decision = decide({ ok: false, failure: 'expired', detail: 'exp passed' });

@@ -62,7 +62,7 @@ describe('verifyAp2Mandates', () => {
       nowMs: NOW,
       skewSeconds: 60,
       merchant: MERCHANT,
-      issuedCheckoutJwt: checkoutJwt,
+      checkout: { kind: 'issued', checkoutJwt },
       total: { amount: 25800, currency: 'EUR' },
     };
   });

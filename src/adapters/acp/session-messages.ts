@@ -151,6 +151,11 @@ export const BLOCKER_MESSAGES = {
     resolution: 'requires_buyer_review',
     param: 'payment',
   },
+  MANDATE_MERCHANT_AUTHORIZATION_INVALID: {
+    code: 'invalid',
+    resolution: 'requires_buyer_review',
+    param: 'payment',
+  },
   MANDATE_AMOUNT_MISMATCH: {
     code: 'invalid',
     resolution: 'requires_buyer_review',

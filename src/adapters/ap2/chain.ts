@@ -28,7 +28,11 @@ export interface ChainExpectations {
   /** The root issuer's key by `kid`, or undefined when the issuer is not trusted. */
   issuerKey(kid: string): Promise<JoseKey | undefined>;
   audience: string;
-  nonce: string;
+  /**
+   * The nonce the closing binding must carry; undefined where the merchant issued no challenge
+   * (UCP's AP2 extension has no channel for one): then any non-empty nonce, spent once.
+   */
+  nonce: string | undefined;
   nowS: number;
   skewS: number;
 }
@@ -136,7 +140,10 @@ function checkAudienceAndNonce(claims: JsonObject, expectations: ChainExpectatio
       'audience_mismatch',
       `${what} is for ${JSON.stringify(aud)}, not ${expectations.audience}`,
     );
-  if (claims.nonce !== expectations.nonce)
+  if (expectations.nonce === undefined) {
+    if (typeof claims.nonce !== 'string' || claims.nonce.length === 0)
+      refuse('nonce_mismatch', `${what} carries no nonce`);
+  } else if (claims.nonce !== expectations.nonce)
     refuse('nonce_mismatch', `${what} carries another nonce than the one this checkout issued`);
   if (typeof claims.iat !== 'number') refuse('malformed', `${what} has no iat`);
 }

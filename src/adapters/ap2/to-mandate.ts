@@ -15,6 +15,8 @@ export type Ap2Outcome =
       ok: true;
       mandate: {
         reference: string;
+        /** The closing bindings' nonces and jtis. */
+        replayKeys: readonly string[];
         payee: { id: string };
         amount: { amount: number; currency: string };
         expiresAtMs: number;
@@ -70,6 +72,18 @@ export function mandateOfAp2(outcome: Ap2Outcome, target: Ap2Target): Mandate {
       currency: verified.amount.currency.toUpperCase() as CurrencyCode,
     },
     expiresAt: toInstant(verified.expiresAtMs),
-    proof: { scheme: 'ap2_sd_jwt' },
+    proof: { scheme: 'ap2_sd_jwt', oneTime: oneTimeValuesOf(verified) },
   };
+}
+
+/**
+ * What a verified mandate spends when it pays: the closing token itself (its hash, the receipt's
+ * reference) and each nonce and jti its closing bindings carry, named apart so that no value of
+ * one kind can collide with another.
+ */
+function oneTimeValuesOf(verified: { reference: string; replayKeys: readonly string[] }) {
+  return [
+    `ap2:token:${verified.reference}`,
+    ...verified.replayKeys.map((value) => `ap2:binding:${value}`),
+  ].slice(0, 16);
 }

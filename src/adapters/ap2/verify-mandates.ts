@@ -26,9 +26,19 @@ export interface Ap2VerificationContext {
   nowMs: number;
   skewSeconds: number;
   merchant: { id: string; name: string; website?: string };
-  issuedCheckoutJwt: string;
+  checkout: CheckoutBinding;
   total: { amount: number; currency: string };
 }
+
+/**
+ * The merchant-signed checkout a mandate must bind to. `issued`: the checkout JWT we issued and
+ * kept (the checkout API, A2A, MCP); a disclosed `checkout_jwt` must be that one. `embedded`
+ * (UCP's AP2 extension, which keeps nothing): the mandate must disclose the checkout it was
+ * signed over, and `accept` proves it ours and current, answering its payload or refusing.
+ */
+export type CheckoutBinding =
+  | { kind: 'issued'; checkoutJwt: string }
+  | { kind: 'embedded'; accept(checkoutJwt: string): Promise<JsonObject> };
 
 export interface VerifiedAp2Mandate {
   /** base64url sha-256 of the closing payment mandate token: the receipt's `reference`. */
@@ -79,6 +89,25 @@ function openAndClosed(chain: VerifiedChain, kind: keyof typeof MANDATE_TYPES, l
   return { opens, closed };
 }
 
+/** The checkout JWT the mandate binds to, and its payload. */
+async function boundCheckout(binding: CheckoutBinding, closed: JsonObject) {
+  const disclosed = closed.checkout_jwt;
+  if (binding.kind === 'issued') {
+    if (disclosed !== undefined && disclosed !== binding.checkoutJwt)
+      refuse(
+        'checkout_hash_mismatch',
+        'the checkout mandate discloses another checkout JWT than ours',
+      );
+    return { checkoutJwt: binding.checkoutJwt, claims: jwsPayloadOf(binding.checkoutJwt) };
+  }
+  if (typeof disclosed !== 'string')
+    refuse(
+      'checkout_hash_mismatch',
+      'the checkout mandate does not disclose the checkout it was signed over (checkout_jwt)',
+    );
+  return { checkoutJwt: disclosed, claims: await binding.accept(disclosed) };
+}
+
 async function verify(
   p: Ap2Presentation,
   ctx: Ap2VerificationContext,
@@ -99,19 +128,12 @@ async function verify(
     typeof checkoutChain.root.payload._sd_alg === 'string'
       ? checkoutChain.root.payload._sd_alg
       : undefined;
-  const checkoutHash = digestOf(ctx.issuedCheckoutJwt, sdAlg);
+  const bound = await boundCheckout(ctx.checkout, checkout.closed);
+  const checkoutHash = digestOf(bound.checkoutJwt, sdAlg);
   if (checkout.closed.checkout_hash !== checkoutHash)
     refuse(
       'checkout_hash_mismatch',
       'the checkout mandate was signed over another checkout than the one we issued',
-    );
-  if (
-    checkout.closed.checkout_jwt !== undefined &&
-    checkout.closed.checkout_jwt !== ctx.issuedCheckoutJwt
-  )
-    refuse(
-      'checkout_hash_mismatch',
-      'the checkout mandate discloses another checkout JWT than ours',
     );
   if (payment.closed.transaction_id !== checkoutHash)
     refuse(
@@ -137,7 +159,7 @@ async function verify(
   )
     refuse('payee_mismatch', `the payee ${JSON.stringify(payee)} is not ${ours.id}`);
 
-  const checkoutClaims = jwsPayloadOf(ctx.issuedCheckoutJwt);
+  const checkoutClaims = bound.claims;
   const openCheckoutHash = digestOf(checkoutChain.root.sdJwt, sdAlg);
   for (const open of checkout.opens)
     evaluateConstraints(

@@ -99,6 +99,11 @@ export const UCP_BLOCKER_MESSAGES = {
   MANDATE_NOT_CLOSED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
   MANDATE_CLAIMS_CHANGED: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
   MANDATE_CHECKOUT_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
+  MANDATE_MERCHANT_AUTHORIZATION_INVALID: {
+    code: 'payment_failed',
+    severity: 'recoverable',
+    path: 'payment',
+  },
   MANDATE_AMOUNT_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
   MANDATE_PAYEE_MISMATCH: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },
   MANDATE_CONSTRAINT_UNKNOWN: { code: 'payment_failed', severity: 'recoverable', path: 'payment' },

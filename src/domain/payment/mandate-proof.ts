@@ -20,6 +20,7 @@ export const MANDATE_PROOF_FAILURES = [
   'open_mandate_alone',
   'claims_changed',
   'checkout_hash_mismatch',
+  'merchant_authorization_invalid',
   'amount_mismatch',
   'payee_mismatch',
   'unknown_constraint',
@@ -35,6 +36,13 @@ export const MandateProofSchema = z.object({
   failure: z.enum(MANDATE_PROOF_FAILURES).optional(),
   /** What exactly failed, in words an agent can act on. */
   detail: z.string().max(1000).optional(),
+  /**
+   * The one-time values the mandate spends when it authorizes a payment (the closing binding's
+   * nonce and jti, the closing token's hash): each is spent once, atomically with the
+   * transition (checkout-commit Lua), and a second payment on any of them is refused as
+   * replayed (`spentAgain`).
+   */
+  oneTime: z.array(z.string().min(1).max(500)).max(16).optional(),
 });
 export type MandateProof = z.infer<typeof MandateProofSchema>;
 
@@ -56,6 +64,7 @@ export const MANDATE_PROOF_BLOCKERS = {
   open_mandate_alone: 'MANDATE_NOT_CLOSED',
   claims_changed: 'MANDATE_CLAIMS_CHANGED',
   checkout_hash_mismatch: 'MANDATE_CHECKOUT_MISMATCH',
+  merchant_authorization_invalid: 'MANDATE_MERCHANT_AUTHORIZATION_INVALID',
   amount_mismatch: 'MANDATE_AMOUNT_MISMATCH',
   payee_mismatch: 'MANDATE_PAYEE_MISMATCH',
   unknown_constraint: 'MANDATE_CONSTRAINT_UNKNOWN',
@@ -63,3 +72,18 @@ export const MANDATE_PROOF_BLOCKERS = {
   wrong_mandate_type: 'MANDATE_TYPE_INVALID',
   replayed: 'MANDATE_REPLAYED',
 } as const satisfies Record<MandateProofFailure, BlockerCode | undefined>;
+
+/**
+ * The same mandate, presented again after one of its one-time values was spent: its proof now
+ * fails as `replayed`, so the authority checks refuse it with MANDATE_REPLAYED.
+ */
+export function spentAgain<M extends { proof?: MandateProof | undefined }>(mandate: M): M {
+  return {
+    ...mandate,
+    proof: {
+      scheme: mandate.proof?.scheme ?? 'ap2_sd_jwt',
+      failure: 'replayed',
+      detail: 'one of its one-time values (nonce, jti) already authorized a payment',
+    },
+  };
+}

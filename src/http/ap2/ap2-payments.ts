@@ -65,7 +65,7 @@ export class Ap2Payments {
             nonce: issued.nonce,
             nowMs,
             merchant,
-            issuedCheckoutJwt: issued.checkoutJwt,
+            checkout: { kind: 'issued', checkoutJwt: issued.checkoutJwt },
             total,
           });
     return { mandate: mandateOfAp2(outcome, target), outcome };

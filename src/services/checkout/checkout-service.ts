@@ -15,6 +15,7 @@ import {
   type EvaluationContext,
   type EvaluationOptions,
   type StartPaymentInput,
+  spentAgain,
   wasApplied,
 } from '../../domain/index.js';
 import { CatalogStore } from '../../store/catalog-store.js';
@@ -27,6 +28,9 @@ import type { AddItemSchema, PaymentActionSchema } from './checkout-requests.js'
 import { buildEffects } from './effect-requests.js';
 import { loadLineFacts } from './line-facts.js';
 import { type Decided, type Operation, transact } from './transaction.js';
+
+/** Past a mandate's expiry its one-time values are kept this long still (clock skew allowed). */
+const SPENT_REMEMBERED_PAST_EXPIRY_MS = 10 * 60_000;
 
 /**
  * The checkout service: carts and checkout sessions of a tenant, persisted in Redis with a
@@ -311,11 +315,30 @@ export class CheckoutService {
       async (current, nowMs) => {
         const checkout = current as CheckoutRecord;
         const facts = await this.facts(tenant, checkout);
-        return this.commitable(
+        const decided = this.commitable(
           decideStartPayment(checkout, input, facts, this.ids, nowMs),
           nowMs,
           meta.correlationId,
         );
+        const oneTime = input.mandate.proof?.oneTime ?? [];
+        if (decided.kind === 'refuse' || oneTime.length === 0) return decided;
+        // A signed mandate spends its one-time values with the transition it authorizes; should
+        // one be spent already, the answer is the domain's decision on the mandate replayed.
+        const replayed = decideStartPayment(
+          checkout,
+          { ...input, mandate: spentAgain(input.mandate) },
+          facts,
+          this.ids,
+          nowMs,
+        );
+        return {
+          ...decided,
+          spends: {
+            values: oneTime,
+            untilMs: Date.parse(input.mandate.expiresAt) + SPENT_REMEMBERED_PAST_EXPIRY_MS,
+            refusal: replayed.decision,
+          },
+        };
       },
     );
   }

@@ -32,7 +32,16 @@ export type Decided =
       effects: DueEffect[];
       /** A payment the transition opened, indexed for reconciliation. */
       paymentId?: string;
+      /** The one-time values of the mandate authorizing it, and the domain's refusal if spent. */
+      spends?: MandateSpends;
     };
+
+export interface MandateSpends {
+  values: readonly string[];
+  untilMs: number;
+  /** The domain's decision on the same request with the mandate replayed (spentAgain). */
+  refusal: TransitionDecision;
+}
 
 export interface Operation {
   name: string;
@@ -171,6 +180,9 @@ async function decideAndCommit(
           : { ...held, answer: answerOf(result), ttlSeconds: deps.idempotencyTtlSeconds },
       effects: decided.effects,
       paymentId: decided.paymentId,
+      ...(decided.spends === undefined
+        ? {}
+        : { spends: { values: decided.spends.values, untilMs: decided.spends.untilMs, nowMs } }),
       audit: {
         type: 'checkout.transition',
         checkoutId: operation.checkoutId,
@@ -191,6 +203,14 @@ async function decideAndCommit(
         return replayOf(committed.answer);
       case 'idempotency_conflict':
         throw new AppError('IDEMPOTENCY_CONFLICT', [held?.key ?? '']);
+      // The mandate already authorized a payment: the domain's replay refusal, kept for the key.
+      case 'spent':
+        return remember(deps, operation, held, {
+          outcome: 'refused',
+          checkout: current ?? null,
+          decision: decided.spends?.refusal ?? decided.decision,
+          replayed: false,
+        });
       case 'version_conflict':
         if (operation.expectedVersion !== undefined || operation.creates) {
           const decision = versionConflict(

@@ -1,4 +1,11 @@
-import { type JWK, type JWTPayload, SignJWT } from 'jose';
+import {
+  CompactSign,
+  compactVerify,
+  createLocalJWKSet,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 import type { SigningKeyStore } from '../../store/signing-key-store.js';
 import {
   generateSigningJwks,
@@ -32,6 +39,30 @@ export class MerchantSigner {
       .setIssuedAt(Math.floor(this.nowMs() / 1000))
       .sign(this.keys.active.privateKey);
   }
+
+  /**
+   * A JWS over `payload` with the payload left out (RFC 7515 Appendix F, `header..signature`):
+   * UCP's `ap2.merchant_authorization`, whose payload travels as the answer itself.
+   */
+  async signDetached(payload: Uint8Array): Promise<string> {
+    const jws = await new CompactSign(payload)
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: this.keys.active.kid })
+      .sign(this.keys.active.privateKey);
+    const [header, , signature] = jws.split('.');
+    return `${header}..${signature}`;
+  }
+
+  /** The payload of a compact JWS one of our published keys signed; undefined otherwise. */
+  async verifyOwn(jws: string): Promise<Uint8Array | undefined> {
+    this.ownKeys ??= createLocalJWKSet(this.jwks());
+    try {
+      return (await compactVerify(jws, this.ownKeys, { algorithms: [SIGNING_ALG] })).payload;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private ownKeys: ReturnType<typeof createLocalJWKSet> | undefined;
 
   /** The public keys a verifier needs (RFC 7517 JWK Set), the active one first. */
   jwks(): { keys: JWK[] } {

@@ -1,6 +1,7 @@
 --[[
   Commits one checkout transition with everything it causes, atomically: the new checkout
-  document and version, its outbox effects, its idempotency record and its audit event.
+  document and version, its outbox effects, its idempotency record, its audit event and the
+  one-time values of the mandate that authorized it.
   Either all of it is written or none.
 
   Input:
@@ -11,6 +12,7 @@
     KEYS[5] outbox due zset (effect id -> due ms)
     KEYS[6] audit stream
     KEYS[7] payment index hash (payment id -> checkout id)
+    KEYS[8] spent one-time values zset (value -> ms until which it is remembered)
 
     ARGV[1] expected version ("0": the checkout must not exist yet)
     ARGV[2] new checkout document JSON (its version is expected + 1)
@@ -22,13 +24,18 @@
     ARGV[8] audit stream approximate max length
     ARGV[9] payment id to index, or ""
     ARGV[10] checkout id
-    ARGV[11..] effects as triples: effect id, definition JSON, due ms
+    ARGV[11] now, ms
+    ARGV[12] ms until which the values spent here are remembered
+    ARGV[13] how many one-time values follow (n)
+    ARGV[14..13+n] the one-time values the transition spends
+    ARGV[14+n..] effects as triples: effect id, definition JSON, due ms
 
   Output:
     {"ok", newVersion}
     {"version_conflict", currentVersion}
     {"replay", answerJSON}       the key was used for this same request
     {"idempotency_conflict"}     the key was used for another request
+    {"spent", value}             a one-time value was spent by an earlier transition
 ]]
 local rcall = redis.call
 
@@ -42,6 +49,17 @@ if ARGV[3] == "1" then
   end
 end
 
+-- After the key's replay (a retried request answers as it did), before anything is written.
+local spends = tonumber(ARGV[13])
+if spends > 0 then
+  rcall("ZREMRANGEBYSCORE", KEYS[8], "-inf", ARGV[11])
+  for i = 14, 13 + spends do
+    if rcall("ZSCORE", KEYS[8], ARGV[i]) then
+      return {"spent", ARGV[i]}
+    end
+  end
+end
+
 local current = rcall("HGET", KEYS[1], "v")
 local expected = tonumber(ARGV[1])
 local currentVersion = tonumber(current or "0")
@@ -52,7 +70,11 @@ end
 local newVersion = expected + 1
 rcall("HSET", KEYS[1], "v", newVersion, "doc", ARGV[2])
 
-for i = 11, #ARGV, 3 do
+for i = 14, 13 + spends do
+  rcall("ZADD", KEYS[8], ARGV[12], ARGV[i])
+end
+
+for i = 14 + spends, #ARGV, 3 do
   local id = ARGV[i]
   -- Effect ids are deterministic: an id already written is the same effect, never re-queued.
   if rcall("HSETNX", KEYS[3], id, ARGV[i + 1]) == 1 then
