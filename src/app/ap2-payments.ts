@@ -1,5 +1,5 @@
 import { checkoutClaimsOf } from '../adapters/ap2/checkout-claims.js';
-import { issuerTrustOf } from '../adapters/ap2/trust.js';
+import { eitherTrust, issuerTrustOf } from '../adapters/ap2/trust.js';
 import { verifyAp2Mandates } from '../adapters/ap2/verify-mandates.js';
 import type { AppContext } from '../app-context.js';
 import { Ap2Payments } from '../http/ap2/ap2-payments.js';
@@ -52,10 +52,10 @@ function createAp2Payments(ctx: AppContext): Ap2Payments {
       ttlSeconds: config.AP2_CHECKOUT_JWT_TTL_SECONDS,
       nowMs: () => ctx.clock.nowMs(),
     }),
-    verify: (presentation, expected) =>
+    verify: (presentation, { platformKeys, ...expected }) =>
       verifyAp2Mandates(presentation, {
         ...expected,
-        trust,
+        trust: platformKeys === undefined ? trust : eitherTrust(trust, platformKeys),
         skewSeconds: config.AP2_CLOCK_SKEW_SECONDS,
       }),
     merchantOf,

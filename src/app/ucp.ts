@@ -12,11 +12,13 @@ import { ucpNegotiation } from '../http/ucp/negotiation-hook.js';
 import { ucpOrderRoutes } from '../http/ucp/order-routes.js';
 import { PlatformProfiles, platformProfilesOptions } from '../http/ucp/platform-profiles.js';
 import type { UcpBlockOf } from '../http/ucp/ucp-answers.js';
+import { UcpAp2 } from '../http/ucp/ucp-ap2.js';
 import { sendUcpFailure, ucpErrorHandler, ucpFailure } from '../http/ucp/ucp-error.js';
 import { ucpGuard } from '../http/ucp/ucp-guard.js';
 import { ucpIdempotencyOf } from '../http/ucp/ucp-idempotency.js';
 import { ucpNegotiatedOf } from '../http/ucp/ucp-request.js';
 import { CheckoutSessionSteps } from '../services/checkout/checkout-session-steps.js';
+import { ap2PaymentsOf } from './ap2-payments.js';
 import { checkoutSessionStepsDepsOf } from './checkout-session-steps.js';
 import { delegatedPaymentsOf } from './delegated-payments.js';
 import type { Feature } from './feature.js';
@@ -106,19 +108,24 @@ async function ucpRestRoutes(scope: App, ctx: AppContext): Promise<void> {
   const stepsDeps = checkoutSessionStepsDepsOf(scope, ctx, 'ucp');
   const steps = new CheckoutSessionSteps(stepsDeps);
   const loadToken = (tenant: string, id: string) => delegatedPaymentsOf(ctx).token(tenant, id);
+  // A checkout with no priced line yet still names a currency (checkout.json requires one).
+  const fallbackCurrency = 'EUR';
+  const ap2 = new UcpAp2({ signer: () => merchantSignerOf(ctx), payments: ap2PaymentsOf(ctx) });
   await ucpCheckoutRoutes(scope, {
     sessions: new UcpCheckoutSessions({
       steps,
       loadToken,
       defaultContext: ctx.config.FEED_CONTEXT,
+      ap2,
+      fallbackCurrency,
     }),
+    ap2,
     idempotency: ucpIdempotencyOf(ctx),
     blockOf,
     baseUrlOf: (request) => publicBaseUrl(ctx.config, request),
     continueUrlOf: continueUrlOf(ctx),
     orderUrlOf: orderUrlOf(ctx),
-    // A checkout with no priced line yet still names a currency (checkout.json requires one).
-    fallbackCurrency: 'EUR',
+    fallbackCurrency,
   });
   await ucpOrderRoutes(scope, {
     loadCheckout: (tenant, id) => stepsDeps.service.get(tenant, id),

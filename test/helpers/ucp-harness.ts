@@ -18,9 +18,14 @@ import type { HarnessOptions } from './checkout-harness.js';
 import { type LoopbackServer, loopbackServer } from './loopback-server.js';
 import { platformProfile, sendJson } from './ucp-platform.js';
 
-/** Every capability we advertise, as a platform would declare them. */
+/**
+ * Every root capability we advertise, as a platform would declare them: not the AP2 mandates
+ * extension, which locks a session into signed mandates (the AP2 tests declare it themselves).
+ */
 export const ALL_CAPABILITIES = Object.fromEntries(
-  Object.values(UCP_CAPABILITY).map((name) => [name, [{}]]),
+  Object.values(UCP_CAPABILITY)
+    .filter((name) => name !== UCP_CAPABILITY.ap2Mandate)
+    .map((name) => [name, [{}]]),
 );
 
 /**
@@ -63,6 +68,8 @@ export interface UcpCall {
 }
 
 export interface UcpHarness extends AcpSessionHarness {
+  /** The profiles this harness's platform serves, by path (PLATFORM_PROFILES and any added). */
+  profiles: Record<string, { status?: number; body: unknown }>;
   /** The app serving UCP, ACP and AP2's keys, listening on loopback (not the ACP harness's inject app). */
   ucpApp: App;
   baseUrl: string;
@@ -80,8 +87,9 @@ export interface UcpHarness extends AcpSessionHarness {
  * UCP and ACP on 127.0.0.1, and a loopback platform serving the profiles of PLATFORM_PROFILES.
  */
 export async function startUcpHarness(options: HarnessOptions = {}): Promise<UcpHarness> {
+  const profiles = { ...PLATFORM_PROFILES };
   const platform = await loopbackServer((req, res) => {
-    const profile = PLATFORM_PROFILES[req.url.split('?')[0] ?? ''];
+    const profile = profiles[req.url.split('?')[0] ?? ''];
     if (profile === undefined) return sendJson(res, { error: 'no such profile' }, {}, 404);
     sendJson(res, profile.body, { 'cache-control': 'public, max-age=300' }, profile.status);
   });
@@ -115,6 +123,7 @@ export async function startUcpHarness(options: HarnessOptions = {}): Promise<Ucp
 
   const close = h.close;
   return Object.assign(h, {
+    profiles,
     ucpApp,
     baseUrl,
     platform,

@@ -62,6 +62,8 @@ export function ucpValidator(ref: string): ValidateFunction {
 export const UCP_RESPONSE_SCHEMAS = {
   profile: 'discovery/profile.json#/$defs/business_profile',
   checkout: 'shopping/checkout.json',
+  /** A checkout answer under the AP2 mandates extension (with `ap2.merchant_authorization`). */
+  ap2_checkout: 'shopping/ap2_mandate.json#/$defs/dev.ucp.shopping.checkout',
   order: 'shopping/order.json',
   search: 'shopping/catalog_search.json#/$defs/search_response',
   lookup: 'shopping/catalog_lookup.json#/$defs/lookup_response',

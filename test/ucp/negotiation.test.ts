@@ -33,14 +33,13 @@ function platform(names: string[], version = UCP_VERSION) {
 
 const OPERATIONS = Object.keys(UCP_OPERATION_CAPABILITY) as UcpOperation[];
 
+/** The root capabilities (every one but the AP2 mandates extension of checkout). */
+const ROOTS = Object.values(UCP_CAPABILITY).filter((name) => name !== UCP_CAPABILITY.ap2Mandate);
+
 describe('negotiate', () => {
   describe('when the platform speaks another protocol version', () => {
     it('is version_unsupported, naming both versions', () => {
-      const result = negotiate(
-        platform(Object.values(UCP_CAPABILITY), '2026-01-11'),
-        'get_checkout',
-        PROFILE_URL,
-      );
+      const result = negotiate(platform(ROOTS, '2026-01-11'), 'get_checkout', PROFILE_URL);
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.failure.code).toBe('version_unsupported');
@@ -49,22 +48,56 @@ describe('negotiate', () => {
     });
   });
 
-  describe('when the platform shares every capability', () => {
+  describe('when the platform shares every root capability', () => {
     for (const operation of OPERATIONS) {
       it(`negotiates all four for ${operation}, at our version`, () => {
-        const result = negotiate(platform(Object.values(UCP_CAPABILITY)), operation, PROFILE_URL);
+        const result = negotiate(platform(ROOTS), operation, PROFILE_URL);
         expect(result).toEqual({
           ok: true,
           value: {
             version: UCP_VERSION,
             profileUrl: PROFILE_URL,
-            capabilities: Object.fromEntries(
-              Object.values(UCP_CAPABILITY).map((name) => [name, { version: UCP_VERSION }]),
-            ),
+            capabilities: Object.fromEntries(ROOTS.map((name) => [name, { version: UCP_VERSION }])),
           },
         });
       });
     }
+  });
+
+  describe('the AP2 mandates extension', () => {
+    it('is negotiated on checkout, with our declaration naming its parent', () => {
+      const result = negotiate(
+        platform([UCP_CAPABILITY.checkout, UCP_CAPABILITY.ap2Mandate]),
+        'complete_checkout',
+        PROFILE_URL,
+      );
+      expect(result.ok && result.value.capabilities).toEqual({
+        [UCP_CAPABILITY.checkout]: { version: UCP_VERSION },
+        [UCP_CAPABILITY.ap2Mandate]: { version: UCP_VERSION, extends: UCP_CAPABILITY.checkout },
+      });
+    });
+
+    it('is pruned when checkout is not shared', () => {
+      const result = negotiate(
+        platform([UCP_CAPABILITY.order, UCP_CAPABILITY.ap2Mandate]),
+        'get_order',
+        PROFILE_URL,
+      );
+      expect(result.ok && Object.keys(result.value.capabilities)).toEqual([UCP_CAPABILITY.order]);
+    });
+
+    it("carries the platform profile's signing_keys for the trusted platform provider flow", () => {
+      const key = { kid: 'platform-1', kty: 'EC', crv: 'P-256', x: 'x', y: 'y' };
+      const parsed = parsePlatformProfile({ ...platform(ROOTS), signing_keys: [key] });
+      if (!parsed.ok) throw new Error(parsed.failure.content);
+      const result = negotiate(parsed.value, 'complete_checkout', PROFILE_URL);
+      expect(result.ok && result.value.platformSigningKeys).toEqual([key]);
+    });
+
+    it('refuses a profile whose signing key has no kid as malformed', () => {
+      const parsed = parsePlatformProfile({ ...platform(ROOTS), signing_keys: [{ kty: 'EC' }] });
+      expect(parsed.ok ? 'ok' : parsed.failure.code).toBe('profile_malformed');
+    });
   });
 
   describe("when the operation's own capability is not shared", () => {
@@ -90,10 +123,20 @@ describe('negotiate', () => {
 });
 
 describe('BUSINESS_CAPABILITIES', () => {
-  it('declares the four capabilities we serve, and no extension', () => {
+  it('declares the four capabilities we serve, and the AP2 mandates extension of checkout alone', () => {
     expect(Object.keys(BUSINESS_CAPABILITIES).sort()).toEqual(Object.values(UCP_CAPABILITY).sort());
-    for (const declarations of Object.values(BUSINESS_CAPABILITIES))
-      for (const declaration of declarations) expect(declaration).not.toHaveProperty('extends');
+    for (const name of ROOTS)
+      for (const declaration of BUSINESS_CAPABILITIES[name as keyof typeof BUSINESS_CAPABILITIES])
+        expect(declaration).not.toHaveProperty('extends');
+    expect(BUSINESS_CAPABILITIES[UCP_CAPABILITY.ap2Mandate]).toEqual([
+      {
+        version: UCP_VERSION,
+        spec: `https://ucp.dev/${UCP_VERSION}/specification/ap2-mandates`,
+        schema: `https://ucp.dev/${UCP_VERSION}/schemas/shopping/ap2_mandate.json`,
+        extends: UCP_CAPABILITY.checkout,
+        config: { vp_formats_supported: { 'dc+sd-jwt': {} } },
+      },
+    ]);
   });
 
   it('names each one by the spec page and schema file of our release', () => {

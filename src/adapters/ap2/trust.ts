@@ -31,3 +31,12 @@ export function issuerTrustOf(options: { keys?: readonly JWK[]; url?: string }):
     return undefined;
   };
 }
+
+/**
+ * The trust list, and besides it keys trusted for one presentation alone (under UCP's AP2
+ * extension, the calling platform's `signing_keys`: the trusted platform provider flow).
+ */
+export function eitherTrust(trust: IssuerTrust, keys: readonly JWK[]): IssuerTrust {
+  const also = issuerTrustOf({ keys });
+  return async (kid) => (await trust(kid)) ?? also(kid);
+}

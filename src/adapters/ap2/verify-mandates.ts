@@ -22,7 +22,8 @@ export interface Ap2Presentation {
 export interface Ap2VerificationContext {
   trust: IssuerTrust;
   audience: string;
-  nonce: string;
+  /** The nonce we issued for the closing binding; undefined where none was (UCP's extension). */
+  nonce: string | undefined;
   nowMs: number;
   skewSeconds: number;
   merchant: { id: string; name: string; website?: string };

@@ -3,8 +3,8 @@ import { UCP_VERSION } from './version.js';
 
 /**
  * The capabilities we advertise at /.well-known/ucp and negotiate on every request, and which of
- * them each operation needs. Only what we really do: no fulfillment, discount or ap2_mandate
- * extension (we support none of them), so none is ever negotiated.
+ * them each operation needs. Only what we really do: the AP2 mandates extension, no fulfillment
+ * or discount extension (we support neither, so neither is ever negotiated).
  */
 
 /** One version of a capability as a profile declares it (capability.json, business_schema). */
@@ -14,6 +14,8 @@ export interface CapabilityDeclaration {
   schema?: string;
   /** The parent capability(s), for an extension; absent for a root capability. */
   extends?: string | readonly string[];
+  /** The capability's own settings (the AP2 extension's `vp_formats_supported`). */
+  config?: Readonly<Record<string, unknown>>;
 }
 
 /** A capability registry: name → the versions declared (ucp.json `capabilities`). */
@@ -34,6 +36,15 @@ export const BUSINESS_CAPABILITIES = {
   [UCP_CAPABILITY.catalogSearch]: declared('catalog/search', 'catalog_search.json'),
   [UCP_CAPABILITY.catalogLookup]: declared('catalog/lookup', 'catalog_lookup.json'),
   [UCP_CAPABILITY.order]: declared('order', 'order.json'),
+  // ap2-mandates.md "Business Profile Advertisement": SD-JWT credentials (dc+sd-jwt) verified.
+  [UCP_CAPABILITY.ap2Mandate]: [
+    {
+      ...declared('ap2-mandates', 'ap2_mandate.json')[0],
+      version: UCP_VERSION,
+      extends: UCP_CAPABILITY.checkout,
+      config: { vp_formats_supported: { 'dc+sd-jwt': {} } },
+    },
+  ],
 } as const satisfies Record<UcpCapabilityName, readonly CapabilityDeclaration[]>;
 
 /**

@@ -146,14 +146,18 @@ function pathOf(entry: ProductBlocker, row: MessageRow, lineOf: LineIndexOf): st
   return index === undefined ? undefined : `$.line_items[${index}]`;
 }
 
-export function ucpMessageOfBlocker(entry: ProductBlocker, lineOf: LineIndexOf): UcpMessageError {
+export function ucpMessageOfBlocker(
+  entry: ProductBlocker,
+  lineOf: LineIndexOf,
+  codeOf: Partial<Record<BlockerCode, string>> = {},
+): UcpMessageError {
   const { blocker, productId } = entry;
   const row: MessageRow = UCP_BLOCKER_MESSAGES[blocker.code];
   // A product that is not a line (the domain refused to add it) is named in the text.
   const about = productId !== undefined && lineOf(productId) === undefined ? `${productId}: ` : '';
   const message: UcpMessageError = {
     type: 'error',
-    code: row.code,
+    code: codeOf[blocker.code] ?? row.code,
     severity: row.severity,
     content_type: 'plain',
     content: `${about}${blocker.message} ${blocker.nextAction}`,
@@ -167,6 +171,7 @@ export function ucpMessageOfBlocker(entry: ProductBlocker, lineOf: LineIndexOf):
 export function ucpMessagesOfBlockers(
   entries: readonly ProductBlocker[],
   lineOf: LineIndexOf,
+  codeOf: Partial<Record<BlockerCode, string>> = {},
 ): UcpMessageError[] {
   const seen = new Set<string>();
   const messages: UcpMessageError[] = [];
@@ -174,7 +179,7 @@ export function ucpMessagesOfBlockers(
     const key = `${entry.blocker.code}\u0000${entry.productId ?? ''}\u0000${entry.blocker.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    messages.push(ucpMessageOfBlocker(entry, lineOf));
+    messages.push(ucpMessageOfBlocker(entry, lineOf, codeOf));
   }
   return messages;
 }

@@ -1,4 +1,9 @@
-import { type CheckoutRecord, cartTotal, multiplyMoney } from '../../domain/index.js';
+import {
+  type BlockerCode,
+  type CheckoutRecord,
+  cartTotal,
+  multiplyMoney,
+} from '../../domain/index.js';
 import type { ProductBlocker } from '../../services/checkout/checkout-session-steps.js';
 import {
   UCP_PAYMENT_STOPPED,
@@ -33,6 +38,8 @@ export interface CheckoutInput {
   permalinkOf(orderId: string): string;
   /** The currency a checkout without a priced line names (the catalog's). */
   fallbackCurrency: string;
+  /** Codes used instead of a blocker's usual one (the AP2 extension's, once negotiated). */
+  codeOf?: Partial<Record<BlockerCode, string>>;
 }
 
 interface Total {
@@ -52,11 +59,28 @@ function totalsOf(amount: number): Total[] {
 /** Terminal statuses carry no `continue_url` (checkout.md, "Continue URL"). */
 const TERMINAL: ReadonlySet<UcpCheckoutStatus> = new Set(['completed', 'canceled']);
 
+/**
+ * What the buyer agrees to in a checkout: its id, currency, lines and totals, as every answer
+ * shows them (and as a mandate under the AP2 extension must still find them).
+ */
+export function ucpCheckoutTerms(checkout: CheckoutRecord, fallbackCurrency: string) {
+  const priced = cartTotal(checkout.lines);
+  return {
+    id: checkout.id,
+    currency: priced.ok ? priced.total.currency : fallbackCurrency,
+    line_items: checkout.lines.map((line) => ({
+      id: line.productId,
+      item: { id: line.productId, title: line.title, price: line.unitPrice.amount },
+      quantity: line.quantity,
+      totals: totalsOf(multiplyMoney(line.unitPrice, line.quantity).amount),
+    })),
+    totals: totalsOf(priced.ok ? priced.total.amount : 0),
+  };
+}
+
 export function projectUcpCheckout(input: CheckoutInput) {
   const { checkout } = input;
   const lineIndex = new Map(checkout.lines.map((line, index) => [line.productId, index]));
-  const priced = cartTotal(checkout.lines);
-  const currency = priced.ok ? priced.total.currency : input.fallbackCurrency;
   const lastFailure = checkout.lastFailure?.blocker;
   const blockers = [
     ...(input.blockers ?? []),
@@ -65,21 +89,17 @@ export function projectUcpCheckout(input: CheckoutInput) {
   const messages: UcpMessageError[] = [
     ...(input.requestMessages ?? []),
     ...(checkout.lastFailure !== null && lastFailure === undefined ? [UCP_PAYMENT_STOPPED] : []),
-    ...ucpMessagesOfBlockers(blockers, (productId) => lineIndex.get(productId)),
+    ...ucpMessagesOfBlockers(blockers, (productId) => lineIndex.get(productId), input.codeOf),
   ];
   const status = ucpStatusOf(checkout.state, messages);
+  const { id, currency, line_items, totals } = ucpCheckoutTerms(checkout, input.fallbackCurrency);
   return {
     ucp: { ...input.ucp, status: 'success' as const },
-    id: checkout.id,
+    id,
     status,
     currency,
-    line_items: checkout.lines.map((line) => ({
-      id: line.productId,
-      item: { id: line.productId, title: line.title, price: line.unitPrice.amount },
-      quantity: line.quantity,
-      totals: totalsOf(multiplyMoney(line.unitPrice, line.quantity).amount),
-    })),
-    totals: totalsOf(priced.ok ? priced.total.amount : 0),
+    line_items,
+    totals,
     ...(messages.length === 0 ? {} : { messages }),
     // We publish no legal links of our own (the merchant's site has them); an empty list says so.
     links: [],

@@ -62,9 +62,10 @@ export const UpdateCheckoutRequestSchema = CreateCheckoutRequestSchema.extend({
 });
 export type UpdateCheckoutRequest = z.infer<typeof UpdateCheckoutRequestSchema>;
 
+/** A credential token: a vault token, or under the AP2 extension a payment mandate (SD-JWT). */
 const CredentialSchema = z.looseObject({
   type: text(64),
-  token: text(512).optional(),
+  token: text(65_536).optional(),
 });
 
 const InstrumentSchema = z.looseObject({
@@ -80,6 +81,8 @@ export const CompleteCheckoutRequestSchema = z.looseObject({
   payment: z.looseObject({ instruments: z.array(InstrumentSchema).min(1).max(10) }),
   signals: z.looseObject({}).optional(),
   attribution: z.looseObject({}).optional(),
+  /** ap2_mandate.json: the checkout mandate (SD-JWT+kb), carrying the checkout it agrees to. */
+  ap2: z.looseObject({ checkout_mandate: text(262_144).optional() }).optional(),
 });
 export type CompleteCheckoutRequest = z.infer<typeof CompleteCheckoutRequestSchema>;
 

@@ -10,6 +10,7 @@ export const UCP_CAPABILITY = {
   catalogSearch: 'dev.ucp.shopping.catalog.search',
   catalogLookup: 'dev.ucp.shopping.catalog.lookup',
   order: 'dev.ucp.shopping.order',
+  ap2Mandate: 'dev.ucp.shopping.ap2_mandate',
 } as const;
 
 export type UcpCapabilityName = (typeof UCP_CAPABILITY)[keyof typeof UCP_CAPABILITY];
@@ -28,4 +29,9 @@ export interface Negotiated {
   capabilities: Record<string, NegotiatedCapability>;
   /** The platform profile's URL, as the UCP-Agent header named it. */
   profileUrl: string;
+  /**
+   * The platform profile's `signing_keys` (JWK): under the AP2 extension's trusted platform
+   * provider flow, the keys its mandates are signed with.
+   */
+  platformSigningKeys?: readonly Readonly<Record<string, unknown>>[];
 }

@@ -39,5 +39,15 @@ export function negotiate(
       'capabilities_incompatible',
       `${operation} needs ${needed}, which the platform profile and this business share in no version.`,
     );
-  return { ok: true, value: { version: UCP_VERSION, capabilities, profileUrl } };
+  return {
+    ok: true,
+    value: {
+      version: UCP_VERSION,
+      capabilities,
+      profileUrl,
+      ...(platform.signing_keys === undefined
+        ? {}
+        : { platformSigningKeys: platform.signing_keys }),
+    },
+  };
 }

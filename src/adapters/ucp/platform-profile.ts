@@ -26,7 +26,11 @@ const CapabilityEntrySchema = z.looseObject({
 /** A registry keyed by reverse-domain name whose entries we do not read. */
 const OpaqueRegistrySchema = z.record(ReverseDomainNameSchema, z.array(z.looseObject({})));
 
+/** profile_schema.json `$defs/signing_key`: a public JWK, `kid` and `kty` required. */
+const SigningKeySchema = z.looseObject({ kid: z.string().min(1), kty: z.string().min(1) });
+
 export const PlatformProfileSchema = z.looseObject({
+  signing_keys: z.array(SigningKeySchema).max(50).optional(),
   ucp: z.looseObject({
     version: UcpVersionSchema,
     services: OpaqueRegistrySchema,

@@ -1,9 +1,11 @@
+import type { JWK } from 'jose';
 import {
   type CheckoutReceiptClaims,
   errorReceipt,
   receiptErrorOf,
   successReceipt,
 } from '../../adapters/ap2/receipt-claims.js';
+import type { JsonObject } from '../../adapters/ap2/sd-jwt.js';
 import { type Ap2Outcome, mandateOfAp2 } from '../../adapters/ap2/to-mandate.js';
 import type {
   Ap2Presentation,
@@ -14,7 +16,16 @@ import type { TransitionResult } from '../../services/checkout/checkout-record.j
 import type { CheckoutJwtIssuer } from '../../services/signing/checkout-jwt-issuer.js';
 
 /** What verification is checked against; the trust list and skew are bound by the app. */
-export type Ap2Expectations = Omit<Ap2VerificationContext, 'trust' | 'skewSeconds'>;
+export type Ap2Expectations = Omit<Ap2VerificationContext, 'trust' | 'skewSeconds'> & {
+  /** Root keys trusted for this presentation too (a UCP platform profile's `signing_keys`). */
+  platformKeys?: readonly JWK[];
+};
+
+/** How the checkout a mandate binds to is found (UCP's AP2 extension: carried, not kept). */
+export interface EmbeddedBinding {
+  accept(checkoutJwt: string): Promise<JsonObject>;
+  platformKeys?: readonly JWK[];
+}
 
 export interface Ap2PaymentsDeps {
   issuer: CheckoutJwtIssuer;
@@ -47,12 +58,8 @@ export class Ap2Payments {
     checkout: CheckoutRecord,
     presentation: Ap2Presentation,
   ): Promise<{ mandate: Mandate; outcome: Ap2Outcome }> {
-    const nowMs = this.deps.nowMs();
-    const merchant = this.deps.merchantOf(tenant);
-    const total = checkout.preparedTotal ?? { amount: 0, currency: 'EUR' };
-    const target = { merchantId: merchant.id, checkoutId: checkout.id, total, nowMs };
     const issued = await this.deps.issuer.current(tenant, checkout.id);
-    const outcome: Ap2Outcome =
+    return this.verified(tenant, checkout, (expect) =>
       issued === undefined || issued.version !== checkout.version
         ? {
             ok: false,
@@ -60,14 +67,46 @@ export class Ap2Payments {
             detail:
               'no checkout JWT is current for this checkout: sign it again (POST /v1/checkouts/{id}/checkout-jwt) and bind the mandate to that one',
           }
-        : await this.deps.verify(presentation, {
-            audience: merchant.id,
+        : this.deps.verify(presentation, {
+            ...expect,
             nonce: issued.nonce,
-            nowMs,
-            merchant,
             checkout: { kind: 'issued', checkoutJwt: issued.checkoutJwt },
-            total,
-          });
+          }),
+    );
+  }
+
+  /**
+   * The same, for mandates that carry the checkout they were signed over (UCP's AP2 extension):
+   * `accept` proves it ours and current; no nonce was issued, so any one is taken, spent once.
+   */
+  mandateOfEmbedded(
+    tenant: string,
+    checkout: CheckoutRecord,
+    presentation: Ap2Presentation,
+    binding: EmbeddedBinding,
+  ): Promise<{ mandate: Mandate; outcome: Ap2Outcome }> {
+    return this.verified(tenant, checkout, (expect) =>
+      this.deps.verify(presentation, {
+        ...expect,
+        nonce: undefined,
+        checkout: { kind: 'embedded', accept: binding.accept },
+        ...(binding.platformKeys === undefined ? {} : { platformKeys: binding.platformKeys }),
+      }),
+    );
+  }
+
+  private async verified(
+    tenant: string,
+    checkout: CheckoutRecord,
+    verify: (
+      expect: Omit<Ap2Expectations, 'nonce' | 'checkout'>,
+    ) => Ap2Outcome | Promise<Ap2Outcome>,
+  ): Promise<{ mandate: Mandate; outcome: Ap2Outcome }> {
+    const nowMs = this.deps.nowMs();
+    const merchant = this.deps.merchantOf(tenant);
+    const total = checkout.preparedTotal ?? { amount: 0, currency: 'EUR' };
+    const target = { merchantId: merchant.id, checkoutId: checkout.id, total, nowMs };
+    const outcome = await verify({ audience: merchant.id, nowMs, merchant, total });
     return { mandate: mandateOfAp2(outcome, target), outcome };
   }
 

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import type { JWK } from 'jose';
+import { AP2_ERROR_CODE_OF_BLOCKER, ap2Negotiated } from '../../adapters/ucp/ap2-mandate.js';
 import type { UcpOperation } from '../../adapters/ucp/capabilities.js';
 import { projectUcpCheckout } from '../../adapters/ucp/checkout-projection.js';
 import {
@@ -15,7 +17,8 @@ import { acceptEmptyJsonBody } from '../json-bodies.js';
 import type { App } from '../types.js';
 import type { UcpCheckoutSessions, UcpSessionOutcome } from './checkout-sessions.js';
 import { noResource, type UcpBlockOf } from './ucp-answers.js';
-import { ucpCallerOf } from './ucp-request.js';
+import type { UcpAp2 } from './ucp-ap2.js';
+import { ucpCallerOf, ucpNegotiatedOf } from './ucp-request.js';
 
 export interface UcpCheckoutRouteDeps {
   sessions: UcpCheckoutSessions;
@@ -29,6 +32,8 @@ export interface UcpCheckoutRouteDeps {
   orderUrlOf(request: FastifyRequest, orderId: string): string;
   /** The currency a checkout without a priced line names. */
   fallbackCurrency: string;
+  /** Signs each checkout answer once the AP2 extension is negotiated. */
+  ap2: Pick<UcpAp2, 'authorized'>;
 }
 
 function keyOf(request: FastifyRequest): string | undefined {
@@ -44,8 +49,15 @@ function keyOf(request: FastifyRequest): string | undefined {
  */
 export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): Promise<void> {
   const { sessions, idempotency } = deps;
-  const render = (request: FastifyRequest, operation: UcpOperation, outcome: UcpSessionOutcome) =>
-    projectUcpCheckout({
+  // Once the AP2 extension is negotiated, every checkout answer is signed and mandate refusals
+  // speak its error codes (ap2-mandates.md "Activation and Session Locking").
+  const render = async (
+    request: FastifyRequest,
+    operation: UcpOperation,
+    outcome: UcpSessionOutcome,
+  ) => {
+    const ap2 = ap2Negotiated(ucpNegotiatedOf(request));
+    const answer = projectUcpCheckout({
       ...outcome,
       ucp: {
         ...deps.blockOf(request, operation),
@@ -54,7 +66,10 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
       continueUrl: deps.continueUrlOf(request, outcome.checkout.id),
       permalinkOf: (orderId) => deps.orderUrlOf(request, orderId),
       fallbackCurrency: deps.fallbackCurrency,
+      ...(ap2 ? { codeOf: AP2_ERROR_CODE_OF_BLOCKER } : {}),
     });
+    return ap2 ? deps.ap2.authorized(answer) : answer;
+  };
   const answer = async (
     request: FastifyRequest,
     operation: UcpOperation,
@@ -77,7 +92,7 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
     { ...idempotency.route('create_checkout'), schema: { body: CreateCheckoutRequestSchema } },
     async (request, reply) => {
       const outcome = await sessions.create(ucpCallerOf(request), request.body);
-      return reply.code(201).send(render(request, 'create_checkout', outcome));
+      return reply.code(201).send(await render(request, 'create_checkout', outcome));
     },
   );
 
@@ -108,10 +123,25 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
       ...idempotency.route('complete_checkout'),
       schema: { params: CheckoutParamsSchema, body: CompleteCheckoutRequestSchema },
     },
-    async (request) =>
-      answer(request, 'complete_checkout', () =>
-        sessions.complete(ucpCallerOf(request), request.params.id, request.body, keyOf(request)),
-      ),
+    async (request) => {
+      const negotiated = ucpNegotiatedOf(request);
+      const ap2 = ap2Negotiated(negotiated)
+        ? {
+            ...(negotiated.platformSigningKeys === undefined
+              ? {}
+              : { platformKeys: negotiated.platformSigningKeys as JWK[] }),
+          }
+        : undefined;
+      return answer(request, 'complete_checkout', () =>
+        sessions.complete(
+          ucpCallerOf(request),
+          request.params.id,
+          request.body,
+          keyOf(request),
+          ap2,
+        ),
+      );
+    },
   );
 
   // Cancel's body is optional: an empty one is no body, not broken JSON.
