@@ -54,8 +54,10 @@ function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
   return createIntentExecutor({
     profiles: catalogRuntime(ctx).profiles,
     checkout: createCheckoutService(ctx, drain === undefined ? undefined : { drain }),
-    signedMandates: async (tenant, checkout, presented) =>
-      (await ap2.mandateOf(tenant, checkout, presented)).mandate,
+    signedMandates: async (tenant, checkout, presented) => {
+      const { mandate, outcome } = await ap2.mandateOf(tenant, checkout, presented);
+      return { mandate, receipt: (result) => ap2.receipt(outcome, checkout.id, result) };
+    },
   });
 }
 

@@ -40,6 +40,8 @@ export const IntentOutcomeSchema = z.discriminatedUnion('kind', [
     }),
     /** The cart or checkout after the step, as the checkout service reports it; null when none. */
     checkout: z.record(z.string(), z.unknown()).nullable(),
+    /** The merchant-signed receipt answering signed mandates (AP2), when the step took some. */
+    mandateReceipt: z.string().max(20_000).optional(),
   }),
 ]);
 export type IntentOutcome = z.infer<typeof IntentOutcomeSchema>;

@@ -38,12 +38,13 @@ function publicCheckout(checkout: CheckoutRecord | null): Record<string, unknown
   };
 }
 
-function outcomeOf(result: TransitionResult): IntentOutcome {
+function outcomeOf(result: TransitionResult, mandateReceipt?: string): IntentOutcome {
   return {
     kind: 'checkout',
     outcome: result.outcome,
     decision: result.decision,
     checkout: publicCheckout(result.checkout),
+    ...(mandateReceipt === undefined ? {} : { mandateReceipt }),
   };
 }
 
@@ -55,12 +56,13 @@ function required<T>(value: T | undefined, what: string): T {
 /**
  * Verifies signed mandates against a checkout and maps them to the domain's mandate (the AP2
  * adapter's one mapping); a failed verification is a mandate the domain refuses, not an error.
+ * `receipt` signs the answer to them once the step is decided.
  */
 export type SignedMandates = (
   tenant: string,
   checkout: CheckoutRecord,
   presented: { checkoutMandate: string; paymentMandate: string },
-) => Promise<Mandate>;
+) => Promise<{ mandate: Mandate; receipt(result: TransitionResult): Promise<string> }>;
 
 async function mandateOfPresented(
   service: CheckoutService,
@@ -68,7 +70,7 @@ async function mandateOfPresented(
   checkoutId: string,
   intent: CommerceIntent,
   signed: SignedMandates | undefined,
-): Promise<Mandate> {
+): Promise<Awaited<ReturnType<SignedMandates>>> {
   if (signed === undefined) throw new UnrecoverableError('signed mandates are not accepted here');
   const checkout = await service.get(tenant, checkoutId);
   if (checkout === undefined) throw new AppError('NOT_FOUND', [`checkout ${checkoutId}`]);
@@ -81,7 +83,7 @@ async function run(
   tenant: string,
   intent: CommerceIntent,
   signed?: SignedMandates,
-): Promise<TransitionResult> {
+): Promise<{ result: TransitionResult; mandateReceipt?: string }> {
   const key = required(intent.idempotencyKey, 'an idempotency key');
   const meta = (step: string): RequestMeta => ({
     idempotencyKey: `${key}-${step}`,
@@ -94,33 +96,42 @@ async function run(
         quantity: required(intent.quantity, 'quantity'),
       };
       if (intent.cartId !== undefined)
-        return service.addItem(tenant, intent.cartId, item, meta('add'));
+        return { result: await service.addItem(tenant, intent.cartId, item, meta('add')) };
       const context: EvaluationContext = {
         region: required(intent.context.region, 'a region'),
         buyerType: required(intent.context.buyerType, 'a buyer type'),
         channel: intent.context.channel,
       };
       const opened = await service.createCheckout(tenant, { context }, meta('open'));
-      if (!wasApplied(opened) || opened.checkout === null) return opened;
-      return service.addItem(tenant, opened.checkout.id, item, meta('add'));
+      if (!wasApplied(opened) || opened.checkout === null) return { result: opened };
+      return { result: await service.addItem(tenant, opened.checkout.id, item, meta('add')) };
     }
     case 'prepare_checkout':
-      return service.prepare(tenant, required(intent.cartId, 'cartId'), {}, meta('prepare'));
+      return {
+        result: await service.prepare(
+          tenant,
+          required(intent.cartId, 'cartId'),
+          {},
+          meta('prepare'),
+        ),
+      };
     case 'delegate_payment': {
       // The mandate is the domain's authority input, mapped from the protocol's wire object at
       // the ingress (an ACP allowance: adapters/acp/to-mandate.ts) or, for signed mandates, here
       // against the checkout they were signed for; the domain judges it either way.
       const checkoutId = required(intent.checkoutId, 'checkoutId');
-      const mandate =
-        intent.presentedMandates === undefined
-          ? required(intent.mandate, 'a mandate')
-          : await mandateOfPresented(service, tenant, checkoutId, intent, signed);
-      return service.startPayment(
-        tenant,
-        checkoutId,
-        { mandate, actor: intent.actor },
-        meta('complete'),
-      );
+      const pay = (mandate: Mandate) =>
+        service.startPayment(
+          tenant,
+          checkoutId,
+          { mandate, actor: intent.actor },
+          meta('complete'),
+        );
+      if (intent.presentedMandates === undefined)
+        return { result: await pay(required(intent.mandate, 'a mandate')) };
+      const presented = await mandateOfPresented(service, tenant, checkoutId, intent, signed);
+      const result = await pay(presented.mandate);
+      return { result, mandateReceipt: await presented.receipt(result) };
     }
     default:
       throw new UnrecoverableError(`${intent.action} does not change a checkout`);
@@ -134,7 +145,8 @@ export async function executeCheckoutIntent(
   signed?: SignedMandates,
 ): Promise<IntentOutcome> {
   try {
-    return outcomeOf(await run(service, tenant, intent, signed));
+    const { result, mandateReceipt } = await run(service, tenant, intent, signed);
+    return outcomeOf(result, mandateReceipt);
   } catch (error) {
     // A reference to no checkout of this tenant, or a reused key, will not heal on retry.
     if (error instanceof AppError && !error.retryable) throw new UnrecoverableError(error.message);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ap2PaymentsOf } from '../../src/app/ap2-payments.js';
 import { createCheckoutService } from '../../src/app/checkout-runtime.js';
+import { merchantSignerOf } from '../../src/app/merchant-signer.js';
 import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
 import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -20,6 +22,7 @@ interface Step {
   result: string;
   blockers: { code: string }[];
   checkout: { id: string; state: string };
+  ap2Receipt?: string;
 }
 
 describe('AP2 mandates over A2A delegate_payment', () => {
@@ -37,6 +40,13 @@ describe('AP2 mandates over A2A delegate_payment', () => {
     client = await clientFactory(ACME_TOKEN).createFromUrl(harness.baseUrl);
   });
   afterAll(() => harness?.close());
+
+  /** The AP2 receipt the artifact carries, its signature checked with the merchant's keys. */
+  async function receiptOf(out: Step) {
+    const signer = await merchantSignerOf(harness.ctx);
+    const { payload } = await jwtVerify(String(out.ap2Receipt), createLocalJWKSet(signer.jwks()));
+    return payload;
+  }
 
   async function step(data: Record<string, unknown>): Promise<Step> {
     const result = await client.sendMessage(
@@ -81,6 +91,10 @@ describe('AP2 mandates over A2A delegate_payment', () => {
     const delegated = await step({ action: 'delegate_payment', checkoutId, ap2 });
     expect(delegated).toMatchObject({ outcome: 'applied', result: 'allowed' });
     expect(delegated.checkout.id).toBe(checkoutId);
+    expect(await receiptOf(delegated)).toMatchObject({
+      status: 'Success',
+      order_id: `ord_${checkoutId.slice(3)}`,
+    });
     await waitFor('the capture', async () =>
       harness.sandbox?.payment.capturesByCheckout.get(checkoutId) === 1 ? true : undefined,
     );
@@ -91,6 +105,11 @@ describe('AP2 mandates over A2A delegate_payment', () => {
     const delegated = await step({ action: 'delegate_payment', checkoutId, ap2 });
     expect(delegated).toMatchObject({ outcome: 'refused', result: 'blocked' });
     expect(delegated.blockers.map((b) => b.code)).toEqual(['MANDATE_AMOUNT_MISMATCH']);
+    expect(await receiptOf(delegated)).toMatchObject({
+      status: 'Error',
+      error: 'invalid_mandate',
+      error_description: expect.stringContaining('MANDATE_AMOUNT_MISMATCH'),
+    });
     expect(harness.sandbox?.payment.capturesByCheckout.get(checkoutId)).toBeUndefined();
   });
 

@@ -1,5 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { merchantSignerOf } from '../../src/app/merchant-signer.js';
 import type { A2aHarness } from '../helpers/a2a.js';
 import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
 import { ACME_TOKEN, connectClient, startMcpHarness, structuredOf } from '../helpers/mcp.js';
@@ -15,6 +17,7 @@ interface StepOut {
   outcome: 'applied' | 'refused';
   decision: { result: string; blockers: { code: string }[] };
   checkout: { checkoutId: string; state: string };
+  ap2Receipt?: string;
 }
 
 describe('AP2 mandates over MCP complete_checkout', () => {
@@ -41,6 +44,13 @@ describe('AP2 mandates over MCP complete_checkout', () => {
   const step = async (name: string, args: Record<string, unknown>) =>
     structuredOf<StepOut>(await tools.call(name, args));
 
+  /** The AP2 receipt of a complete_checkout, its signature checked with the merchant's keys. */
+  async function receiptOf(out: StepOut) {
+    const signer = await merchantSignerOf(harness.ctx);
+    const { payload } = await jwtVerify(String(out.ap2Receipt), createLocalJWKSet(signer.jwks()));
+    return payload;
+  }
+
   /** A prepared cart of two backpacks, signed over MCP, and mandates over its checkout JWT. */
   async function signedCart(knobs: MandateKnobs = {}) {
     const added = await step('add_to_cart', {
@@ -64,6 +74,11 @@ describe('AP2 mandates over MCP complete_checkout', () => {
     const { checkoutId, ap2 } = await signedCart();
     const paid = await step('complete_checkout', { checkoutId, ap2 });
     expect(paid).toMatchObject({ outcome: 'applied', decision: { result: 'allowed' } });
+    expect(await receiptOf(paid)).toMatchObject({
+      status: 'Success',
+      order_id: `ord_${checkoutId.slice(3)}`,
+      reference: expect.any(String),
+    });
   });
 
   it('refuses mandates from an untrusted issuer as a decision, naming the blocker', async () => {
@@ -71,6 +86,11 @@ describe('AP2 mandates over MCP complete_checkout', () => {
     const refused = await step('complete_checkout', { checkoutId, ap2 });
     expect(refused.outcome).toBe('refused');
     expect(refused.decision.blockers.map((b) => b.code)).toEqual(['MANDATE_ISSUER_UNTRUSTED']);
+    expect(await receiptOf(refused)).toMatchObject({
+      status: 'Error',
+      error: 'invalid_credential',
+      error_description: expect.stringContaining('MANDATE_ISSUER_UNTRUSTED'),
+    });
     expect(harness.sandbox?.payment.capturesByCheckout.get(checkoutId)).toBeUndefined();
   });
 

@@ -100,6 +100,8 @@ export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView
           evidenceIds: decision.evidenceRefs.map((ref) => `${ref.type}:${ref.id}`),
           evaluatedAt: decision.evaluatedAt,
           checkout: outcome.checkout,
+          // AP2: the merchant-signed checkout receipt answering the mandates presented.
+          ...(outcome.mandateReceipt === undefined ? {} : { ap2Receipt: outcome.mandateReceipt }),
         },
       };
     }

@@ -114,6 +114,12 @@ export const StepOutputSchema = z.object({
     .describe(
       'true when this is the kept answer of an earlier identical call: nothing was done again.',
     ),
+  ap2Receipt: z
+    .string()
+    .optional()
+    .describe(
+      'complete_checkout with ap2 mandates: the merchant-signed AP2 checkout receipt (a JWT: status Success with order_id, or Error with error and error_description; reference = hash of the closing payment mandate), verifiable with /.well-known/jwks.json.',
+    ),
 });
 export type StepOutput = z.infer<typeof StepOutputSchema>;
 

@@ -87,16 +87,17 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
     const checkout = await service.get(tenant, checkoutId);
     if (checkout === undefined || ap2 === undefined)
       throw new ToolRefusal(`No checkout ${checkoutId}.`);
-    const { mandate } = await deps.ap2.mandateOf(tenant, checkout, {
+    const { mandate, outcome } = await deps.ap2.mandateOf(tenant, checkout, {
       checkoutMandate: ap2.checkout_mandate,
       paymentMandate: ap2.payment_mandate,
     });
-    return {
+    const request = {
       mandate,
       actor,
       asSent: { checkoutId, ap2, expectedVersion },
       ...(expectedVersion === undefined ? {} : { expectedVersion }),
     };
+    return { request, outcome };
   };
 
   return [
@@ -187,22 +188,34 @@ export function checkoutBindings(tools: Tools, deps: CheckoutBindingDeps): ToolB
         );
       // The actor is the credential's agent: a tool argument could claim to be anyone.
       const actor = { actorId: caller.callerId, actorType: 'agent' } as const;
-      const request =
-        args.allowance !== undefined
-          ? // The one ACP mapping (adapters/acp/), as the HTTP route uses it.
-            startPaymentRequestOf({
-              allowance: args.allowance,
-              allowanceRef: args.allowanceRef,
-              actor,
-              expectedVersion: args.expectedVersion,
-            })
-          : await ap2Request(caller.tenant, args.checkoutId, args.ap2, actor, args.expectedVersion);
-      return answer(
-        caller,
-        await step(keyed, '', (meta) =>
-          service.startPayment(caller.tenant, args.checkoutId, request, meta),
-        ),
+      if (args.allowance !== undefined) {
+        // The one ACP mapping (adapters/acp/), as the HTTP route uses it.
+        const request = startPaymentRequestOf({
+          allowance: args.allowance,
+          allowanceRef: args.allowanceRef,
+          actor,
+          expectedVersion: args.expectedVersion,
+        });
+        return answer(
+          caller,
+          await step(keyed, '', (meta) =>
+            service.startPayment(caller.tenant, args.checkoutId, request, meta),
+          ),
+        );
+      }
+      const { request, outcome } = await ap2Request(
+        caller.tenant,
+        args.checkoutId,
+        args.ap2,
+        actor,
+        args.expectedVersion,
       );
+      const started = await step(keyed, '', (meta) =>
+        service.startPayment(caller.tenant, args.checkoutId, request, meta),
+      );
+      // AP2 answers presented mandates with a signed receipt, as the checkout API's header does.
+      const ap2Receipt = await deps.ap2.receipt(outcome, args.checkoutId, started);
+      return { ...answer(caller, started), ap2Receipt };
     }),
 
     bindTool(tools.cancelCheckout, async (args, caller) => {
