@@ -18,6 +18,7 @@ import { ucpGuard } from '../http/ucp/ucp-guard.js';
 import { ucpIdempotencyOf } from '../http/ucp/ucp-idempotency.js';
 import { ucpNegotiatedOf } from '../http/ucp/ucp-request.js';
 import { CheckoutSessionSteps } from '../services/checkout/checkout-session-steps.js';
+import { MandateLockStore } from '../store/mandate-lock-store.js';
 import { ap2PaymentsOf } from './ap2-payments.js';
 import { checkoutSessionStepsDepsOf } from './checkout-session-steps.js';
 import { delegatedPaymentsOf } from './delegated-payments.js';
@@ -110,7 +111,11 @@ async function ucpRestRoutes(scope: App, ctx: AppContext): Promise<void> {
   const loadToken = (tenant: string, id: string) => delegatedPaymentsOf(ctx).token(tenant, id);
   // A checkout with no priced line yet still names a currency (checkout.json requires one).
   const fallbackCurrency = 'EUR';
-  const ap2 = new UcpAp2({ signer: () => merchantSignerOf(ctx), payments: ap2PaymentsOf(ctx) });
+  const ap2 = new UcpAp2({
+    signer: () => merchantSignerOf(ctx),
+    payments: ap2PaymentsOf(ctx),
+    locks: new MandateLockStore(ctx.producer, ctx.config.KEY_PREFIX),
+  });
   await ucpCheckoutRoutes(scope, {
     sessions: new UcpCheckoutSessions({
       steps,

@@ -4,6 +4,7 @@ import { compactVerify, createLocalJWKSet, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UCP_CAPABILITY } from '../../src/adapters/ucp/negotiated.js';
 import { DELEGATED_PAYMENT_HANDLER } from '../../src/adapters/ucp/payment-handler.js';
+import { delegateBody } from '../helpers/delegate-payment-fixtures.js';
 import {
   delegatedMandates,
   lineItems,
@@ -294,6 +295,34 @@ describe("UCP's AP2 mandates extension over HTTP", () => {
       );
       expect(res.body.messages.map((m: Json) => m.content).join(' ')).toContain('line_items');
       expect(h.sandbox.payment.capturesByCheckout.get(created.id)).toBeUndefined();
+    });
+
+    it('keeps a session opened under the extension locked into mandates (no reverting)', async () => {
+      const created = await openCheckout();
+      const minted = await h.mintToken(
+        delegateBody({ nowMs: h.ctx.clock.nowMs(), maxAmount: PRICE, sessionId: created.id }),
+      );
+      expect(minted.status, minted.text).toBe(201);
+      const token = completeBody({ checkoutMandate: '', paymentMandate: minted.body.id }, false);
+      const res = await complete(created.id, token, randomUUID(), '/profiles/shopper.json');
+      expect(res.body.messages).toContainEqual(
+        expect.objectContaining({ code: 'mandate_required' }),
+      );
+      expect(res.body.status).not.toBe('completed');
+      expect(h.sandbox.payment.capturesByCheckout.get(created.id)).toBeUndefined();
+
+      // A session never opened under the extension completes with the token as before.
+      const plain = await openCheckout(1, '/profiles/shopper.json');
+      const plainToken = await h.mintToken(
+        delegateBody({ nowMs: h.ctx.clock.nowMs(), maxAmount: PRICE, sessionId: plain.id }),
+      );
+      const paid = await complete(
+        plain.id,
+        completeBody({ checkoutMandate: '', paymentMandate: plainToken.body.id }, false),
+        randomUUID(),
+        '/profiles/shopper.json',
+      );
+      expect(paid.body.status).toBe('completed');
     });
 
     it("refuses mandates signed by a key the platform's profile does not list (agent_missing_key)", async () => {

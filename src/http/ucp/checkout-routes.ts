@@ -32,8 +32,8 @@ export interface UcpCheckoutRouteDeps {
   orderUrlOf(request: FastifyRequest, orderId: string): string;
   /** The currency a checkout without a priced line names. */
   fallbackCurrency: string;
-  /** Signs each checkout answer once the AP2 extension is negotiated. */
-  ap2: Pick<UcpAp2, 'authorized'>;
+  /** Signs each checkout answer once the AP2 extension is negotiated, and locks the session. */
+  ap2: Pick<UcpAp2, 'authorized' | 'lock' | 'isLocked'>;
 }
 
 function keyOf(request: FastifyRequest): string | undefined {
@@ -68,7 +68,12 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
       fallbackCurrency: deps.fallbackCurrency,
       ...(ap2 ? { codeOf: AP2_ERROR_CODE_OF_BLOCKER } : {}),
     });
-    return ap2 ? deps.ap2.authorized(answer) : answer;
+    if (!ap2) return answer;
+    // A session answered under the extension stays locked into it, even if a later request
+    // does not negotiate it (a GET shows a checkout some mutation already locked).
+    if (operation !== 'get_checkout')
+      await deps.ap2.lock(ucpCallerOf(request).tenant, outcome.checkout.id);
+    return deps.ap2.authorized(answer);
   };
   const answer = async (
     request: FastifyRequest,
@@ -125,7 +130,10 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
     },
     async (request) => {
       const negotiated = ucpNegotiatedOf(request);
-      const ap2 = ap2Negotiated(negotiated)
+      const caller = ucpCallerOf(request);
+      const locked =
+        ap2Negotiated(negotiated) || (await deps.ap2.isLocked(caller.tenant, request.params.id));
+      const ap2 = locked
         ? {
             ...(negotiated.platformSigningKeys === undefined
               ? {}
@@ -133,13 +141,7 @@ export async function ucpCheckoutRoutes(app: App, deps: UcpCheckoutRouteDeps): P
           }
         : undefined;
       return answer(request, 'complete_checkout', () =>
-        sessions.complete(
-          ucpCallerOf(request),
-          request.params.id,
-          request.body,
-          keyOf(request),
-          ap2,
-        ),
+        sessions.complete(caller, request.params.id, request.body, keyOf(request), ap2),
       );
     },
   );

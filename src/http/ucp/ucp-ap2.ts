@@ -6,12 +6,14 @@ import { changedTerm, signedBytesOf } from '../../adapters/ucp/ap2-mandate.js';
 import type { ucpCheckoutTerms } from '../../adapters/ucp/checkout-projection.js';
 import type { CheckoutRecord, Mandate } from '../../domain/index.js';
 import type { MerchantSigner } from '../../services/signing/merchant-signer.js';
+import type { MandateLockStore } from '../../store/mandate-lock-store.js';
 import type { Ap2Payments } from '../ap2/ap2-payments.js';
 
 export interface UcpAp2Deps {
   /** The merchant's signer (loaded on first use by the app). */
   signer(): Promise<Pick<MerchantSigner, 'signDetached' | 'verifyOwn'>>;
   payments: Pick<Ap2Payments, 'mandateOfEmbedded'>;
+  locks: Pick<MandateLockStore, 'lock' | 'isLocked'>;
 }
 
 /**
@@ -29,6 +31,16 @@ export class UcpAp2 {
     const signer = await this.deps.signer();
     const merchantAuthorization = await signer.signDetached(signedBytesOf(answer));
     return { ...answer, ap2: { merchant_authorization: merchantAuthorization } };
+  }
+
+  /** Locks a checkout answered under the extension into mandates ("Session Locking"). */
+  lock(tenant: string, checkoutId: string): Promise<void> {
+    return this.deps.locks.lock(tenant, checkoutId);
+  }
+
+  /** Whether a checkout was answered under the extension, so only mandates can complete it. */
+  isLocked(tenant: string, checkoutId: string): Promise<boolean> {
+    return this.deps.locks.isLocked(tenant, checkoutId);
   }
 
   /** The presented mandates as the domain's mandate, verified against the checkout they carry. */
