@@ -54,9 +54,17 @@ function executorOf(ctx: AppContext, drain?: Queue): IntentExecutor {
   return createIntentExecutor({
     profiles: catalogRuntime(ctx).profiles,
     checkout: createCheckoutService(ctx, drain === undefined ? undefined : { drain }),
-    signedMandates: async (tenant, checkout, presented) => {
-      const { mandate, outcome } = await ap2.mandateOf(tenant, checkout, presented);
-      return { mandate, receipt: (result) => ap2.receipt(outcome, checkout.id, result) };
+    signedMandates: {
+      async mandateOf(tenant, checkout, presented) {
+        const { mandate, outcome } = await ap2.mandateOf(tenant, checkout, presented);
+        return { mandate, receipt: (result) => ap2.receipt(outcome, checkout.id, result) };
+      },
+      async signCheckout(tenant, checkout) {
+        const issued = await ap2.issue(tenant, checkout);
+        if (issued === undefined) return undefined;
+        const { checkoutJwt, checkoutHash, nonce, audience, expiresAt } = issued;
+        return { checkoutJwt, checkoutHash, nonce, audience, expiresAt };
+      },
     },
   });
 }

@@ -42,6 +42,19 @@ export const IntentOutcomeSchema = z.discriminatedUnion('kind', [
     checkout: z.record(z.string(), z.unknown()).nullable(),
     /** The merchant-signed receipt answering signed mandates (AP2), when the step took some. */
     mandateReceipt: z.string().max(20_000).optional(),
+    /**
+     * A checkout prepared for payment, signed for a mandate to bind to (AP2's checkout JWT, the
+     * nonce its key binding must carry, the audience, until when it can be signed over).
+     */
+    signedCheckout: z
+      .object({
+        checkoutJwt: z.string(),
+        checkoutHash: z.string(),
+        nonce: z.string(),
+        audience: z.string(),
+        expiresAt: InstantSchema,
+      })
+      .optional(),
   }),
 ]);
 export type IntentOutcome = z.infer<typeof IntentOutcomeSchema>;

@@ -38,13 +38,18 @@ function publicCheckout(checkout: CheckoutRecord | null): Record<string, unknown
   };
 }
 
-function outcomeOf(result: TransitionResult, mandateReceipt?: string): IntentOutcome {
+type CheckoutOutcome = Extract<IntentOutcome, { kind: 'checkout' }>;
+
+/** What a step adds to its outcome beside the transition: AP2's receipt or signed checkout. */
+type StepExtras = Pick<CheckoutOutcome, 'mandateReceipt' | 'signedCheckout'>;
+
+function outcomeOf(result: TransitionResult, extras: StepExtras): IntentOutcome {
   return {
     kind: 'checkout',
     outcome: result.outcome,
     decision: result.decision,
     checkout: publicCheckout(result.checkout),
-    ...(mandateReceipt === undefined ? {} : { mandateReceipt }),
+    ...extras,
   };
 }
 
@@ -53,16 +58,24 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/**
- * Verifies signed mandates against a checkout and maps them to the domain's mandate (the AP2
- * adapter's one mapping); a failed verification is a mandate the domain refuses, not an error.
- * `receipt` signs the answer to them once the step is decided.
- */
-export type SignedMandates = (
-  tenant: string,
-  checkout: CheckoutRecord,
-  presented: { checkoutMandate: string; paymentMandate: string },
-) => Promise<{ mandate: Mandate; receipt(result: TransitionResult): Promise<string> }>;
+/** AP2 on the intent worker: the checkout a mandate binds to, and the mandates presented. */
+export interface SignedMandates {
+  /**
+   * Verifies signed mandates against a checkout and maps them to the domain's mandate (the AP2
+   * adapter's one mapping); a failed verification is a mandate the domain refuses, not an
+   * error. `receipt` signs the answer to them once the step is decided.
+   */
+  mandateOf(
+    tenant: string,
+    checkout: CheckoutRecord,
+    presented: { checkoutMandate: string; paymentMandate: string },
+  ): Promise<{ mandate: Mandate; receipt(result: TransitionResult): Promise<string> }>;
+  /** Signs a checkout prepared for payment (AP2's checkout JWT); undefined when it is not. */
+  signCheckout(
+    tenant: string,
+    checkout: CheckoutRecord,
+  ): Promise<CheckoutOutcome['signedCheckout'] | undefined>;
+}
 
 async function mandateOfPresented(
   service: CheckoutService,
@@ -70,12 +83,12 @@ async function mandateOfPresented(
   checkoutId: string,
   intent: CommerceIntent,
   signed: SignedMandates | undefined,
-): Promise<Awaited<ReturnType<SignedMandates>>> {
+): Promise<Awaited<ReturnType<SignedMandates['mandateOf']>>> {
   if (signed === undefined) throw new UnrecoverableError('signed mandates are not accepted here');
   const checkout = await service.get(tenant, checkoutId);
   if (checkout === undefined) throw new AppError('NOT_FOUND', [`checkout ${checkoutId}`]);
   const { checkoutMandate, paymentMandate } = required(intent.presentedMandates, 'mandates');
-  return signed(tenant, checkout, { checkoutMandate, paymentMandate });
+  return signed.mandateOf(tenant, checkout, { checkoutMandate, paymentMandate });
 }
 
 async function run(
@@ -83,7 +96,7 @@ async function run(
   tenant: string,
   intent: CommerceIntent,
   signed?: SignedMandates,
-): Promise<{ result: TransitionResult; mandateReceipt?: string }> {
+): Promise<{ result: TransitionResult } & StepExtras> {
   const key = required(intent.idempotencyKey, 'an idempotency key');
   const meta = (step: string): RequestMeta => ({
     idempotencyKey: `${key}-${step}`,
@@ -106,15 +119,20 @@ async function run(
       if (!wasApplied(opened) || opened.checkout === null) return { result: opened };
       return { result: await service.addItem(tenant, opened.checkout.id, item, meta('add')) };
     }
-    case 'prepare_checkout':
-      return {
-        result: await service.prepare(
-          tenant,
-          required(intent.cartId, 'cartId'),
-          {},
-          meta('prepare'),
-        ),
-      };
+    case 'prepare_checkout': {
+      const result = await service.prepare(
+        tenant,
+        required(intent.cartId, 'cartId'),
+        {},
+        meta('prepare'),
+      );
+      // Prepared for payment: signed at once, so an agent paying with AP2 mandates has what
+      // they bind to in the same answer (the checkout API signs on its own route instead).
+      if (!wasApplied(result) || result.checkout === null || signed === undefined)
+        return { result };
+      const signedCheckout = await signed.signCheckout(tenant, result.checkout);
+      return { result, ...(signedCheckout === undefined ? {} : { signedCheckout }) };
+    }
     case 'delegate_payment': {
       // The mandate is the domain's authority input, mapped from the protocol's wire object at
       // the ingress (an ACP allowance: adapters/acp/to-mandate.ts) or, for signed mandates, here
@@ -145,8 +163,8 @@ export async function executeCheckoutIntent(
   signed?: SignedMandates,
 ): Promise<IntentOutcome> {
   try {
-    const { result, mandateReceipt } = await run(service, tenant, intent, signed);
-    return outcomeOf(result, mandateReceipt);
+    const { result, ...extras } = await run(service, tenant, intent, signed);
+    return outcomeOf(result, extras);
   } catch (error) {
     // A reference to no checkout of this tenant, or a reused key, will not heal on retry.
     if (error instanceof AppError && !error.retryable) throw new UnrecoverableError(error.message);

@@ -3,8 +3,6 @@ import { type Message, SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ap2PaymentsOf } from '../../src/app/ap2-payments.js';
-import { createCheckoutService } from '../../src/app/checkout-runtime.js';
 import { merchantSignerOf } from '../../src/app/merchant-signer.js';
 import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
 import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
@@ -23,6 +21,7 @@ interface Step {
   blockers: { code: string }[];
   checkout: { id: string; state: string };
   ap2Receipt?: string;
+  ap2?: { checkout_jwt: string; checkout_hash: string; nonce: string; audience: string };
 }
 
 describe('AP2 mandates over A2A delegate_payment', () => {
@@ -71,20 +70,31 @@ describe('AP2 mandates over A2A delegate_payment', () => {
       buyerType: 'consumer',
     });
     const checkoutId = added.checkout.id;
-    expect((await step({ action: 'prepare_checkout', cartId: checkoutId })).outcome).toBe(
-      'applied',
-    );
-    const checkout = await createCheckoutService(harness.ctx).get('acme', checkoutId);
-    const signed = await ap2PaymentsOf(harness.ctx).issue(
-      'acme',
-      checkout as NonNullable<typeof checkout>,
-    );
-    if (signed === undefined) throw new Error('the prepared checkout could not be signed');
+    const prepared = await step({ action: 'prepare_checkout', cartId: checkoutId });
+    expect(prepared.outcome).toBe('applied');
+    // The prepare answer carries the checkout signed for mandates to bind to.
+    const signed = prepared.ap2;
+    if (signed === undefined) throw new Error('the prepared checkout was not signed');
+    expect(signed.audience).toBe('acme');
     return {
       checkoutId,
-      ap2: await ap2Over(signed, { issuer, agent, nowMs: harness.clock.nowMs() }, knobs),
+      signed,
+      ap2: await ap2Over(
+        { checkoutJwt: signed.checkout_jwt, nonce: signed.nonce },
+        { issuer, agent, nowMs: harness.clock.nowMs() },
+        knobs,
+      ),
     };
   }
+
+  it('signs a prepared checkout in the prepare answer, with the merchant key', async () => {
+    const { checkoutId, signed } = await preparedAndSigned();
+    const signer = await merchantSignerOf(harness.ctx);
+    const { payload } = await jwtVerify(signed.checkout_jwt, createLocalJWKSet(signer.jwks()));
+    expect(payload).toMatchObject({ id: checkoutId, merchant: { id: 'acme' }, currency: 'EUR' });
+    expect(payload.totals).toContainEqual({ type: 'total', amount: 25800 });
+    expect(signed.nonce.length).toBeGreaterThan(10);
+  });
 
   it('starts the payment on valid mandates, as it does on an allowance', async () => {
     const { checkoutId, ap2 } = await preparedAndSigned();

@@ -102,6 +102,18 @@ export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView
           checkout: outcome.checkout,
           // AP2: the merchant-signed checkout receipt answering the mandates presented.
           ...(outcome.mandateReceipt === undefined ? {} : { ap2Receipt: outcome.mandateReceipt }),
+          // AP2: the prepared checkout signed for mandates, named as the checkout API names it.
+          ...(outcome.signedCheckout === undefined
+            ? {}
+            : {
+                ap2: {
+                  checkout_jwt: outcome.signedCheckout.checkoutJwt,
+                  checkout_hash: outcome.signedCheckout.checkoutHash,
+                  nonce: outcome.signedCheckout.nonce,
+                  audience: outcome.signedCheckout.audience,
+                  expires_at: outcome.signedCheckout.expiresAt,
+                },
+              }),
         },
       };
     }
