@@ -1,8 +1,14 @@
 import type { Redis } from 'ioredis';
+import type { MandateReuse } from '../domain/index.js';
 import { idempotencyRecordKey } from './idempotency-store.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
 import { AUDIT_MAXLEN, type DueEffect, effectTriples } from './outbox-store.js';
+
+/** What the commit script reads of a reusable mandate (its id names the key). */
+function reuseLimits({ amount, budgetMax, maxUses, minSpacingMs, countedUntil }: MandateReuse) {
+  return { amount, budgetMax, maxUses, minSpacingMs, untilMs: Date.parse(countedUntil) };
+}
 
 /**
  * Checkouts of one tenant, each a hash `checkout:<id>` {v: version, doc: JSON}. A transition is
@@ -30,14 +36,19 @@ export interface OneTimeSpends {
   /** Until when they stay spent: past it, the mandate they came from has expired anyway. */
   untilMs: number;
   nowMs: number;
+  /** A reusable mandate's limits, checked against its use so far and counted. */
+  reuse?: MandateReuse;
 }
+
+/** Why the transition found the mandate's use refused. */
+export type UseRefusal = 'spent' | 'budget' | 'uses' | 'spacing';
 
 export type CommitResult =
   | { kind: 'ok'; version: number }
   | { kind: 'version_conflict'; currentVersion: number }
   | { kind: 'replay'; answer: string }
   | { kind: 'idempotency_conflict' }
-  | { kind: 'spent'; value: string };
+  | { kind: 'use_refused'; reason: UseRefusal };
 
 export interface StoredCheckout {
   version: number;
@@ -69,7 +80,7 @@ export class CheckoutStore {
     const idem = input.idempotency;
     const reply = (await runScript(
       this.redis,
-      'checkout-commit-8',
+      'checkout-commit-9',
       [
         this.checkoutKey(input.checkoutId),
         idempotencyRecordKey(this.key, idem?.key ?? '-'),
@@ -79,6 +90,7 @@ export class CheckoutStore {
         this.key('audit'),
         this.key('payments'),
         this.key('spent-one-time'),
+        this.key('mandate-use', input.spends?.reuse?.id ?? '-'),
       ],
       [
         input.expectedVersion,
@@ -93,6 +105,7 @@ export class CheckoutStore {
         input.checkoutId,
         input.spends?.nowMs ?? 0,
         input.spends?.untilMs ?? 0,
+        input.spends?.reuse === undefined ? '' : JSON.stringify(reuseLimits(input.spends.reuse)),
         input.spends?.values.length ?? 0,
         ...(input.spends?.values ?? []),
         ...effectTriples(input.effects),
@@ -105,8 +118,8 @@ export class CheckoutStore {
         return { kind: 'version_conflict', currentVersion: Number(reply[1]) };
       case 'replay':
         return { kind: 'replay', answer: String(reply[1]) };
-      case 'spent':
-        return { kind: 'spent', value: String(reply[1]) };
+      case 'use_refused':
+        return { kind: 'use_refused', reason: String(reply[1]) as UseRefusal };
       default:
         return { kind: 'idempotency_conflict' };
     }

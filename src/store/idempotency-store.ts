@@ -8,7 +8,7 @@ import { runScript } from './lua/scripts.js';
  * are tenant keys, so the same Idempotency-Key sent by two tenants names two independent records.
  *
  * - `<namespace>:<key>` the answer: "<64-hex fingerprint>|<answer>", kept for the record TTL.
- *   A checkout transition writes it inside its commit (checkout-commit-8.lua), anything else
+ *   A checkout transition writes it inside its commit (checkout-commit-9.lua), anything else
  *   through `remember`.
  * - `<namespace>-claim:<key>` the in-flight claim: "<64-hex fingerprint>|<token>". It expires, so
  *   a request that crashed while holding it blocks its key for at most the claim TTL.

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPaymentRequestOf } from '../../src/adapters/acp/complete-request.js';
+import { type MandateReuse, toInstant } from '../../src/domain/index.js';
 import type { TransitionResult } from '../../src/services/checkout/checkout-record.js';
 import { CatalogStore } from '../../src/store/catalog-store.js';
 import { WebhookSubscriberStore } from '../../src/store/webhook-subscriber-store.js';
@@ -141,6 +143,85 @@ describe('checkout rules', () => {
       expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'refused']);
       const refused = results.find((r) => r.outcome === 'refused') as TransitionResult;
       expect(codes(refused)).toEqual(['MANDATE_REPLAYED']);
+    });
+
+    /** A payment closed from one reusable mandate (its limits), spending its own nonce. */
+    const reusedBody = (id: string, reuse: Omit<MandateReuse, 'amount' | 'countedUntil'>) => {
+      const body = signedBody(id, [`n:${randomUUID()}`]);
+      const proof = body.mandate.proof ?? { scheme: 'ap2_sd_jwt' as const };
+      const countedUntil = toInstant(Date.now() + 3_600_000);
+      body.mandate = {
+        ...body.mandate,
+        proof: { ...proof, reuse: { ...reuse, amount: 12900, countedUntil } },
+      };
+      return body;
+    };
+    const detailOf = (result: TransitionResult) => result.decision.blockers[0]?.message ?? '';
+
+    it('refuses a payment that would take a reusable mandate past its budget', async () => {
+      const id = `open-${randomUUID()}`;
+      const [first, second] = [await preparedCart(), await preparedCart()];
+      const paid = await h.service.startPayment(
+        TENANT,
+        first,
+        reusedBody(first, { id, budgetMax: 20000 }),
+      );
+      expect(paid.outcome).toBe('applied');
+      const over = await h.service.startPayment(
+        TENANT,
+        second,
+        reusedBody(second, { id, budgetMax: 20000 }),
+      );
+      expect(codes(over)).toEqual(['MANDATE_SCOPE_MISMATCH']);
+      expect(detailOf(over)).toContain('payment.budget');
+      expect(h.sandbox.payment.capturesByCheckout.get(second)).toBeUndefined();
+      // Another reusable mandate has a budget of its own.
+      const other = await h.service.startPayment(
+        TENANT,
+        second,
+        reusedBody(second, { id: `${id}-other`, budgetMax: 20000 }),
+      );
+      expect(other.outcome).toBe('applied');
+    });
+
+    it("refuses a payment past the recurrence's occurrences, or sooner than its frequency", async () => {
+      const uses = `open-${randomUUID()}`;
+      const [a, b, c, d] = [
+        await preparedCart(),
+        await preparedCart(),
+        await preparedCart(),
+        await preparedCart(),
+      ];
+      expect(
+        (await h.service.startPayment(TENANT, a, reusedBody(a, { id: uses, maxUses: 1 }))).outcome,
+      ).toBe('applied');
+      const again = await h.service.startPayment(
+        TENANT,
+        b,
+        reusedBody(b, { id: uses, maxUses: 1 }),
+      );
+      expect(codes(again)).toEqual(['MANDATE_SCOPE_MISMATCH']);
+      expect(detailOf(again)).toContain('as many times as it allows');
+
+      const monthly = `open-${randomUUID()}`;
+      const spacing = { id: monthly, maxUses: 12, minSpacingMs: 28 * 86_400_000 };
+      expect((await h.service.startPayment(TENANT, c, reusedBody(c, spacing))).outcome).toBe(
+        'applied',
+      );
+      const soon = await h.service.startPayment(TENANT, d, reusedBody(d, spacing));
+      expect(codes(soon)).toEqual(['MANDATE_SCOPE_MISMATCH']);
+      expect(detailOf(soon)).toContain('this soon after the last');
+    });
+
+    it('counts a reusable mandate once per payment, however many race', async () => {
+      const id = `open-${randomUUID()}`;
+      const carts = await Promise.all([preparedCart(), preparedCart(), preparedCart()]);
+      const results = await Promise.all(
+        carts.map((cart) =>
+          h.service.startPayment(TENANT, cart, reusedBody(cart, { id, budgetMax: 25800 })),
+        ),
+      );
+      expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'applied', 'refused']);
     });
 
     it('keeps spent values apart per tenant', async () => {

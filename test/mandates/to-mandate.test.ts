@@ -6,7 +6,7 @@ import {
   MANDATE_PROOF_FAILURES,
   type Mandate,
   MandateSchema,
-  spentAgain,
+  refusedUse,
   toInstant,
 } from '../../src/domain/index.js';
 
@@ -96,8 +96,8 @@ describe('mandateOfAp2', () => {
     },
   );
 
-  it('refuses the same mandate spent again (spentAgain) with MANDATE_REPLAYED', () => {
-    const again = decideOn(spentAgain(mandateOfAp2(verified, target)));
+  it('refuses the same mandate spent again (refusedUse) with MANDATE_REPLAYED', () => {
+    const again = decideOn(refusedUse(mandateOfAp2(verified, target), 'spent'));
     expect(again.blockers.map((b) => b.code)).toEqual(['MANDATE_REPLAYED']);
   });
 

@@ -5,7 +5,7 @@ import {
   type Ap2VerificationContext,
   verifyAp2Mandates,
 } from '../../src/adapters/ap2/verify-mandates.js';
-import type { MandateProofFailure } from '../../src/domain/index.js';
+import { type MandateProofFailure, toInstant } from '../../src/domain/index.js';
 import { checkoutHashOf } from '../../src/services/signing/checkout-jwt-issuer.js';
 import { MerchantSigner } from '../../src/services/signing/merchant-signer.js';
 import { generateSigningJwks, signingKeysOf } from '../../src/services/signing/signing-keys.js';
@@ -138,6 +138,33 @@ describe('verifyAp2Mandates', () => {
       expect(result).toMatchObject({ ok: true, mandate: { humanPresent: true } });
     });
 
+    it('carries what the open payment mandate allows across payments (budget, recurrence)', async () => {
+      const result = await verifyAp2Mandates(
+        await delegated({
+          paymentConstraints: [
+            { type: 'payment.amount_range', currency: 'EUR', max: 30000 },
+            { type: 'payment.budget', max: 600, currency: 'EUR' },
+            { type: 'payment.agent_recurrence', frequency: 'MONTHLY', max_occurrences: 3 },
+          ],
+        }),
+        ctx,
+      );
+      expect(result.ok && result.mandate.reuse).toEqual({
+        id: expect.stringMatching(/^ap2:open:[A-Za-z0-9_-]{43}$/),
+        amount: 25800,
+        budgetMax: 60000,
+        maxUses: 3,
+        minSpacingMs: 28 * 86_400_000,
+        countedUntil: toInstant((NOW_S + 3600) * 1000),
+      });
+    });
+
+    it('sets no reuse limits for an open payment mandate without budget or recurrence', async () => {
+      const result = await verifyAp2Mandates(await delegated(), ctx);
+      expect(result.ok).toBe(true);
+      expect(result.ok && result.mandate.reuse).toBeUndefined();
+    });
+
     it('names a presentation by the hash of its closing payment mandate, different each time', async () => {
       const [a, b] = [
         await verifyAp2Mandates(await delegated(), ctx),
@@ -157,6 +184,13 @@ describe('verifyAp2Mandates', () => {
     ],
     ['an expired open mandate', () => ({ openExp: NOW_S - 3600 }), 'expired'],
     ['a mandate not yet valid', () => ({ openIat: NOW_S + 3600 }), 'not_yet_valid'],
+    [
+      'a recurrence of a frequency AP2 does not define',
+      () => ({
+        paymentConstraints: [{ type: 'payment.agent_recurrence', frequency: 'HOURLY' }],
+      }),
+      'constraint_violated',
+    ],
     ['a closing hop for another audience', () => ({ aud: 'globex' }), 'audience_mismatch'],
     [
       'a closing hop with another nonce',

@@ -1,6 +1,7 @@
 import { CURRENCY_EXPONENTS, type CurrencyCode } from '../../domain/index.js';
 import { refuse } from './failures.js';
 import { lineItemsMet } from './max-flow.js';
+import { RECURRENCE_SPACING_MS } from './reuse.js';
 import { isObject, type Json, type JsonObject, sameJson } from './sd-jwt.js';
 
 /**
@@ -109,8 +110,8 @@ export const CONSTRAINT_EVALUATORS: Readonly<Record<string, Evaluator>> = {
     openCheckoutHash !== undefined && constraint.conditional_transaction_id === openCheckoutHash
       ? undefined
       : 'the payment mandate references another open checkout mandate',
-  // One payment per presentation: the budget must hold this payment; spend across uses is the
-  // credential provider's to track (we keep no per-mandate history).
+  // This payment must fit the budget on its own; with the earlier payments closed from the same
+  // open mandate it is checked and counted by the payment transition (reuse.ts).
   'payment.budget': (constraint, { closed }) => {
     const amount = amountOf(closed);
     const currency =
@@ -123,11 +124,15 @@ export const CONSTRAINT_EVALUATORS: Readonly<Record<string, Evaluator>> = {
       ? undefined
       : `${amount.amount} exceeds the budget ${String(constraint.max)} ${currency}`;
   },
-  // A first use always fits a recurrence; counting later uses is the credential provider's.
-  'payment.agent_recurrence': (constraint) =>
-    typeof constraint.max_occurrences === 'number' && constraint.max_occurrences < 1
+  // A first use fits any recurrence that allows one; how many and how often across payments is
+  // checked and counted by the payment transition (reuse.ts).
+  'payment.agent_recurrence': (constraint) => {
+    if (RECURRENCE_SPACING_MS[String(constraint.frequency)] === undefined)
+      return `the frequency ${JSON.stringify(constraint.frequency)} is not one AP2 defines`;
+    return typeof constraint.max_occurrences === 'number' && constraint.max_occurrences < 1
       ? 'the recurrence allows no occurrence'
-      : undefined,
+      : undefined;
+  },
   'payment.allowed_payment_instruments': (constraint, { closed }) => {
     const instrument = closed.payment_instrument;
     return isObject(instrument) &&

@@ -3,6 +3,7 @@ import {
   MANDATE_PROOF_FAILURES,
   type Mandate,
   type MandateProofFailure,
+  type MandateReuse,
   toInstant,
 } from '../../domain/index.js';
 
@@ -17,6 +18,8 @@ export type Ap2Outcome =
         reference: string;
         /** The closing bindings' nonces and jtis. */
         replayKeys: readonly string[];
+        /** What the open payment mandate allows across payments, if it limits reuse. */
+        reuse?: MandateReuse;
         payee: { id: string };
         amount: { amount: number; currency: string };
         expiresAtMs: number;
@@ -72,7 +75,11 @@ export function mandateOfAp2(outcome: Ap2Outcome, target: Ap2Target): Mandate {
       currency: verified.amount.currency.toUpperCase() as CurrencyCode,
     },
     expiresAt: toInstant(verified.expiresAtMs),
-    proof: { scheme: 'ap2_sd_jwt', oneTime: oneTimeValuesOf(verified) },
+    proof: {
+      scheme: 'ap2_sd_jwt',
+      oneTime: oneTimeValuesOf(verified),
+      ...(verified.reuse === undefined ? {} : { reuse: verified.reuse }),
+    },
   };
 }
 

@@ -1,7 +1,8 @@
-import type { MandateProofFailure } from '../../domain/index.js';
+import type { MandateProofFailure, MandateReuse } from '../../domain/index.js';
 import { type VerifiedChain, verifyChain } from './chain.js';
 import { evaluateConstraints } from './constraints.js';
 import { Ap2Refusal, refuse } from './failures.js';
+import { reuseOf } from './reuse.js';
 import { digestOf, isObject, type JsonObject, jwsPayloadOf, sameJson } from './sd-jwt.js';
 import type { IssuerTrust } from './trust.js';
 
@@ -52,6 +53,8 @@ export interface VerifiedAp2Mandate {
   instrument?: { id: string; type: string };
   expiresAtMs: number;
   humanPresent: boolean;
+  /** What the open payment mandate allows across payments (budget, recurrence), if it limits. */
+  reuse?: MandateReuse;
 }
 
 export type Ap2Verification =
@@ -176,6 +179,14 @@ async function verify(
     );
 
   const instrument = payment.closed.payment_instrument;
+  const amountPaid = { amount: ctx.total.amount, currency: ctx.total.currency.toUpperCase() };
+  // Counted for a year when no open mandate says how long it holds.
+  const reuse = reuseOf(
+    payment.opens,
+    `ap2:open:${digestOf(paymentChain.root.sdJwt)}`,
+    amountPaid,
+    ctx.nowMs + 366 * 86_400_000,
+  );
   const exps = [checkoutChain.expS, paymentChain.expS].filter(
     (exp): exp is number => exp !== undefined,
   );
@@ -184,7 +195,7 @@ async function verify(
     replayKeys: [...new Set([...checkoutChain.oneTime, ...paymentChain.oneTime])],
     checkoutHash,
     payee: { id: ours.id, name: ours.name },
-    amount: { amount: ctx.total.amount, currency: ctx.total.currency.toUpperCase() },
+    amount: amountPaid,
     ...(isObject(instrument) &&
     typeof instrument.id === 'string' &&
     typeof instrument.type === 'string'
@@ -194,6 +205,7 @@ async function verify(
     expiresAtMs:
       exps.length > 0 ? Math.min(...exps) * 1000 : Number(checkoutClaims.exp ?? 0) * 1000,
     humanPresent: checkoutChain.contents.length === 1 && paymentChain.contents.length === 1,
+    ...(reuse === undefined ? {} : { reuse }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BlockerCode } from '../blockers.js';
+import { InstantSchema } from '../time.js';
 
 /**
  * What the proof of a signed mandate (an AP2 SD-JWT chain) came to, as facts for the authority
@@ -30,6 +31,27 @@ export const MANDATE_PROOF_FAILURES = [
 ] as const;
 export type MandateProofFailure = (typeof MANDATE_PROOF_FAILURES)[number];
 
+/**
+ * What a reusable mandate (an open AP2 payment mandate with a budget or a recurrence) allows
+ * across payments, and what this payment takes of it. The payment transition checks the
+ * mandate's use so far against it and counts this payment, atomically (checkout-commit Lua).
+ */
+export const MandateReuseSchema = z.object({
+  /** The reusable mandate, however many payments are closed from it. */
+  id: z.string().min(1).max(500),
+  /** This payment, in minor units. */
+  amount: z.number().int().nonnegative(),
+  /** The most all payments from it may add up to, minor units. */
+  budgetMax: z.number().int().nonnegative().optional(),
+  /** How many payments it allows. */
+  maxUses: z.number().int().nonnegative().optional(),
+  /** The least time between two of its payments. */
+  minSpacingMs: z.number().int().positive().optional(),
+  /** Until when its use is counted: the reusable mandate's own expiry. */
+  countedUntil: InstantSchema,
+});
+export type MandateReuse = z.infer<typeof MandateReuseSchema>;
+
 export const MandateProofSchema = z.object({
   scheme: z.enum(['ap2_sd_jwt']),
   /** Absent: every signature, binding and constraint verified. */
@@ -43,6 +65,7 @@ export const MandateProofSchema = z.object({
    * replayed (`spentAgain`).
    */
   oneTime: z.array(z.string().min(1).max(500)).max(16).optional(),
+  reuse: MandateReuseSchema.optional(),
 });
 export type MandateProof = z.infer<typeof MandateProofSchema>;
 
@@ -73,17 +96,36 @@ export const MANDATE_PROOF_BLOCKERS = {
   replayed: 'MANDATE_REPLAYED',
 } as const satisfies Record<MandateProofFailure, BlockerCode | undefined>;
 
+/** Why a payment's use of its mandate was refused when the transition came to count it. */
+export const MANDATE_USE_REFUSALS = {
+  spent: {
+    failure: 'replayed',
+    detail: 'one of its one-time values (nonce, jti) already authorized a payment',
+  },
+  budget: {
+    failure: 'constraint_violated',
+    detail: 'payment.budget: this payment and the earlier ones from it exceed its budget',
+  },
+  uses: {
+    failure: 'constraint_violated',
+    detail: 'payment.agent_recurrence: it was used as many times as it allows',
+  },
+  spacing: {
+    failure: 'constraint_violated',
+    detail: 'payment.agent_recurrence: its frequency allows no payment this soon after the last',
+  },
+} as const satisfies Record<string, { failure: MandateProofFailure; detail: string }>;
+export type MandateUseRefusal = keyof typeof MANDATE_USE_REFUSALS;
+
 /**
- * The same mandate, presented again after one of its one-time values was spent: its proof now
- * fails as `replayed`, so the authority checks refuse it with MANDATE_REPLAYED.
+ * The same mandate, as it stands once the transition found its use refused (a one-time value
+ * spent, its budget or recurrence exhausted): its proof now fails with why, so the authority
+ * checks refuse it with that failure's blocker (MANDATE_REPLAYED, MANDATE_SCOPE_MISMATCH).
  */
-export function spentAgain<M extends { proof?: MandateProof | undefined }>(mandate: M): M {
-  return {
-    ...mandate,
-    proof: {
-      scheme: mandate.proof?.scheme ?? 'ap2_sd_jwt',
-      failure: 'replayed',
-      detail: 'one of its one-time values (nonce, jti) already authorized a payment',
-    },
-  };
+export function refusedUse<M extends { proof?: MandateProof | undefined }>(
+  mandate: M,
+  reason: MandateUseRefusal,
+): M {
+  const { failure, detail } = MANDATE_USE_REFUSALS[reason];
+  return { ...mandate, proof: { scheme: mandate.proof?.scheme ?? 'ap2_sd_jwt', failure, detail } };
 }

@@ -6,14 +6,17 @@ import { changedTerm, signedBytesOf } from '../../adapters/ucp/ap2-mandate.js';
 import type { ucpCheckoutTerms } from '../../adapters/ucp/checkout-projection.js';
 import type { CheckoutRecord, Mandate } from '../../domain/index.js';
 import type { MerchantSigner } from '../../services/signing/merchant-signer.js';
-import type { MandateLockStore } from '../../store/mandate-lock-store.js';
 import type { Ap2Payments } from '../ap2/ap2-payments.js';
 
 export interface UcpAp2Deps {
   /** The merchant's signer (loaded on first use by the app). */
   signer(): Promise<Pick<MerchantSigner, 'signDetached' | 'verifyOwn'>>;
   payments: Pick<Ap2Payments, 'mandateOfEmbedded'>;
-  locks: Pick<MandateLockStore, 'lock' | 'isLocked'>;
+  /** Which checkouts are locked into mandates (store/mandate-lock-store.ts, wired by the app). */
+  locks: {
+    lock(tenant: string, checkoutId: string): Promise<void>;
+    isLocked(tenant: string, checkoutId: string): Promise<boolean>;
+  };
 }
 
 /**

@@ -14,8 +14,8 @@ import {
   decideStartPayment,
   type EvaluationContext,
   type EvaluationOptions,
+  refusedUse,
   type StartPaymentInput,
-  spentAgain,
   wasApplied,
 } from '../../domain/index.js';
 import { CatalogStore } from '../../store/catalog-store.js';
@@ -320,23 +320,26 @@ export class CheckoutService {
           nowMs,
           meta.correlationId,
         );
-        const oneTime = input.mandate.proof?.oneTime ?? [];
-        if (decided.kind === 'refuse' || oneTime.length === 0) return decided;
-        // A signed mandate spends its one-time values with the transition it authorizes; should
-        // one be spent already, the answer is the domain's decision on the mandate replayed.
-        const replayed = decideStartPayment(
-          checkout,
-          { ...input, mandate: spentAgain(input.mandate) },
-          facts,
-          this.ids,
-          nowMs,
-        );
+        const { oneTime = [], reuse } = input.mandate.proof ?? {};
+        if (decided.kind === 'refuse' || (oneTime.length === 0 && reuse === undefined))
+          return decided;
+        // A signed mandate spends its one-time values, and counts against its budget and
+        // recurrence, with the transition it authorizes; should its use be refused, the answer
+        // is the domain's decision on the mandate as it then stands.
         return {
           ...decided,
           spends: {
             values: oneTime,
             untilMs: Date.parse(input.mandate.expiresAt) + SPENT_REMEMBERED_PAST_EXPIRY_MS,
-            refusal: replayed.decision,
+            ...(reuse === undefined ? {} : { reuse }),
+            refusalFor: (reason) =>
+              decideStartPayment(
+                checkout,
+                { ...input, mandate: refusedUse(input.mandate, reason) },
+                facts,
+                this.ids,
+                nowMs,
+              ).decision,
           },
         };
       },

@@ -1,6 +1,8 @@
 import {
   admitRequest,
   type CheckoutEvent,
+  type MandateReuse,
+  type MandateUseRefusal,
   toInstant,
   versionConflict,
 } from '../../domain/index.js';
@@ -39,8 +41,9 @@ export type Decided =
 export interface MandateSpends {
   values: readonly string[];
   untilMs: number;
-  /** The domain's decision on the same request with the mandate replayed (spentAgain). */
-  refusal: TransitionDecision;
+  reuse?: MandateReuse;
+  /** The domain's decision on the same request once the mandate's use is refused (refusedUse). */
+  refusalFor(reason: MandateUseRefusal): TransitionDecision;
 }
 
 export interface Operation {
@@ -182,7 +185,14 @@ async function decideAndCommit(
       paymentId: decided.paymentId,
       ...(decided.spends === undefined
         ? {}
-        : { spends: { values: decided.spends.values, untilMs: decided.spends.untilMs, nowMs } }),
+        : {
+            spends: {
+              values: decided.spends.values,
+              untilMs: decided.spends.untilMs,
+              nowMs,
+              ...(decided.spends.reuse === undefined ? {} : { reuse: decided.spends.reuse }),
+            },
+          }),
       audit: {
         type: 'checkout.transition',
         checkoutId: operation.checkoutId,
@@ -203,12 +213,13 @@ async function decideAndCommit(
         return replayOf(committed.answer);
       case 'idempotency_conflict':
         throw new AppError('IDEMPOTENCY_CONFLICT', [held?.key ?? '']);
-      // The mandate already authorized a payment: the domain's replay refusal, kept for the key.
-      case 'spent':
+      // The mandate's use is refused (spent, or its budget or recurrence exhausted): the
+      // domain's decision on it, kept for the key.
+      case 'use_refused':
         return remember(deps, operation, held, {
           outcome: 'refused',
           checkout: current ?? null,
-          decision: decided.spends?.refusal ?? decided.decision,
+          decision: decided.spends?.refusalFor(committed.reason) ?? decided.decision,
           replayed: false,
         });
       case 'version_conflict':

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
  * first use.
  */
 export const SCRIPT_FILES = [
-  'checkout-commit-8',
+  'checkout-commit-9',
   'claim-dirty-2',
   'create-intent-task-2',
   'idempotency-claim-2',

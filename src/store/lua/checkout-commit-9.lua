@@ -13,6 +13,7 @@
     KEYS[6] audit stream
     KEYS[7] payment index hash (payment id -> checkout id)
     KEYS[8] spent one-time values zset (value -> ms until which it is remembered)
+    KEYS[9] the reusable mandate's use hash (spent, uses, last), or any key when there is none
 
     ARGV[1] expected version ("0": the checkout must not exist yet)
     ARGV[2] new checkout document JSON (its version is expected + 1)
@@ -26,16 +27,19 @@
     ARGV[10] checkout id
     ARGV[11] now, ms
     ARGV[12] ms until which the values spent here are remembered
-    ARGV[13] how many one-time values follow (n)
-    ARGV[14..13+n] the one-time values the transition spends
-    ARGV[14+n..] effects as triples: effect id, definition JSON, due ms
+    ARGV[13] the reusable mandate's limits and this payment's amount, JSON
+             {amount, budgetMax?, maxUses?, minSpacingMs?, untilMs}, or ""
+    ARGV[14] how many one-time values follow (n)
+    ARGV[15..14+n] the one-time values the transition spends
+    ARGV[15+n..] effects as triples: effect id, definition JSON, due ms
 
   Output:
     {"ok", newVersion}
     {"version_conflict", currentVersion}
     {"replay", answerJSON}       the key was used for this same request
     {"idempotency_conflict"}     the key was used for another request
-    {"spent", value}             a one-time value was spent by an earlier transition
+    {"use_refused", reason}      spent: a one-time value was spent by an earlier transition;
+                                 budget, uses, spacing: the reusable mandate allows no more
 ]]
 local rcall = redis.call
 
@@ -50,13 +54,32 @@ if ARGV[3] == "1" then
 end
 
 -- After the key's replay (a retried request answers as it did), before anything is written.
-local spends = tonumber(ARGV[13])
+local now = tonumber(ARGV[11])
+local spends = tonumber(ARGV[14])
 if spends > 0 then
-  rcall("ZREMRANGEBYSCORE", KEYS[8], "-inf", ARGV[11])
-  for i = 14, 13 + spends do
+  rcall("ZREMRANGEBYSCORE", KEYS[8], "-inf", now)
+  for i = 15, 14 + spends do
     if rcall("ZSCORE", KEYS[8], ARGV[i]) then
-      return {"spent", ARGV[i]}
+      return {"use_refused", "spent"}
     end
+  end
+end
+
+local reuse = nil
+if ARGV[13] ~= "" then
+  reuse = cjson.decode(ARGV[13])
+  local used = rcall("HMGET", KEYS[9], "spent", "uses", "last")
+  local spent = tonumber(used[1] or "0")
+  local uses = tonumber(used[2] or "0")
+  local last = tonumber(used[3] or "0")
+  if reuse.budgetMax and spent + reuse.amount > reuse.budgetMax then
+    return {"use_refused", "budget"}
+  end
+  if reuse.maxUses and uses + 1 > reuse.maxUses then
+    return {"use_refused", "uses"}
+  end
+  if reuse.minSpacingMs and uses > 0 and now - last < reuse.minSpacingMs then
+    return {"use_refused", "spacing"}
   end
 end
 
@@ -70,11 +93,18 @@ end
 local newVersion = expected + 1
 rcall("HSET", KEYS[1], "v", newVersion, "doc", ARGV[2])
 
-for i = 14, 13 + spends do
+for i = 15, 14 + spends do
   rcall("ZADD", KEYS[8], ARGV[12], ARGV[i])
 end
 
-for i = 14 + spends, #ARGV, 3 do
+if reuse then
+  rcall("HINCRBY", KEYS[9], "spent", reuse.amount)
+  rcall("HINCRBY", KEYS[9], "uses", 1)
+  rcall("HSET", KEYS[9], "last", now)
+  rcall("PEXPIREAT", KEYS[9], reuse.untilMs)
+end
+
+for i = 15 + spends, #ARGV, 3 do
   local id = ARGV[i]
   -- Effect ids are deterministic: an id already written is the same effect, never re-queued.
   if rcall("HSETNX", KEYS[3], id, ARGV[i + 1]) == 1 then
