@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CompactSign, exportJWK, generateKeyPair, type CryptoKey as JoseKey, type JWK } from 'jose';
 import { digestOf } from '../../src/adapters/ap2/sd-jwt.js';
 
@@ -26,8 +26,24 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 /** A disclosure and its digest: [salt, value] or [salt, name, value]. */
 export function disclose(...parts: unknown[]): { disclosure: string; digest: string } {
+  return discloseWith('sha-256', ...parts);
+}
+
+/**
+ * base64url digest under an `_sd_alg` by its IANA name, any node:crypto knows (`md5` too), so a
+ * test can issue what the verifier must refuse.
+ */
+export function digestWith(sdAlg: string, text: string): string {
+  return createHash(sdAlg.replace('-', '')).update(text, 'ascii').digest('base64url');
+}
+
+/** A disclosure and its digest under another `_sd_alg`. */
+export function discloseWith(
+  sdAlg: string,
+  ...parts: unknown[]
+): { disclosure: string; digest: string } {
   const disclosure = b64([salt(), ...parts]);
-  return { disclosure, digest: digestOf(disclosure) };
+  return { disclosure, digest: digestWith(sdAlg, disclosure) };
 }
 
 async function signJws(
@@ -54,11 +70,12 @@ export async function rootToken(
   issuer: TestKey,
   extra: string[] = [],
   header: Record<string, unknown> = {},
+  sdAlg = 'sha-256',
 ): Promise<Token> {
-  const item = disclose(content);
+  const item = discloseWith(sdAlg, content);
   const jwt = await signJws(
     { kid: issuer.kid, typ: 'example+sd-jwt', ...header },
-    { delegate_payload: [{ '...': item.digest }], _sd_alg: 'sha-256' },
+    { delegate_payload: [{ '...': item.digest }], _sd_alg: sdAlg },
     issuer.privateKey,
   );
   return { jwt, disclosures: [...extra, item.disclosure] };

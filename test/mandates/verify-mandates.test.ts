@@ -12,6 +12,7 @@ import { generateSigningJwks, signingKeysOf } from '../../src/services/signing/s
 import { preparedBackpackCheckout } from '../helpers/checkout-fixtures.js';
 import {
   delegatedMandates,
+  digestWith,
   disclose,
   type MandateKnobs as Knobs,
   keyBinding,
@@ -81,25 +82,31 @@ describe('verifyAp2Mandates', () => {
       k,
     );
 
-  /** A human-present presentation: closed mandates signed by the wallet, bound by KB-JWTs. */
-  async function humanPresent() {
+  /**
+   * A human-present presentation: closed mandates signed by the wallet, bound by KB-JWTs, every
+   * digest (disclosures, sd_hash, checkout_hash) under `sdAlg`.
+   */
+  async function humanPresent(sdAlg = 'sha-256') {
     const cnf = { jwk: agent.publicJwk };
-    const hop = { aud: MERCHANT.id, nonce: NONCE, iat: NOW_S };
+    const checkoutHash = digestWith(sdAlg, checkoutJwt);
     const checkoutToken: Token = await rootToken(
       {
         vct: 'mandate.checkout.1',
         checkout_jwt: checkoutJwt,
-        checkout_hash: checkoutHashOf(checkoutJwt),
+        checkout_hash: checkoutHash,
         cnf,
         iat: NOW_S - 10,
         exp: NOW_S + 600,
       },
       user,
+      [],
+      {},
+      sdAlg,
     );
     const paymentToken: Token = await rootToken(
       {
         vct: 'mandate.payment.1',
-        transaction_id: checkoutHashOf(checkoutJwt),
+        transaction_id: checkoutHash,
         payee: MERCHANT,
         payment_amount: { amount: 25800, currency: 'EUR' },
         payment_instrument: INSTRUMENT,
@@ -108,10 +115,20 @@ describe('verifyAp2Mandates', () => {
         exp: NOW_S + 600,
       },
       user,
+      [],
+      {},
+      sdAlg,
     );
+    const bind = (token: Token) =>
+      keyBinding(token, agent, {
+        aud: MERCHANT.id,
+        nonce: NONCE,
+        iat: NOW_S,
+        sdHash: digestWith(sdAlg, sdJwtOf(token)),
+      });
     return {
-      checkoutMandate: `${sdJwtOf(checkoutToken)}${await keyBinding(checkoutToken, agent, hop)}`,
-      paymentMandate: `${sdJwtOf(paymentToken)}${await keyBinding(paymentToken, agent, hop)}`,
+      checkoutMandate: `${sdJwtOf(checkoutToken)}${await bind(checkoutToken)}`,
+      paymentMandate: `${sdJwtOf(paymentToken)}${await bind(paymentToken)}`,
     };
   }
 
@@ -136,6 +153,21 @@ describe('verifyAp2Mandates', () => {
     it('verifies a human-present pair signed by the wallet and bound by KB-JWTs', async () => {
       const result = await verifyAp2Mandates(await humanPresent(), ctx);
       expect(result).toMatchObject({ ok: true, mandate: { humanPresent: true } });
+    });
+
+    for (const sdAlg of ['sha-384', 'sha-512'])
+      it(`verifies a pair whose _sd_alg is ${sdAlg}, checkout_hash included`, async () => {
+        const result = await verifyAp2Mandates(await humanPresent(sdAlg), ctx);
+        expect(result).toMatchObject({
+          ok: true,
+          mandate: { humanPresent: true, checkoutHash: digestWith(sdAlg, checkoutJwt) },
+        });
+      });
+
+    it('refuses an _sd_alg it does not implement as malformed', async () => {
+      const result = await verifyAp2Mandates(await humanPresent('md5'), ctx);
+      expect(result).toMatchObject({ ok: false, failure: 'malformed' });
+      expect(result.ok || result.detail).toContain('md5');
     });
 
     it('carries what the open payment mandate allows across payments (budget, recurrence)', async () => {
