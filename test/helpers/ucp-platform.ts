@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { DELEGATED_PAYMENT_HANDLER } from '../../src/adapters/ucp/payment-handler.js';
 import { UCP_VERSION } from '../../src/adapters/ucp/version.js';
 
 /** A platform profile (discovery/profile.json, platform_profile) naming these capabilities. */
@@ -44,4 +45,22 @@ export function sendJson(
 ): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** A complete's `payment`: one selected instrument of our handler carrying `token`. */
+export function paymentWith(
+  token: string,
+  credentialType: string = DELEGATED_PAYMENT_HANDLER.credentialType,
+) {
+  return {
+    instruments: [
+      {
+        id: 'instr_1',
+        handler_id: DELEGATED_PAYMENT_HANDLER.id,
+        type: 'card',
+        selected: true,
+        credential: { type: credentialType, token },
+      },
+    ],
+  };
 }

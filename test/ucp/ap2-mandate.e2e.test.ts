@@ -3,7 +3,6 @@ import jcs from 'canonicalize';
 import { compactVerify, createLocalJWKSet, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UCP_CAPABILITY } from '../../src/adapters/ucp/negotiated.js';
-import { DELEGATED_PAYMENT_HANDLER } from '../../src/adapters/ucp/payment-handler.js';
 import { delegateBody } from '../helpers/delegate-payment-fixtures.js';
 import {
   delegatedMandates,
@@ -13,7 +12,7 @@ import {
   testKey,
 } from '../helpers/mandate-issuer.js';
 import { ALL_CAPABILITIES, startUcpHarness, type UcpHarness } from '../helpers/ucp-harness.js';
-import { platformProfile } from '../helpers/ucp-platform.js';
+import { paymentWith, platformProfile } from '../helpers/ucp-platform.js';
 import { expectUcp, type UcpResponseKind } from '../helpers/ucp-schemas.js';
 
 /**
@@ -118,17 +117,7 @@ describe("UCP's AP2 mandates extension over HTTP", () => {
     mandates: { checkoutMandate: string; paymentMandate: string },
     withCheckoutMandate = true,
   ) => ({
-    payment: {
-      instruments: [
-        {
-          id: 'instr_1',
-          handler_id: DELEGATED_PAYMENT_HANDLER.id,
-          type: 'card',
-          selected: true,
-          credential: { type: 'ap2_payment_mandate', token: mandates.paymentMandate },
-        },
-      ],
-    },
+    payment: paymentWith(mandates.paymentMandate, 'ap2_payment_mandate'),
     ...(withCheckoutMandate ? { ap2: { checkout_mandate: mandates.checkoutMandate } } : {}),
   });
 

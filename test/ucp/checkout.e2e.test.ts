@@ -4,6 +4,7 @@ import { DELEGATED_PAYMENT_HANDLER } from '../../src/adapters/ucp/payment-handle
 import { UCP_VERSION } from '../../src/adapters/ucp/version.js';
 import { delegateBody } from '../helpers/delegate-payment-fixtures.js';
 import { startUcpHarness, type UcpAnswer, type UcpHarness } from '../helpers/ucp-harness.js';
+import { paymentWith } from '../helpers/ucp-platform.js';
 import { expectUcp, type UcpResponseKind } from '../helpers/ucp-schemas.js';
 
 /**
@@ -28,19 +29,7 @@ const createBody = (quantity = 1, context: Record<string, string> = EU) => ({
   context,
 });
 
-const payWith = (token: string) => ({
-  payment: {
-    instruments: [
-      {
-        id: 'instr_1',
-        handler_id: DELEGATED_PAYMENT_HANDLER.id,
-        type: 'card',
-        selected: true,
-        credential: { type: DELEGATED_PAYMENT_HANDLER.credentialType, token },
-      },
-    ],
-  },
-});
+const payWith = (token: string) => ({ payment: paymentWith(token) });
 
 describe('UCP over HTTP, as a platform sees it', () => {
   let h: UcpHarness;

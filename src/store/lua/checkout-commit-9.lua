@@ -43,6 +43,8 @@
 ]]
 local rcall = redis.call
 
+--- @include "includes/queue-effects"
+
 if ARGV[3] == "1" then
   local stored = rcall("GET", KEYS[2])
   if stored then
@@ -104,14 +106,7 @@ if reuse then
   rcall("PEXPIREAT", KEYS[9], reuse.untilMs)
 end
 
-for i = 15 + spends, #ARGV, 3 do
-  local id = ARGV[i]
-  -- Effect ids are deterministic: an id already written is the same effect, never re-queued.
-  if rcall("HSETNX", KEYS[3], id, ARGV[i + 1]) == 1 then
-    rcall("HSET", KEYS[4], id, "pending")
-    rcall("ZADD", KEYS[5], ARGV[i + 2], id)
-  end
-end
+queueEffects(KEYS[3], KEYS[4], KEYS[5], 15 + spends)
 
 if ARGV[9] ~= "" then
   rcall("HSET", KEYS[7], ARGV[9], ARGV[10])

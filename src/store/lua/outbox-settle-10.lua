@@ -38,6 +38,7 @@
 local rcall = redis.call
 
 --- @include "includes/append-history"
+--- @include "includes/queue-effects"
 local id = ARGV[1]
 local outcome = ARGV[2]
 
@@ -77,13 +78,7 @@ if outcome == "retry" then
   rcall("HSET", KEYS[5], id, 0)
 end
 
-for i = 10, #ARGV, 3 do
-  local next = ARGV[i]
-  if rcall("HSETNX", KEYS[7], next, ARGV[i + 1]) == 1 then
-    rcall("HSET", KEYS[1], next, "pending")
-    rcall("ZADD", KEYS[2], ARGV[i + 2], next)
-  end
-end
+queueEffects(KEYS[7], KEYS[1], KEYS[2], 10)
 
 rcall("XADD", KEYS[8], "MAXLEN", "~", ARGV[8], "*", "event", ARGV[7])
 return {"ok", attempts}
