@@ -321,6 +321,24 @@ async function publishPhase(
         if (item !== null && !(item instanceof Excluded)) items.push(item);
       }
     }
+    /** Writes chunks to the sink as the publisher does (gzip when the format is, sha-256); bytes/s. */
+    const toSink = async (chunks: Iterable<Buffer> | AsyncIterable<Buffer>, file: string) => {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const target = await sink.open(TENANT, feed, file);
+      const t0 = performance.now();
+      if (format.gzip) await pipeline(Readable.from(chunks), createGzip(), meter, target.stream);
+      else await pipeline(Readable.from(chunks), meter, target.stream);
+      await target.complete();
+      return bytes / ((performance.now() - t0) / 1000);
+    };
     const byId = new Map<string, unknown>();
     for (const item of items) byId.set(itemIdOf(item), item);
     // The whole publish's floor: the reads the publisher makes, page by page with one page read
@@ -363,26 +381,10 @@ async function publishPhase(
         }
         yield Buffer.from(text + tail);
       }
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _e, cb) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      const target = await sink.open(TENANT, feed, file);
-      const t0 = performance.now();
-      if (format.gzip) await pipeline(Readable.from(chunks()), createGzip(), meter, target.stream);
-      else await pipeline(Readable.from(chunks()), meter, target.stream);
-      await target.complete();
-      return bytes / ((performance.now() - t0) / 1000);
+      return toSink(chunks(), file);
     };
     const write = async (serialize: (item: unknown) => string, file: string) => {
       const { head, between, after, tail } = format.framing;
-      const hash = createHash('sha256');
-      let bytes = 0;
       function* chunks() {
         let text = head;
         for (let i = 0; i < items.length; i += 1) {
@@ -395,19 +397,7 @@ async function publishPhase(
         }
         yield Buffer.from(text + tail);
       }
-      const meter = new Transform({
-        transform(chunk: Buffer, _e, cb) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      const target = await sink.open(TENANT, feed, file);
-      const t0 = performance.now();
-      if (format.gzip) await pipeline(Readable.from(chunks()), createGzip(), meter, target.stream);
-      else await pipeline(Readable.from(chunks()), meter, target.stream);
-      await target.complete();
-      return bytes / ((performance.now() - t0) / 1000);
+      return toSink(chunks(), file);
     };
     // Warm both, then measure each twice and keep the best (less noise on a busy 2-core box).
     await write(format.serialize as (item: unknown) => string, 'warm-a');

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CompactSign, exportJWK, generateKeyPair, type CryptoKey as JoseKey, type JWK } from 'jose';
+import {
+  CompactSign,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type CryptoKey as JoseKey,
+  type JWK,
+  jwtVerify,
+} from 'jose';
 import { digestOf } from '../../src/adapters/ap2/sd-jwt.js';
+import { merchantSignerOf } from '../../src/app/merchant-signer.js';
+import type { AppContext } from '../../src/app-context.js';
 
 /**
  * A test issuer of AP2 v0.2 mandates, keys generated in the test: a trusted issuer (a wallet or
@@ -282,4 +292,14 @@ export async function ap2Over(
     knobs,
   );
   return { checkout_mandate: mandates.checkoutMandate, payment_mandate: mandates.paymentMandate };
+}
+
+/**
+ * The claims of a JWT the merchant signed (a checkout JWT, an AP2 receipt), checked with its
+ * published keys.
+ */
+export async function merchantSignedClaims(ctx: AppContext, jwt: string | undefined) {
+  const signer = await merchantSignerOf(ctx);
+  const { payload } = await jwtVerify(String(jwt), createLocalJWKSet(signer.jwks()));
+  return payload;
 }

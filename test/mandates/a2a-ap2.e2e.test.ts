@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { merchantSignerOf } from '../../src/app/merchant-signer.js';
 import { type A2aHarness, ACME_TOKEN, clientFactory, startA2aHarness } from '../helpers/a2a.js';
-import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
+import {
+  ap2Over,
+  type MandateKnobs,
+  merchantSignedClaims,
+  type TestKey,
+  testKey,
+} from '../helpers/mandate-issuer.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -39,13 +43,6 @@ describe('AP2 mandates over A2A delegate_payment', () => {
     client = await clientFactory(ACME_TOKEN).createFromUrl(harness.baseUrl);
   });
   afterAll(() => harness?.close());
-
-  /** The AP2 receipt the artifact carries, its signature checked with the merchant's keys. */
-  async function receiptOf(out: Step) {
-    const signer = await merchantSignerOf(harness.ctx);
-    const { payload } = await jwtVerify(String(out.ap2Receipt), createLocalJWKSet(signer.jwks()));
-    return payload;
-  }
 
   async function step(data: Record<string, unknown>): Promise<Step> {
     const result = await client.sendMessage(
@@ -89,8 +86,7 @@ describe('AP2 mandates over A2A delegate_payment', () => {
 
   it('signs a prepared checkout in the prepare answer, with the merchant key', async () => {
     const { checkoutId, signed } = await preparedAndSigned();
-    const signer = await merchantSignerOf(harness.ctx);
-    const { payload } = await jwtVerify(signed.checkout_jwt, createLocalJWKSet(signer.jwks()));
+    const payload = await merchantSignedClaims(harness.ctx, signed.checkout_jwt);
     expect(payload).toMatchObject({ id: checkoutId, merchant: { id: 'acme' }, currency: 'EUR' });
     expect(payload.totals).toContainEqual({ type: 'total', amount: 25800 });
     expect(signed.nonce.length).toBeGreaterThan(10);
@@ -101,7 +97,7 @@ describe('AP2 mandates over A2A delegate_payment', () => {
     const delegated = await step({ action: 'delegate_payment', checkoutId, ap2 });
     expect(delegated).toMatchObject({ outcome: 'applied', result: 'allowed' });
     expect(delegated.checkout.id).toBe(checkoutId);
-    expect(await receiptOf(delegated)).toMatchObject({
+    expect(await merchantSignedClaims(harness.ctx, delegated.ap2Receipt)).toMatchObject({
       status: 'Success',
       order_id: `ord_${checkoutId.slice(3)}`,
     });
@@ -115,7 +111,7 @@ describe('AP2 mandates over A2A delegate_payment', () => {
     const delegated = await step({ action: 'delegate_payment', checkoutId, ap2 });
     expect(delegated).toMatchObject({ outcome: 'refused', result: 'blocked' });
     expect(delegated.blockers.map((b) => b.code)).toEqual(['MANDATE_AMOUNT_MISMATCH']);
-    expect(await receiptOf(delegated)).toMatchObject({
+    expect(await merchantSignedClaims(harness.ctx, delegated.ap2Receipt)).toMatchObject({
       status: 'Error',
       error: 'invalid_mandate',
       error_description: expect.stringContaining('MANDATE_AMOUNT_MISMATCH'),

@@ -1,9 +1,13 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { merchantSignerOf } from '../../src/app/merchant-signer.js';
 import type { A2aHarness } from '../helpers/a2a.js';
-import { ap2Over, type MandateKnobs, type TestKey, testKey } from '../helpers/mandate-issuer.js';
+import {
+  ap2Over,
+  type MandateKnobs,
+  merchantSignedClaims,
+  type TestKey,
+  testKey,
+} from '../helpers/mandate-issuer.js';
 import { ACME_TOKEN, connectClient, startMcpHarness, structuredOf } from '../helpers/mcp.js';
 import { CheckedTools, errorTextOf } from '../helpers/mcp-results.js';
 
@@ -44,13 +48,6 @@ describe('AP2 mandates over MCP complete_checkout', () => {
   const step = async (name: string, args: Record<string, unknown>) =>
     structuredOf<StepOut>(await tools.call(name, args));
 
-  /** The AP2 receipt of a complete_checkout, its signature checked with the merchant's keys. */
-  async function receiptOf(out: StepOut) {
-    const signer = await merchantSignerOf(harness.ctx);
-    const { payload } = await jwtVerify(String(out.ap2Receipt), createLocalJWKSet(signer.jwks()));
-    return payload;
-  }
-
   /** A prepared cart of two backpacks, signed over MCP, and mandates over its checkout JWT. */
   async function signedCart(knobs: MandateKnobs = {}) {
     const added = await step('add_to_cart', {
@@ -74,7 +71,7 @@ describe('AP2 mandates over MCP complete_checkout', () => {
     const { checkoutId, ap2 } = await signedCart();
     const paid = await step('complete_checkout', { checkoutId, ap2 });
     expect(paid).toMatchObject({ outcome: 'applied', decision: { result: 'allowed' } });
-    expect(await receiptOf(paid)).toMatchObject({
+    expect(await merchantSignedClaims(harness.ctx, paid.ap2Receipt)).toMatchObject({
       status: 'Success',
       order_id: `ord_${checkoutId.slice(3)}`,
       reference: expect.any(String),
@@ -86,7 +83,7 @@ describe('AP2 mandates over MCP complete_checkout', () => {
     const refused = await step('complete_checkout', { checkoutId, ap2 });
     expect(refused.outcome).toBe('refused');
     expect(refused.decision.blockers.map((b) => b.code)).toEqual(['MANDATE_ISSUER_UNTRUSTED']);
-    expect(await receiptOf(refused)).toMatchObject({
+    expect(await merchantSignedClaims(harness.ctx, refused.ap2Receipt)).toMatchObject({
       status: 'Error',
       error: 'invalid_credential',
       error_description: expect.stringContaining('MANDATE_ISSUER_UNTRUSTED'),
