@@ -3,6 +3,9 @@ import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
 import { PrivateSigningJwksSchema } from './services/signing/signing-keys.js';
 
+/** Most effects in one delivery batch job, so one job's payload and settle calls stay small. */
+export const MAX_DELIVERY_BATCH = 500;
+
 /**
  * Every setting the service reads, from the environment, parsed once at boot and frozen.
  * A bad value stops start-up with one message naming each bad variable and why.
@@ -252,8 +255,13 @@ export const ConfigSchema = z
     OUTBOX_DRAIN_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
     /** A drained entry is due again after this long unless delivered (a lost enqueue heals). */
     OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-    /** Concurrent deliveries per provider per worker process. */
+    /** Provider calls in flight per provider per worker process (and delivery jobs at once). */
     DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+    /**
+     * Effects whose first attempt one delivery job makes, concurrently (within
+     * DELIVERY_CONCURRENCY); 1 gives every effect a job of its own.
+     */
+    DELIVERY_BATCH: z.coerce.number().int().min(1).max(MAX_DELIVERY_BATCH).default(128),
     /** BullMQ lock of a delivery job; a crashed worker's job is picked up after about this long. */
     DELIVERY_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
     /** Consecutive failures that open a provider's circuit breaker. */

@@ -6,13 +6,19 @@ import { acpOrderEventSink } from '../adapters/acp/order-event.js';
 import type { AppContext } from '../app-context.js';
 import type { Config } from '../config.js';
 import { PROVIDERS } from '../domain/index.js';
+import { retryDelayMs } from '../providers/backoff.js';
 import { ProviderClient, type ProviderEndpoints } from '../providers/provider-client.js';
-import { deliveryJobOptions, deliveryWorkerSettings } from '../queues/delivery-options.js';
-import { startJobWorker, workerClosable } from '../queues/job-shell.js';
+import {
+  deliveryJobOptions,
+  deliveryWorkerSettings,
+  handedOffJobOptions,
+} from '../queues/delivery-options.js';
+import { enqueue, startJobWorker, workerClosable } from '../queues/job-shell.js';
 import {
   type CheckoutQueues,
   checkoutQueues,
   deliveryQueueName,
+  jobsExist,
   nudgeOutboxDrain,
 } from '../queues/outbox-queues.js';
 import type { Closable } from '../runtime/closable.js';
@@ -102,6 +108,7 @@ export async function startCheckoutWorkers(
       ctx.metrics.providerCallDuration.labels(provider, outcome).observe(seconds),
     observeExhausted: (provider, kind, handling) =>
       ctx.metrics.outboxExhausted.labels(provider, kind, handling).inc(),
+    maxInFlight: config.DELIVERY_CONCURRENCY,
   });
   const settings = deliveryWorkerSettings({
     baseMs: config.OUTBOX_BACKOFF_BASE_MS,
@@ -110,7 +117,39 @@ export async function startCheckoutWorkers(
 
   const closables: Closable[] = [];
   for (const provider of PROVIDERS) {
-    const deps: DeliverDeps = { delivery, nowMs, throttle: async () => {} };
+    const queue = queues.delivery[provider];
+    const deps: DeliverDeps = {
+      delivery,
+      batch: {
+        redis: ctx.redis,
+        prefix: config.KEY_PREFIX,
+        delivery,
+        maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+        ownJobs: (effectIds) => jobsExist(ctx.redis, queue, effectIds),
+      },
+      nowMs,
+      throttle: async () => {},
+      handOff: async (tenant, effect, next) => {
+        await enqueue(
+          queue,
+          deliverEffectJob,
+          effect.kind,
+          {
+            tenant,
+            effectId: effect.id,
+            effect,
+            priorAttempts: next.attemptsSpent,
+            deadLettered: next.deadLettered,
+          },
+          handedOffJobOptions(effect.id, config.OUTBOX_MAX_ATTEMPTS, next),
+        );
+      },
+      retryDelayMs: (attemptsMade) =>
+        retryDelayMs(attemptsMade, {
+          baseMs: config.OUTBOX_BACKOFF_BASE_MS,
+          maxMs: config.OUTBOX_BACKOFF_MAX_MS,
+        }),
+    };
     const worker = startJobWorker(
       { ...deliverEffectJob, queue: deliveryQueueName(provider) },
       deps,
@@ -140,6 +179,7 @@ export async function startCheckoutWorkers(
       queues: queues.delivery,
       leaseMs: config.OUTBOX_LEASE_MS,
       batch: config.OUTBOX_DRAIN_BATCH,
+      deliveryBatch: config.DELIVERY_BATCH,
       jobOptions: deliveryJobOptions(config.OUTBOX_MAX_ATTEMPTS),
     },
     ctx.workerConnection(),

@@ -19,6 +19,26 @@ export function deliveryJobOptions(attempts: number): JobsOptions {
  */
 export function deliveryWorkerSettings(settings: BackoffSettings): AdvancedOptions {
   return {
-    backoffStrategy: (attemptsMade) => retryDelayMs(attemptsMade, settings),
+    // A job a batch handed its effect to goes on from the attempts the batch spent.
+    backoffStrategy: (attemptsMade, _type, _error, job) =>
+      retryDelayMs(attemptsMade + priorAttemptsOf(job?.data), settings),
+  };
+}
+
+function priorAttemptsOf(data: unknown): number {
+  const prior = (data as { priorAttempts?: unknown } | undefined)?.priorAttempts;
+  return typeof prior === 'number' ? prior : 0;
+}
+
+/** Options of the job a batch hands an effect to: its own id, the attempts left, the delay. */
+export function handedOffJobOptions(
+  effectId: string,
+  maxAttempts: number,
+  next: { delayMs: number; attemptsSpent: number },
+): JobsOptions {
+  return {
+    ...deliveryJobOptions(Math.max(1, maxAttempts - next.attemptsSpent)),
+    jobId: effectId,
+    delay: next.delayMs,
   };
 }

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { MAX_DELIVERY_BATCH } from '../config.js';
 import { PROVIDERS, type Provider } from '../domain/index.js';
 import { OutboxEffectSchema } from '../store/outbox-store.js';
 
@@ -43,7 +44,36 @@ export const DeliverEffectPayloadSchema = z.object({
    * (see DeliveryAttempt.firstStart).
    */
   effect: OutboxEffectSchema.optional(),
+  /**
+   * Attempts the effect already spent before this job: a job a batch handed the effect to after
+   * its first attempt failed carries 1, so the backoff goes on from there.
+   */
+  priorAttempts: z.number().int().nonnegative().optional(),
+  /**
+   * The batch already dead-lettered the effect on its first attempt, for this reason: the job
+   * sends nothing and fails at once, so every dead letter has its failed job in its provider's
+   * queue on the dashboard, as when a job of its own dead-lettered it.
+   */
+  deadLettered: z.string().optional(),
 });
+
+/**
+ * A batch of due effects of one tenant and one provider, as the drain claimed them: their first
+ * attempt is made by one job, concurrently, instead of by one job each (see
+ * src/services/outbox/batch-delivery.ts). An effect whose first attempt is not final is handed to
+ * a job of its own, the shape above.
+ */
+export const DeliverBatchPayloadSchema = z.object({
+  tenant: z.string().min(1),
+  effects: z.array(OutboxEffectSchema).min(1).max(MAX_DELIVERY_BATCH),
+});
+
+/** What a provider's delivery queue holds: one effect's job, or a batch's. */
+export const DeliveryPayloadSchema = z.union([
+  DeliverEffectPayloadSchema,
+  DeliverBatchPayloadSchema,
+]);
+export type DeliveryPayload = z.infer<typeof DeliveryPayloadSchema>;
 
 export function deliveryQueues(connection: Redis, prefix: string): Record<Provider, Queue> {
   return Object.fromEntries(
@@ -86,6 +116,28 @@ export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueue
       );
     },
   };
+}
+
+/**
+ * Whether each of these effects has a job of its own in the queue (the job id is the effect id),
+ * in order: one round trip for a batch.
+ */
+export async function jobsExist(
+  redis: Redis,
+  queue: Queue,
+  effectIds: readonly string[],
+): Promise<boolean[]> {
+  // One queue's keys share its hash tag: one slot, so one command even on a cluster. Mostly
+  // none exists, and one EXISTS over all of them says so; only then is each asked.
+  const keys = effectIds.map((id) => queue.toKey(id));
+  if (keys.length === 0 || (await redis.exists(...keys)) === 0) return keys.map(() => false);
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.exists(key);
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, count]) => {
+    if (error) throw error;
+    return count === 1;
+  });
 }
 
 /** Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. */

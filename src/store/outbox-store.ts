@@ -185,6 +185,12 @@ export class OutboxStore {
       | undefined;
   }
 
+  /** The statuses of several effects in one round trip, in order; undefined where missing. */
+  async statuses(effectIds: readonly string[]): Promise<(EffectStatus | undefined)[]> {
+    const replies = await this.redis.hmget(this.key('outbox', 'status'), ...effectIds);
+    return replies.map((status) => (status ?? undefined) as EffectStatus | undefined);
+  }
+
   /** Appends an unsuccessful attempt; returns attempts made, or -1 when no longer pending. */
   async recordAttempt(effectId: string, record: AttemptRecord, counts: boolean): Promise<number> {
     return (await runScript(

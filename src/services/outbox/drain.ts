@@ -4,10 +4,13 @@ import type { Provider } from '../../domain/index.js';
 import { OutboxStore, outboxTenantsKey } from '../../store/outbox-store.js';
 
 /**
- * Moves due outbox effects into their provider's delivery queue. The BullMQ job id is the effect
- * id, so relaying the same effect twice (a drain that crashed after enqueuing but before the
- * lease ran out, two drains at once) enqueues it once. Effect ids start with the checkout's
- * random id, so they are unique across tenants too.
+ * Moves due outbox effects into their provider's delivery queue, as batch jobs of up to
+ * `deliveryBatch` effects (one tenant, one provider), whose first attempts one job makes
+ * (src/services/outbox/batch-delivery.ts). Relaying the same effect twice (a drain that crashed
+ * after enqueuing but before the lease ran out, two drains at once, a lease that ran out while
+ * its batch waited) can put it in two batches: the second reads its status first and skips it
+ * once it is settled or owned by a job of its own, and a send that does overlap carries the same
+ * Idempotency-Key, so the provider applies it once.
  */
 export interface DrainDeps {
   redis: Redis;
@@ -15,7 +18,10 @@ export interface DrainDeps {
   nowMs: () => number;
   queues: Record<Provider, Queue>;
   leaseMs: number;
+  /** Effects claimed per round trip (OUTBOX_DRAIN_BATCH). */
   batch: number;
+  /** Effects per delivery job (DELIVERY_BATCH). */
+  deliveryBatch: number;
   jobOptions: JobsOptions;
 }
 
@@ -47,10 +53,10 @@ export async function drainOutbox(deps: DrainDeps, onlyTenant?: string): Promise
       await Promise.all(
         [...byProvider].map(([provider, list]) =>
           deps.queues[provider].addBulk(
-            list.map((effect) => ({
-              name: effect.kind,
-              data: { tenant, effectId: effect.id, effect },
-              opts: { ...deps.jobOptions, jobId: effect.id },
+            chunks(list, deps.deliveryBatch).map((chunk) => ({
+              name: 'batch',
+              data: { tenant, effects: chunk },
+              opts: deps.jobOptions,
             })),
           ),
         ),
@@ -60,4 +66,10 @@ export async function drainOutbox(deps: DrainDeps, onlyTenant?: string): Promise
     }
   }
   return { tenants: tenants.length, moved };
+}
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
 }

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { type EffectKind, type Provider, toInstant } from '../../domain/index.js';
+import type { CircuitBreaker } from '../../providers/circuit-breaker.js';
 import { classifyStatus, type Verdict } from '../../providers/classify-response.js';
 import {
   type ProviderAnswer,
@@ -40,12 +42,14 @@ export interface DeliveryAttempt {
   /** The definition the drain carried in the job; read from the store when absent. */
   effect?: OutboxEffect;
   /**
-   * The job's first start (not a retry, a stall after a crash, or a run after a delay). Only the
-   * effect's own job settles it, and the drain adds that job after claiming the effect pending,
-   * so on a first start the status read is skipped: the effect is pending, or it was delivered by
-   * an earlier job of the same id that has since been removed, in which case the send is a replay
-   * the provider answers from its Idempotency-Key record and the settle changes nothing. A
-   * dead-lettered effect's failed job is kept, so the drain cannot start a new one for it. Any
+   * The job's first start (not a retry, a stall after a crash, or a run after a delay), or a
+   * batch that has just read the statuses of all its effects at once: the effect is known to be
+   * pending, so its status is not read again before sending. Only the effect's
+   * own job (or the batch it was claimed into) settles it, and the drain adds that job after
+   * claiming the effect pending, so on a first start the effect is pending, or it was delivered
+   * by an earlier job of the same id that has since been removed, in which case the send is a
+   * replay the provider answers from its Idempotency-Key record and the settle changes nothing.
+   * A dead-lettered effect's failed job is kept, so the drain cannot start a new one for it. Any
    * later start reads the status first: a job that stalled after settling must not send again.
    */
   firstStart: boolean;
@@ -68,12 +72,29 @@ export interface DeliveryDeps {
   observeCall?(provider: string, outcome: string, seconds: number): void;
   /** Told of every effect whose attempts ran out, and whether it is retried later or dead. */
   observeExhausted?(provider: Provider, kind: EffectKind, handling: ExhaustedHandling): void;
+  /**
+   * Most calls in flight to one provider from this process, whatever the jobs they come from: a
+   * batch job sends its effects concurrently, and several batches run at once. Unlimited when
+   * absent.
+   */
+  maxInFlight?: number;
 }
 
 export type ExhaustedHandling = 'retried_later' | 'dead_lettered';
 
 export class EffectDelivery {
+  private readonly inFlight = new Map<Provider, LimitFunction>();
+
   constructor(private readonly deps: DeliveryDeps) {}
+
+  private limitFor(provider: Provider): LimitFunction {
+    let limit = this.inFlight.get(provider);
+    if (limit === undefined) {
+      limit = pLimit(this.deps.maxInFlight ?? Number.POSITIVE_INFINITY);
+      this.inFlight.set(provider, limit);
+    }
+    return limit;
+  }
 
   async deliver(
     tenant: string,
@@ -92,42 +113,9 @@ export class EffectDelivery {
       if (status !== 'pending') return { kind: 'skipped', status: status ?? 'missing' };
     }
 
-    const breaker = this.deps.breakers.for(this.deps.client.destinationOf(effect));
-    const admission = breaker.admit();
-    if (!admission.admitted) {
-      this.deps.observeCall?.(effect.provider, 'circuit_open', 0);
-      return { kind: 'held', delayMs: admission.retryInMs };
-    }
-
-    const at = toInstant(this.deps.nowMs());
-    let answer: ProviderAnswer | undefined;
-    let verdict: Verdict;
-    // A latency measurement, not domain time: the injected clock may stand still in tests.
-    const sentAt = performance.now();
-    try {
-      answer = await this.deps.client.send({
-        provider: effect.provider,
-        method: effect.method,
-        path: effect.path,
-        url: effect.url,
-        body: effect.body,
-        idempotencyKey: effect.id,
-        correlationId: effect.correlationId,
-        webhookId: effect.id,
-        webhookProfile: effect.webhookProfile,
-      });
-      verdict = classifyStatus(answer.status, answer.retryAfter, this.deps.nowMs());
-      this.deps.observeCall?.(
-        effect.provider,
-        `${Math.floor(answer.status / 100)}xx`,
-        (performance.now() - sentAt) / 1000,
-      );
-    } catch (error) {
-      if (!(error instanceof ProviderTransportError)) throw error;
-      const outcome = /timeout/i.test(error.message) ? 'timeout' : 'transport';
-      this.deps.observeCall?.(effect.provider, outcome, (performance.now() - sentAt) / 1000);
-      verdict = { kind: 'transient', retryAfterMs: undefined, reason: error.message };
-    }
+    const call = await this.limitFor(effect.provider)(() => this.call(effect));
+    if (call.kind === 'held') return call;
+    const { at, answer, verdict, breaker } = call;
     const record: AttemptRecord = {
       at,
       result: verdict.kind === 'delivered' ? 'delivered' : verdict.kind,
@@ -188,6 +176,59 @@ export class EffectDelivery {
         return later ? { kind: 'retried_later', reason } : { kind: 'dead', reason };
       }
     }
+  }
+
+  /**
+   * Admits the call through the destination's breaker and sends it: inside the in-flight limit,
+   * so effects waiting for a slot see a breaker that opened meanwhile.
+   */
+  private async call(effect: OutboxEffect): Promise<
+    | { kind: 'held'; delayMs: number }
+    | {
+        kind: 'sent';
+        at: string;
+        answer: ProviderAnswer | undefined;
+        verdict: Verdict;
+        breaker: CircuitBreaker;
+      }
+  > {
+    const breaker = this.deps.breakers.for(this.deps.client.destinationOf(effect));
+    const admission = breaker.admit();
+    if (!admission.admitted) {
+      this.deps.observeCall?.(effect.provider, 'circuit_open', 0);
+      return { kind: 'held', delayMs: admission.retryInMs };
+    }
+
+    const at = toInstant(this.deps.nowMs());
+    let answer: ProviderAnswer | undefined;
+    let verdict: Verdict;
+    // A latency measurement, not domain time: the injected clock may stand still in tests.
+    const sentAt = performance.now();
+    try {
+      answer = await this.deps.client.send({
+        provider: effect.provider,
+        method: effect.method,
+        path: effect.path,
+        url: effect.url,
+        body: effect.body,
+        idempotencyKey: effect.id,
+        correlationId: effect.correlationId,
+        webhookId: effect.id,
+        webhookProfile: effect.webhookProfile,
+      });
+      verdict = classifyStatus(answer.status, answer.retryAfter, this.deps.nowMs());
+      this.deps.observeCall?.(
+        effect.provider,
+        `${Math.floor(answer.status / 100)}xx`,
+        (performance.now() - sentAt) / 1000,
+      );
+    } catch (error) {
+      if (!(error instanceof ProviderTransportError)) throw error;
+      const outcome = /timeout/i.test(error.message) ? 'timeout' : 'transport';
+      this.deps.observeCall?.(effect.provider, outcome, (performance.now() - sentAt) / 1000);
+      verdict = { kind: 'transient', retryAfterMs: undefined, reason: error.message };
+    }
+    return { kind: 'sent', at, answer, verdict, breaker };
   }
 }
 
