@@ -176,7 +176,9 @@ async function main() {
     PAYMENT_URL: receipt.url,
     RECEIPT_URL: receipt.url,
     DELIVERY_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? String(IN_FLIGHT),
-    ...(process.env.BENCH_DELIVERY_BATCH ? { DELIVERY_BATCH: process.env.BENCH_DELIVERY_BATCH } : {}),
+    ...(process.env.BENCH_DELIVERY_BATCH
+      ? { DELIVERY_BATCH: process.env.BENCH_DELIVERY_BATCH }
+      : {}),
     PROVIDER_CONNECTIONS: String(IN_FLIGHT),
     OUTBOX_DRAIN_INTERVAL_MS: '20',
     OUTBOX_DRAIN_BATCH: '1000',
