@@ -132,6 +132,12 @@ export const ConfigSchema = z
      */
     EVALUATION_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(2_000),
     /** Delay before an evaluation job runs, so a burst of changes is evaluated once. */
+    /**
+     * 1: decide and encode a batch's slices on an evaluation thread while the main thread reads
+     * and writes, so one tenant's evaluation can use a second core; 0: on the main thread. Off by
+     * default: on a 2-core machine that also runs Redis it was slower (README, Benchmarks).
+     */
+    EVALUATION_THREADS: z.coerce.number().int().min(0).max(1).default(0),
     EVALUATION_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     /** How often due profiles (validUntil passed) are moved back to evaluation. */
     STALENESS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),

@@ -36,6 +36,10 @@ export function benchCatalogApp({
     LOG_LEVEL: 'silent',
     AUTH_TOKENS: `${BENCH_TENANT}:bench-token-0123456789`,
     FEED_DIR: feedDir,
+    // BENCH_EVALUATION_THREADS=0 measures the evaluation without its thread.
+    ...(process.env.BENCH_EVALUATION_THREADS === undefined
+      ? {}
+      : { EVALUATION_THREADS: process.env.BENCH_EVALUATION_THREADS }),
     ...env,
   });
   const ctx = createAppContext(config, createLogger({ level: 'silent' }), clock);

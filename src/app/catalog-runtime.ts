@@ -6,6 +6,7 @@ import type { AppContext } from '../app-context.js';
 import { type CatalogQueues, openCatalogQueues } from '../queues/catalog-queues.js';
 import { CatalogService } from '../services/catalog-service.js';
 import { EvaluationService, type TenantStores } from '../services/evaluation-service.js';
+import { EvaluationThread } from '../services/evaluation-threads.js';
 import { ProfileService } from '../services/profile-service.js';
 import { AuditStore } from '../store/audit-store.js';
 import { CatalogStore } from '../store/catalog-store.js';
@@ -49,10 +50,13 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     }
     return found;
   };
+  const sliceSettings = {
+    contexts: config.EVALUATION_CONTEXTS,
+    options: { requiredPolicyDomains: config.REQUIRED_POLICY_DOMAINS },
+  };
   const evaluation = new EvaluationService(
     {
-      contexts: config.EVALUATION_CONTEXTS,
-      options: { requiredPolicyDomains: config.REQUIRED_POLICY_DOMAINS },
+      ...sliceSettings,
       coalesceMs: config.EVALUATION_COALESCE_MS,
       onDecisions(tally) {
         for (const [key, count] of tally) {
@@ -62,6 +66,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
       },
     },
     queues.evaluate,
+    config.EVALUATION_THREADS > 0 ? new EvaluationThread(sliceSettings) : undefined,
   );
   const profiles = new ProfileService(storesOf, evaluation, clock, logger);
   const remote =
@@ -99,6 +104,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     profiles,
     feeds,
     async close() {
+      await evaluation.close();
       await queues.close();
       await remote?.close();
       runtimes.delete(ctx);

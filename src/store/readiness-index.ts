@@ -32,17 +32,26 @@ export interface ReadinessChange {
   after?: ReadinessEntry;
 }
 
-/** The sets an entry belongs to within its context, as `state` and `state/code`. */
-function membershipsOf(entry: ReadinessEntry | undefined): string[] {
-  if (entry === undefined) return [];
-  return [entry.state, ...entry.codes.map((code) => `${entry.state}/${code}`)];
+/** Ids per set within one context: set (`state`, or `state` + '/' + `code`) → product ids. */
+type Grouped = Map<string, Map<string, string[]>>;
+
+function push(grouped: Grouped, contextKey: string, member: string, id: string): void {
+  let byMember = grouped.get(contextKey);
+  if (byMember === undefined) {
+    byMember = new Map();
+    grouped.set(contextKey, byMember);
+  }
+  const ids = byMember.get(member);
+  if (ids === undefined) byMember.set(member, [id]);
+  else ids.push(id);
 }
 
 /**
  * Adds to `multi` what the changes do to the index: each product joins every set its new entry
  * names (again, if it is there already: that heals a product a lost write left out) and leaves
  * the other state sets and the code sets its previous profile put it in. Grouped per key, so a
- * slice of a hundred products costs a few ZADD/ZREM, not a few per product.
+ * slice of a hundred products costs a few ZADD/ZREM, not a few per product. (A batch makes tens
+ * of thousands of changes, so this walks them without building a set per change.)
  */
 export function appendReadinessChanges(
   multi: ChainableCommander,
@@ -50,29 +59,34 @@ export function appendReadinessChanges(
   changes: readonly ReadinessChange[],
 ): void {
   if (changes.length === 0) return;
-  const adds = new Map<string, string[]>();
-  const removes = new Map<string, string[]>();
-  const push = (map: Map<string, string[]>, k: string, id: string) => {
-    const list = map.get(k);
-    if (list === undefined) map.set(k, [id]);
-    else list.push(id);
-  };
+  const adds: Grouped = new Map();
+  const removes: Grouped = new Map();
   for (const { productId, contextKey, before, after } of changes) {
-    const now = membershipsOf(after);
-    const leave = new Set([...READINESS_STATES, ...membershipsOf(before)]);
-    for (const member of now) {
-      leave.delete(member);
-      push(adds, `${contextKey}\n${member}`, productId);
+    if (after !== undefined) {
+      push(adds, contextKey, after.state, productId);
+      for (const code of after.codes) push(adds, contextKey, `${after.state}/${code}`, productId);
     }
-    for (const member of leave) push(removes, `${contextKey}\n${member}`, productId);
+    for (const state of READINESS_STATES) {
+      if (state !== after?.state) push(removes, contextKey, state, productId);
+    }
+    if (before !== undefined) {
+      const kept = after !== undefined && after.state === before.state ? after.codes : [];
+      for (const code of before.codes) {
+        if (!kept.includes(code)) push(removes, contextKey, `${before.state}/${code}`, productId);
+      }
+    }
   }
-  const setKey = (grouped: string) => {
-    const [contextKey, member] = grouped.split('\n') as [string, string];
-    const [state, code] = member.split('/') as [string, string | undefined];
-    return key(...readinessSetParts(contextKey, state, code));
+  const setKey = (contextKey: string, member: string) => {
+    const slash = member.indexOf('/');
+    return slash < 0
+      ? key(...readinessSetParts(contextKey, member))
+      : key(...readinessSetParts(contextKey, member.slice(0, slash), member.slice(slash + 1)));
   };
-  for (const [grouped, ids] of removes) multi.zrem(setKey(grouped), ...ids);
-  for (const [grouped, ids] of adds) multi.zadd(setKey(grouped), ...ids.flatMap((id) => [0, id]));
+  for (const [contextKey, byMember] of removes)
+    for (const [member, ids] of byMember) multi.zrem(setKey(contextKey, member), ...ids);
+  for (const [contextKey, byMember] of adds)
+    for (const [member, ids] of byMember)
+      multi.zadd(setKey(contextKey, member), ...ids.flatMap((id) => [0, id]));
 }
 
 /** Counts of one context: per state, and per blocker code (partially ready and blocked together). */
