@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
@@ -36,7 +36,7 @@ export async function buildApp(
     // a slow start-up is the process's to report, not cut off by avvio's 10 s plugin default.
     pluginTimeout: 0,
     // One access line per request, written in onResponse below, instead of fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<ZodTypeProvider>();
   const accessLog = accessLogger(ctx.logger);
