@@ -65,9 +65,10 @@ export class IntentTaskStore {
         createdAtMs - this.retentionSeconds * 1000,
       ],
     )) as [number, string?];
-    // Created: the stored task is what was sent, so the script does not send it back.
-    const json = created === 1 ? sent : (existing as string);
-    return { created: created === 1, task: JSON.parse(json) as IntentTask };
+    // Created: the stored task is what was sent, so the script does not send it back, and the
+    // caller gets the task it passed (its JSON is what was stored) instead of a parse of it.
+    if (created === 1) return { created: true, task };
+    return { created: false, task: JSON.parse(existing as string) as IntentTask };
   }
 
   async get(tenant: string, id: string): Promise<IntentTask | undefined> {
