@@ -25,7 +25,8 @@ import type {
  * - held (breaker open, or a failure with Retry-After) → this job is moved to delayed with
  *   BullMQ's skipAttempt (Job.moveToDelayed), so no attempt is spent;
  * - retried_later (attempts ran out, the chain retries it) → completed: the job is removed and
- *   the effect, pending again and due later, gets a new job with fresh attempts from the drain;
+ *   the effect, pending again and due later, is claimed by the drain into a new batch with
+ *   fresh attempts;
  * - dead → UnrecoverableError: dead-lettered already, never retried.
  */
 export const queue = OUTBOX_QUEUE_NAMES.deliver;
