@@ -30,15 +30,24 @@ function priorAttemptsOf(data: unknown): number {
   return typeof prior === 'number' ? prior : 0;
 }
 
+/**
+ * The id of the failed job that records an effect a batch dead-lettered on its first attempt.
+ * Not the effect's own id, so the record never counts as the effect's own job: a replay that
+ * races with it still gets delivered (batch-delivery.ts).
+ */
+export function deadLetterRecordJobId(effectId: string): string {
+  return `${effectId}.dead-letter`;
+}
+
 /** Options of the job a batch hands an effect to: its own id, the attempts left, the delay. */
 export function handedOffJobOptions(
   effectId: string,
   maxAttempts: number,
-  next: { delayMs: number; attemptsSpent: number },
+  next: { delayMs: number; attemptsSpent: number; deadLettered?: string },
 ): JobsOptions {
   return {
     ...deliveryJobOptions(Math.max(1, maxAttempts - next.attemptsSpent)),
-    jobId: effectId,
+    jobId: next.deadLettered === undefined ? effectId : deadLetterRecordJobId(effectId),
     delay: next.delayMs,
   };
 }

@@ -119,8 +119,10 @@ export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueue
 }
 
 /**
- * Whether each of these effects has a job of its own in the queue (the job id is the effect id),
- * in order: one round trip for a batch.
+ * Whether each of these effects has a live job of its own in the queue (the job id is the effect
+ * id; waiting, delayed or active, not finished), in order: one round trip for a batch. A finished
+ * job owns nothing: a failed one left behind by a replay that raced with it must not keep the
+ * replayed effect from being delivered.
  */
 export async function jobsExist(
   redis: Redis,
@@ -132,12 +134,11 @@ export async function jobsExist(
   const keys = effectIds.map((id) => queue.toKey(id));
   if (keys.length === 0 || (await redis.exists(...keys)) === 0) return keys.map(() => false);
   const pipeline = redis.pipeline();
-  for (const key of keys) pipeline.exists(key);
+  for (const key of keys) pipeline.exists(key).hexists(key, 'finishedOn');
   const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([error, count]) => {
-    if (error) throw error;
-    return count === 1;
-  });
+  const failed = replies.find(([error]) => error !== null);
+  if (failed !== undefined) throw failed[0] as Error;
+  return keys.map((_, i) => replies[2 * i]?.[1] === 1 && replies[2 * i + 1]?.[1] === 0);
 }
 
 /** Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. */

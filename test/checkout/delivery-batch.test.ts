@@ -1,6 +1,6 @@
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryJobOptions } from '../../src/queues/delivery-options.js';
+import { deadLetterRecordJobId, deliveryJobOptions } from '../../src/queues/delivery-options.js';
 import { nudgeOutboxDrain } from '../../src/queues/outbox-queues.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import type { OutboxEffect } from '../../src/store/outbox-store.js';
@@ -104,7 +104,7 @@ describe('batch delivery', () => {
       expect(view?.history.map((r) => r.result)).toEqual(['permanent']);
       const queue = h.queues.delivery.receipt;
       await waitFor('the refused effect’s failed job', async () =>
-        (await queue.getJobState(refused)) === 'failed' ? true : undefined,
+        (await queue.getJobState(deadLetterRecordJobId(refused))) === 'failed' ? true : undefined,
       );
       expect(h.sandbox.receipt.stats.deliveries).toBe(EFFECTS + 2);
     });
@@ -182,6 +182,40 @@ describe('batch delivery', () => {
       await own.waitUntilFinished(events);
       expect(h.sandbox.receipt.stats.byKey.get(owned.id)).toBe(1);
       expect((await h.outbox().view(owned.id))?.status).toBe('delivered');
+    });
+
+    it('delivers an effect whose own job has failed and was left behind (a replay that raced with it)', async () => {
+      const [effect] = effectsOf('left-behind', 1) as [OutboxEffect];
+      const result = await new CheckoutStore(
+        h.ctx.redis,
+        h.env.KEY_PREFIX as string,
+        TENANT,
+      ).commit({
+        checkoutId: 'co-left-behind',
+        expectedVersion: 0,
+        doc: '{}',
+        effects: [{ effect, dueMs: 8_000_000_000_000 }],
+        audit: { type: 'test.commit' },
+      });
+      expect(result.kind).toBe('ok');
+      const queue = h.queues.delivery.receipt;
+      // A failed job under the effect's own id, as a dead letter's job is until a replay removes it.
+      const failed = await queue.add(
+        effect.kind,
+        { tenant: TENANT, effectId: effect.id, effect, deadLettered: 'refused earlier' },
+        { ...deliveryJobOptions(3), jobId: effect.id },
+      );
+      await expect(failed.waitUntilFinished(events)).rejects.toThrow(/dead-lettered/);
+      expect(await queue.getJobState(effect.id)).toBe('failed');
+
+      const batch = await queue.add(
+        'batch',
+        { tenant: TENANT, effects: [effect] },
+        deliveryJobOptions(3),
+      );
+      const report = await batch.waitUntilFinished(events);
+      expect(report).toEqual({ delivered: 1, handedOff: 0, settledOtherwise: 0, skipped: 0 });
+      expect(h.sandbox.receipt.stats.byKey.get(effect.id)).toBe(1);
     });
   });
 });

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Provider } from '../../domain/index.js';
 import { toInstant } from '../../domain/index.js';
+import { deadLetterRecordJobId } from '../../queues/delivery-options.js';
 import { type EffectView, OutboxStore } from '../../store/outbox-store.js';
 
 /**
@@ -36,9 +37,11 @@ export async function replayDeadLetter(
   const view = await outbox.view(effectId);
   if (view === undefined) return 'not_found';
   if (view.status !== 'dead') return 'not_dead';
-  // The failed job still holds the effect's job id; remove it first, or the drain's add would be
-  // deduplicated against it and the replay would never run.
-  await deps.queues[view.effect.provider].remove(effectId);
+  // The failed job still holds the effect's job id; remove it first, or a later hand-off to a
+  // job of its own would be deduplicated against it. A batch's record of a first-attempt dead
+  // letter goes too.
+  const queue = deps.queues[view.effect.provider];
+  await Promise.all([queue.remove(effectId), queue.remove(deadLetterRecordJobId(effectId))]);
   const nowMs = deps.nowMs();
   return (await outbox.replay(effectId, nowMs, toInstant(nowMs))) ? 'replayed' : 'not_dead';
 }
