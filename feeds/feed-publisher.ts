@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Queue } from 'bullmq';
 import type { Clock } from '../src/clock.js';
-import { type EvaluationContext, toInstant } from '../src/domain/index.js';
+import { contextKey, type EvaluationContext, toInstant } from '../src/domain/index.js';
 import type { Logger } from '../src/logger.js';
 import {
   CATALOG_QUEUE_NAMES,
@@ -12,10 +12,23 @@ import {
   PublishFeedPayloadSchema,
 } from '../src/queues/catalog-queues.js';
 import { enqueue } from '../src/queues/job-shell.js';
-import type { ProfileLookup, ProfileService } from '../src/services/profile-service.js';
+import type {
+  ProfileCurrency,
+  ProfileLookup,
+  ProfileService,
+} from '../src/services/profile-service.js';
 import type { CatalogStore } from '../src/store/catalog-store.js';
 import type { FeedLockStore } from '../src/store/feed-lock-store.js';
 import { Excluded, type FeedFormat } from './feed-format.js';
+import {
+  type FeedRenderCache,
+  itemText,
+  keptText,
+  PUBLISHED_AT,
+  type RenderedEntry,
+  type RenderedKind,
+  renderKeyOf,
+} from './feed-render-cache.js';
 import type { DirectorySink } from './sinks/directory-sink.js';
 import {
   EXCLUDED_IDS_LISTED,
@@ -26,6 +39,8 @@ import type { HttpPutSink } from './sinks/http-put-sink.js';
 
 export interface FeedPublisherSettings {
   context: EvaluationContext;
+  /** what the formats were built with (the seller): part of what a rendered item depends on */
+  formatSettings?: unknown;
   /** products read per page; memory holds one page of items at a time */
   pageSize: number;
   debounceMs: number;
@@ -38,13 +53,21 @@ export interface PublishOutcome {
   busy?: true;
   /** items whose stored profile was out of date and that the domain evaluated at publish time */
   reevaluated: number;
+  /** products whose rendering was copied from the previous publish (still current) */
+  fromCache?: number;
 }
 
 interface RenderCounters {
   count: number;
   reevaluated: number;
+  fromCache: number;
   excluded: FeedExclusions;
 }
+
+/** One product of a page: its rendering from the last publish, still current, or its lookup. */
+type PageEntry =
+  | { id: string; cached: RenderedEntry }
+  | { id: string; lookup: ProfileLookup | undefined };
 
 function exclude(excluded: FeedExclusions, productId: string, reasons: readonly string[]): void {
   excluded.count += 1;
@@ -76,7 +99,18 @@ export class FeedPublisher {
     private readonly publishQueue: Queue,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+    private readonly renderCache?: FeedRenderCache,
+  ) {
+    const key = contextKey(settings.context);
+    this.renderKeys = new Map(
+      (Object.keys(formats) as FeedName[]).map((feed) => [
+        feed,
+        renderKeyOf(feed, key, settings.formatSettings),
+      ]),
+    );
+  }
+
+  private readonly renderKeys: Map<FeedName, string>;
 
   get feedNames(): FeedName[] {
     return Object.keys(this.formats) as FeedName[];
@@ -125,6 +159,7 @@ export class FeedPublisher {
     const counters: RenderCounters = {
       count: 0,
       reevaluated: 0,
+      fromCache: 0,
       excluded: { count: 0, reasons: {}, productIds: [] },
     };
     const hash = createHash('sha256');
@@ -170,16 +205,18 @@ export class FeedPublisher {
         excluded: counters.excluded.count,
         bytes,
         reevaluated: counters.reevaluated,
+        fromCache: counters.fromCache,
       },
       'feed published',
     );
-    return { manifest, reevaluated: counters.reevaluated };
+    return { manifest, reevaluated: counters.reevaluated, fromCache: counters.fromCache };
   }
 
   /**
    * The file's bytes, one Buffer per catalog page. The next page is read while this one is
    * projected and serialized, so Redis and the CPU work at the same time; two pages at most are
-   * in memory.
+   * in memory. With a render cache, a product whose rendering from the last publish is still
+   * current is copied, not rendered again (feed-render-cache.ts).
    */
   private async *render(
     tenant: string,
@@ -188,51 +225,148 @@ export class FeedPublisher {
     counters: RenderCounters,
   ): AsyncGenerator<Buffer> {
     const publishedAt = toInstant(nowMs);
+    const caching = this.renderCache !== undefined;
+    const renderKey = this.renderKeys.get(format.name) as string;
     const { head, between, after, tail } = format.framing;
+    const writes: Promise<void>[] = [];
     let text = head;
-    let next = this.readPage(tenant, '', nowMs);
+    const emit = (item: string) => {
+      if (counters.count > 0) text += between;
+      text += item + after;
+      counters.count += 1;
+    };
+    let next = this.readPage(tenant, format.name, renderKey, '', nowMs);
     for (;;) {
       const { ids, page } = await next;
       if (ids.length === 0) break;
       const more = ids.length >= this.settings.pageSize;
-      if (more) next = this.readPage(tenant, ids.at(-1) as string, nowMs);
-      for (const found of page) {
+      if (more) next = this.readPage(tenant, format.name, renderKey, ids.at(-1) as string, nowMs);
+      const rendered = new Map<string, RenderedEntry>();
+      for (const entry of page) {
+        if ('cached' in entry) {
+          counters.fromCache += 1;
+          const { kind, payload } = entry.cached;
+          if (kind === 'item') emit(itemText(entry.cached, publishedAt));
+          else if (kind === 'excluded')
+            exclude(counters.excluded, entry.id, JSON.parse(payload) as string[]);
+          continue;
+        }
+        const found = entry.lookup;
         if (found?.product === undefined) continue;
         if (found.source === 'evaluated') counters.reevaluated += 1;
         const item = format.project({
           product: found.product,
           profile: found.profile,
-          publishedAt,
+          // Rendered once with a stand-in, so the text can be kept and reused by later publishes.
+          publishedAt: caching ? PUBLISHED_AT : publishedAt,
         });
-        if (item === null) continue;
+        // Only what came from a current stored profile is kept: one decided now has no
+        // stored profile to be current with.
+        const keep = caching && found.source === 'stored' && found.currency !== undefined;
+        const remember = (kind: RenderedKind, payload: string) => {
+          if (keep) {
+            rendered.set(entry.id, {
+              currency: found.currency as ProfileCurrency,
+              renderKey,
+              kind,
+              ...(kind === 'item' ? keptText(payload) : { payload, publishedAtOffsets: [] }),
+            });
+          }
+        };
+        if (item === null) {
+          remember('none', '');
+          continue;
+        }
         if (item instanceof Excluded) {
+          remember('excluded', JSON.stringify(item.reasons));
           exclude(counters.excluded, found.product.id, item.reasons);
           continue;
         }
-        if (counters.count > 0) text += between;
-        text += format.serialize(item) + after;
-        counters.count += 1;
+        const serialized = format.serialize(item);
+        remember('item', serialized);
+        emit(caching ? serialized.replaceAll(PUBLISHED_AT, publishedAt) : serialized);
       }
+      if (rendered.size > 0) writes.push(this.keepRendered(tenant, format.name, rendered));
       if (text.length > 0) yield Buffer.from(text);
       text = '';
       if (!more) break;
     }
     text += tail;
+    await Promise.all(writes);
     if (text.length > 0) yield Buffer.from(text);
   }
 
-  /** One page of ids after `cursor` with their current profiles in the feed's context. */
+  /** A failed cache write costs the next publish some work, never this one its file. */
+  private async keepRendered(
+    tenant: string,
+    feed: FeedName,
+    rendered: ReadonlyMap<string, RenderedEntry>,
+  ): Promise<void> {
+    try {
+      await this.renderCache?.write(tenant, feed, rendered);
+    } catch (error) {
+      this.logger.warn({ tenant, feed, err: error }, 'could not keep rendered feed items');
+    }
+  }
+
+  /**
+   * One page of ids after `cursor`: for each, its rendering from the last publish when that is
+   * still current, else its current profile in the feed's context (undefined: no such product).
+   */
   private readPage(
     tenant: string,
+    feed: FeedName,
+    renderKey: string,
     cursor: string,
     nowMs: number,
-  ): Promise<{ ids: string[]; page: (ProfileLookup | undefined)[] }> {
+  ): Promise<{ ids: string[]; page: PageEntry[] }> {
     const read = (async () => {
-      const ids = await this.catalogOf(tenant).productIdsAfter(cursor, this.settings.pageSize);
-      const page =
-        ids.length === 0
-          ? []
-          : await this.profiles.currentPage(tenant, ids, this.settings.context, nowMs);
+      const catalog = this.catalogOf(tenant);
+      const ids = await catalog.productIdsAfter(cursor, this.settings.pageSize);
+      if (ids.length === 0) return { ids, page: [] };
+      const cache = this.renderCache;
+      if (cache === undefined) {
+        const lookups = await this.profiles.currentPage(tenant, ids, this.settings.context, nowMs);
+        return { ids, page: ids.map((id, i) => ({ id, lookup: lookups[i] })) };
+      }
+      const [raws, cached, isCurrent] = await Promise.all([
+        catalog.getProductsRaw(ids),
+        cache.read(tenant, feed, ids),
+        this.profiles.currencyTest(tenant),
+      ]);
+      const page: PageEntry[] = [];
+      const missing: number[] = [];
+      const gone: string[] = [];
+      ids.forEach((id, i) => {
+        const raw = raws[i];
+        const entry = cached[i];
+        if (raw === null || raw === undefined) {
+          if (entry !== undefined) gone.push(id);
+          page.push({ id, lookup: undefined });
+        } else if (
+          entry !== undefined &&
+          entry.renderKey === renderKey &&
+          isCurrent(raw, entry.currency, nowMs)
+        ) {
+          page.push({ id, cached: entry });
+        } else {
+          missing.push(i);
+          page.push({ id, lookup: undefined });
+        }
+      });
+      if (missing.length > 0) {
+        const lookups = await this.profiles.currentPageOf(
+          tenant,
+          missing.map((i) => ids[i] as string),
+          missing.map((i) => raws[i] as string),
+          this.settings.context,
+          nowMs,
+        );
+        missing.forEach((i, k) => {
+          page[i] = { id: ids[i] as string, lookup: lookups[k] };
+        });
+      }
+      if (gone.length > 0) await cache.forget(tenant, feed, gone);
       return { ids, page };
     })();
     // A read ahead whose page is never awaited (the sink failed first) must not crash the

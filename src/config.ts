@@ -179,6 +179,12 @@ export const ConfigSchema = z
     FEED_DIR: z.string().min(1).default('./var/feeds'),
     /** Published versions kept per feed besides the current one. */
     FEED_KEEP_VERSIONS: z.coerce.number().int().min(1).max(100).default(3),
+    /**
+     * `on`: a publish keeps what it rendered per product and the next copies what is still
+     * current instead of rendering it again (feeds/feed-render-cache.ts); costs Redis memory,
+     * about the feed's size per feed. `off`: every publish renders every item.
+     */
+    FEED_RENDER_CACHE: z.enum(['on', 'off']).default('on'),
     /** When set, every published feed is also PUT to `${FEED_SINK_URL}/{tenant}/{feed}/…`. */
     FEED_SINK_URL: optionalUrl,
     /** Per-request timeout of the HTTP PUT sink. */

@@ -1,4 +1,5 @@
 import { FeedPublisher } from '../../feeds/feed-publisher.js';
+import { FeedRenderCache } from '../../feeds/feed-render-cache.js';
 import { feedFormats } from '../../feeds/formats.js';
 import { DirectorySink } from '../../feeds/sinks/directory-sink.js';
 import { HttpPutSink } from '../../feeds/sinks/http-put-sink.js';
@@ -80,6 +81,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
   const feeds = new FeedPublisher(
     {
       context: config.FEED_CONTEXT,
+      formatSettings: { seller: feedSellerOf(config) },
       pageSize: 500,
       debounceMs: config.FEED_PUBLISH_DEBOUNCE_MS,
       lockTtlMs: 10 * 60_000,
@@ -93,6 +95,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     queues.publishFeed,
     clock,
     logger,
+    config.FEED_RENDER_CACHE === 'on' ? new FeedRenderCache(redis, config.KEY_PREFIX) : undefined,
   );
   const runtime: CatalogRuntime = {
     ctx,

@@ -5,6 +5,7 @@ import {
   evaluateProduct,
   type ProductActionProfile,
   type ProductFacts,
+  RULESET_VERSION,
   unknownProductProfile,
 } from '../domain/index.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +14,7 @@ import {
   type EvaluationService,
   factsFingerprint,
   isCurrent,
+  type TenantPolicies,
   type TenantStores,
 } from './evaluation-service.js';
 
@@ -29,6 +31,18 @@ export interface ProfileLookup {
   profile: ProductActionProfile;
   source: ProfileSource;
   product?: ProductFacts;
+  /** for a `stored` profile: what it was evaluated from and until when it holds */
+  currency?: ProfileCurrency;
+}
+
+/** What a stored profile was evaluated from, and until when it holds (see isCurrent). */
+export interface ProfileCurrency {
+  factsFingerprint: string;
+  policyFingerprint: string;
+  /** the product's category, whose applicable policies the policy fingerprint covers */
+  category: string;
+  validUntilMs: number | null;
+  rulesetVersion: string;
 }
 
 /**
@@ -78,12 +92,42 @@ export class ProfileService {
     nowMs: number,
   ): Promise<(ProfileLookup | undefined)[]> {
     const stores = this.storesOf(tenant);
-    const key = contextKey(context);
+    // The facts and the stored profiles in parallel: one round trip's wait, not two.
     const [raws, storedRaws, policies] = await Promise.all([
       stores.catalog.getProductsRaw(ids),
-      stores.profiles.readRaw(key, ids),
+      stores.profiles.readRaw(contextKey(context), ids),
       this.evaluation.policyIndex(stores.catalog),
     ]);
+    return this.current(tenant, ids, raws, storedRaws, policies, context, nowMs);
+  }
+
+  /** currentPage for facts the caller has read already (`raws`, in the order of `ids`). */
+  async currentPageOf(
+    tenant: string,
+    ids: readonly string[],
+    raws: readonly (string | null)[],
+    context: EvaluationContext,
+    nowMs: number,
+  ): Promise<(ProfileLookup | undefined)[]> {
+    const stores = this.storesOf(tenant);
+    const [storedRaws, policies] = await Promise.all([
+      stores.profiles.readRaw(contextKey(context), ids),
+      this.evaluation.policyIndex(stores.catalog),
+    ]);
+    return this.current(tenant, ids, raws, storedRaws, policies, context, nowMs);
+  }
+
+  private current(
+    tenant: string,
+    ids: readonly string[],
+    raws: readonly (string | null)[],
+    storedRaws: readonly (string | null)[],
+    policies: TenantPolicies,
+    context: EvaluationContext,
+    nowMs: number,
+  ): (ProfileLookup | undefined)[] {
+    const stores = this.storesOf(tenant);
+    const key = contextKey(context);
     const stale: string[] = [];
     const out = ids.map((id, i): ProfileLookup | undefined => {
       const raw = raws[i];
@@ -93,8 +137,20 @@ export class ProfileService {
       if (storedRaw !== null && storedRaw !== undefined) {
         const stored = JSON.parse(storedRaw) as StoredProfile;
         const fingerprint = factsFingerprint(raw, this.evaluation.options);
-        if (isCurrent(stored, fingerprint, policies.fingerprintFor(product.category), nowMs)) {
-          return { profile: decodeProfile(id, context, stored), source: 'stored', product };
+        const policyFingerprint = policies.fingerprintFor(product.category);
+        if (isCurrent(stored, fingerprint, policyFingerprint, nowMs)) {
+          return {
+            profile: decodeProfile(id, context, stored),
+            source: 'stored',
+            product,
+            currency: {
+              factsFingerprint: fingerprint,
+              policyFingerprint,
+              category: product.category,
+              validUntilMs: stored.u,
+              rulesetVersion: stored.r,
+            },
+          };
         }
       }
       stale.push(id);
@@ -113,6 +169,23 @@ export class ProfileService {
       void this.catchUp(stores, tenant, stale);
     }
     return out;
+  }
+
+  /**
+   * Tells whether something derived from a stored profile with this `currency` still holds for
+   * the product's facts `raw` at `nowMs`: the same test a stored profile passes to be served
+   * (same facts, same applicable policies, same rules, not expired).
+   */
+  async currencyTest(
+    tenant: string,
+  ): Promise<(raw: string, currency: ProfileCurrency, nowMs: number) => boolean> {
+    const policies = await this.evaluation.policyIndex(this.storesOf(tenant).catalog);
+    const options = this.evaluation.options;
+    return (raw, currency, nowMs) =>
+      currency.rulesetVersion === RULESET_VERSION &&
+      (currency.validUntilMs === null || nowMs < currency.validUntilMs) &&
+      currency.policyFingerprint === policies.fingerprintFor(currency.category) &&
+      currency.factsFingerprint === factsFingerprint(raw, options);
   }
 
   private async catchUp(stores: TenantStores, tenant: string, ids: string[]): Promise<void> {

@@ -27,6 +27,14 @@ export function profilesKeyParts(contextKey: string): string[] {
   return ['profiles', contextKey];
 }
 
+/**
+ * hash: product id → what the feed rendered for it at its last publish, while still current
+ * (feeds/feed-render-cache.ts); a removed product's entries go with its profiles.
+ */
+export function feedRenderKeyParts(feed: string): string[] {
+  return ['feed-render', feed];
+}
+
 /** stream: the product's changed decisions, newest last. */
 export function auditKeyParts(productId: string): string[] {
   return ['audit', productId];

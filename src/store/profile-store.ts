@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
+import { FEED_NAMES } from '../queues/catalog-queues.js';
 import type { AuditAppend, AuditStore } from './audit-store.js';
-import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS, profilesKeyParts } from './catalog-layout.js';
+import {
+  claimedKeyParts,
+  feedRenderKeyParts,
+  CATALOG_KEY_PARTS as PARTS,
+  profilesKeyParts,
+} from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import type { StoredProfile } from './profile-codec.js';
 import { appendReadinessChanges, type ReadinessChange } from './readiness-index.js';
@@ -72,6 +78,8 @@ export class ProfileStore {
     if (batch.removed.length > 0) {
       for (const contextKey of contextKeys)
         multi.hdel(this.profilesKey(contextKey), ...batch.removed);
+      for (const feed of FEED_NAMES)
+        multi.hdel(this.key(...feedRenderKeyParts(feed)), ...batch.removed);
       multi.zrem(this.key(...PARTS.due), ...batch.removed);
     }
     const dueAdd: (string | number)[] = [];
