@@ -67,6 +67,23 @@ function orderEventSinksOf(config: Config): OrderEventSink[] {
   return [acpOrderEventSink({ url, permalinkTemplate })];
 }
 
+/**
+ * Observes a provider call's duration. The labelled series are kept per provider and outcome:
+ * every delivered effect is one call, and a series lookup by label values is not free.
+ */
+function observeProviderCall(ctx: AppContext) {
+  const series = new Map<string, { observe(seconds: number): void }>();
+  return (provider: string, outcome: string, seconds: number) => {
+    const key = `${provider}\n${outcome}`;
+    let found = series.get(key);
+    if (found === undefined) {
+      found = ctx.metrics.providerCallDuration.labels(provider, outcome);
+      series.set(key, found);
+    }
+    found.observe(seconds);
+  };
+}
+
 export async function startCheckoutWorkers(
   ctx: AppContext,
   endpoints: ProviderEndpoints,
@@ -104,8 +121,7 @@ export async function startCheckoutWorkers(
     settlement,
     defaultThrottleMs: Math.min(1_000, config.OUTBOX_RETRY_AFTER_MAX_MS),
     retryAfterMaxMs: config.OUTBOX_RETRY_AFTER_MAX_MS,
-    observeCall: (provider, outcome, seconds) =>
-      ctx.metrics.providerCallDuration.labels(provider, outcome).observe(seconds),
+    observeCall: observeProviderCall(ctx),
     observeExhausted: (provider, kind, handling) =>
       ctx.metrics.outboxExhausted.labels(provider, kind, handling).inc(),
     maxInFlight: config.DELIVERY_CONCURRENCY,

@@ -75,8 +75,6 @@ export class EffectSettlement {
     outcome: ReportedOutcome,
     record: AttemptRecord,
   ): Promise<SettleResult> {
-    const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, effect.tenant);
-    const checkouts = new CheckoutStore(this.deps.redis, this.deps.prefix, effect.tenant);
     const settled = settleOutcomeOf(effect, outcome);
     const audit = (extra: Record<string, unknown>) => ({
       type: AUDIT_TYPE[settled],
@@ -100,6 +98,8 @@ export class EffectSettlement {
         audit: audit({}),
       });
     }
+    const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, effect.tenant);
+    const checkouts = new CheckoutStore(this.deps.redis, this.deps.prefix, effect.tenant);
     const retryAt = (nowMs: number) =>
       settled === 'retry' ? { retryAtMs: nowMs + this.deps.exhaustedRetryMs } : {};
     for (let race = 0; race < MAX_RACES; race++) {

@@ -101,15 +101,20 @@ export class EffectDelivery {
     effectId: string,
     attempt: DeliveryAttempt,
   ): Promise<DeliveryResult> {
-    const outbox = new OutboxStore(this.deps.redis, this.deps.prefix, tenant);
+    // Made when first needed: a delivered effect settles through the settlement's batcher.
+    let store: OutboxStore | undefined;
+    const outbox = () => {
+      store ??= new OutboxStore(this.deps.redis, this.deps.prefix, tenant);
+      return store;
+    };
     let effect = attempt.effect;
     if (effect === undefined) {
-      const loaded = await outbox.load(effectId);
+      const loaded = await outbox().load(effectId);
       if (loaded === undefined) return { kind: 'skipped', status: 'missing' };
       if (loaded.status !== 'pending') return { kind: 'skipped', status: loaded.status };
       effect = loaded.effect;
     } else if (!attempt.firstStart) {
-      const status = await outbox.status(effectId);
+      const status = await outbox().status(effectId);
       if (status !== 'pending') return { kind: 'skipped', status: status ?? 'missing' };
     }
 
@@ -138,7 +143,7 @@ export class EffectDelivery {
         return { kind: 'dead', reason: verdict.reason };
       case 'throttled': {
         breaker.success();
-        await outbox.recordAttempt(effect.id, record, false);
+        await outbox().recordAttempt(effect.id, record, false);
         const delayMs = Math.min(
           verdict.retryAfterMs ?? this.deps.defaultThrottleMs,
           this.deps.retryAfterMaxMs,
@@ -149,14 +154,14 @@ export class EffectDelivery {
         breaker.failure();
         if (verdict.retryAfterMs !== undefined) {
           // The provider said when to come back: waiting as asked is not a failed attempt.
-          await outbox.recordAttempt(effect.id, record, false);
+          await outbox().recordAttempt(effect.id, record, false);
           return {
             kind: 'held',
             delayMs: Math.min(verdict.retryAfterMs, this.deps.retryAfterMaxMs),
           };
         }
         if (!attempt.isLast) {
-          await outbox.recordAttempt(effect.id, record, true);
+          await outbox().recordAttempt(effect.id, record, true);
           return { kind: 'retry', reason: verdict.reason };
         }
         // What an exhausted effect leads to is the effect chain's (retried later, or dead).
