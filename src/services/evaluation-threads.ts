@@ -91,6 +91,8 @@ export class EvaluationThread implements SliceEvaluator {
       this.known.set(tenant, policies.version);
     }
     return new Promise((resolve, reject) => {
+      // A thread with slices to answer keeps the process alive; an idle one does not.
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(request.id, { resolve, reject });
       worker.postMessage(request);
     });
@@ -108,7 +110,7 @@ export class EvaluationThread implements SliceEvaluator {
     const worker = new Worker(threadEntry(), {
       workerData: { contexts: this.settings.contexts, options: this.settings.options },
     });
-    // An idle thread does not keep the process alive; a busy one is awaited by its batch.
+    // An idle thread does not keep the process alive (see evaluate).
     worker.unref();
     worker.on('message', (reply: SliceReply) => this.answer(reply));
     worker.on('error', (error) => this.died(worker, error));
@@ -122,6 +124,7 @@ export class EvaluationThread implements SliceEvaluator {
     const waiting = this.pending.get(reply.id);
     if (waiting === undefined) return;
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
     if ('error' in reply) waiting.reject(new Error(`evaluation thread: ${reply.error}`));
     else waiting.resolve(withBuffers(reply.result));
   }
