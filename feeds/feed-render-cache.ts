@@ -18,8 +18,8 @@ import { tenantKeys } from '../src/store/keys.js';
  * and, when it came from a current stored profile, refreshes the entry.
  *
  * An entry is only valid for the render it came from: the feed, its context, the format's
- * settings (the seller), and the code of the feeds and the domain (a hash of their sources), so
- * a deploy that changes how items are projected starts from an empty cache.
+ * settings (the seller), and the code of the feeds and the domain (a hash of their sources and
+ * of the lock file), so a deploy that changes how items are projected starts from an empty cache.
  *
  * One hash per tenant and feed: `feed-render:<feed>`, product id → entry. The evaluation removes
  * a deleted product's entries with its profiles.
@@ -136,8 +136,8 @@ export function decodeRendered(text: string): RenderedEntry | undefined {
 
 let codeHash: string | undefined;
 /**
- * A hash of the sources that decide what an item looks like: the feed formats and the domain
- * (`.ts` files under feeds/ and src/domain/), read once per process.
+ * A hash of what decides what an item looks like: the feed formats and the domain (the sources
+ * under feeds/ and src/domain/) and the locked library versions, read once per process.
  */
 function sourcesHash(): string {
   if (codeHash !== undefined) return codeHash;
@@ -157,6 +157,12 @@ function sourcesHash(): string {
   };
   walk(path.join(root, 'feeds'));
   walk(path.join(root, 'src', 'domain'));
+  // The serializer's and the schemas' libraries: an upgrade may write an item differently.
+  try {
+    hash.update(readFileSync(path.join(root, 'package-lock.json')));
+  } catch {
+    // No lock file beside the sources: the sources alone key the render.
+  }
   codeHash = hash.digest('base64url').slice(0, 16);
   return codeHash;
 }
