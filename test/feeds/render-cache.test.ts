@@ -7,6 +7,7 @@ import {
   keptText,
   PUBLISHED_AT,
   type RenderedEntry,
+  renderKeyOf,
 } from '../../feeds/feed-render-cache.js';
 import { manualClock } from '../../src/clock.js';
 import { toInstant } from '../../src/domain/index.js';
@@ -180,6 +181,18 @@ describe('a kept rendering', () => {
   it('is not read from text that is not one', () => {
     expect(decodeRendered('not an entry')).toBeUndefined();
     expect(decodeRendered('a\tb\tc\td\te\tq\t\t"cat"\tpayload')).toBeUndefined();
+  });
+
+  it('belongs to one render: the feed, the context and the format settings', () => {
+    const key = renderKeyOf('openai-flat', 'EU|consumer|agent', { seller: { name: 'A' } });
+    expect(renderKeyOf('openai-flat', 'EU|consumer|agent', { seller: { name: 'A' } })).toBe(key);
+    expect(renderKeyOf('openai-flat', 'EU|consumer|agent', { seller: { name: 'B' } })).not.toBe(
+      key,
+    );
+    expect(renderKeyOf('agent', 'EU|consumer|agent', { seller: { name: 'A' } })).not.toBe(key);
+    expect(renderKeyOf('openai-flat', 'EU|business|agent', { seller: { name: 'A' } })).not.toBe(
+      key,
+    );
   });
 
   it('keeps an item without its publish time and puts any time back where it was', () => {
