@@ -23,12 +23,20 @@ function effectsOf(run: string, count: number): OutboxEffect[] {
   );
 }
 
-async function commit(h: CheckoutHarness, effects: readonly OutboxEffect[]): Promise<void> {
+/** A due time no drain reaches: the test plays the drain. */
+const HELD = 8_000_000_000_000;
+
+/** Writes the effects as a transition does, due now (for the drain) or HELD. */
+async function commit(
+  h: CheckoutHarness,
+  effects: readonly OutboxEffect[],
+  dueMs = 0,
+): Promise<void> {
   const result = await new CheckoutStore(h.ctx.redis, h.env.KEY_PREFIX as string, TENANT).commit({
     checkoutId: `co-${effects[0]?.id}`,
     expectedVersion: 0,
     doc: '{}',
-    effects: effects.map((effect) => ({ effect, dueMs: 0 })),
+    effects: effects.map((effect) => ({ effect, dueMs })),
     audit: { type: 'test.commit' },
   });
   expect(result.kind).toBe('ok');
@@ -147,19 +155,7 @@ describe('batch delivery', () => {
     it('leaves an effect with a job of its own to that job, which delivers it once', async () => {
       await h.stopWorkers();
       const [owned, free] = effectsOf('owned', 2) as [OutboxEffect, OutboxEffect];
-      // Due far ahead so no drain claims them; this test plays the drain.
-      const result = await new CheckoutStore(
-        h.ctx.redis,
-        h.env.KEY_PREFIX as string,
-        TENANT,
-      ).commit({
-        checkoutId: 'co-owned',
-        expectedVersion: 0,
-        doc: '{}',
-        effects: [owned, free].map((effect) => ({ effect, dueMs: 8_000_000_000_000 })),
-        audit: { type: 'test.commit' },
-      });
-      expect(result.kind).toBe('ok');
+      await commit(h, [owned, free], HELD);
       const queue = h.queues.delivery.receipt;
       const own = await queue.add(
         owned.kind,
@@ -186,18 +182,7 @@ describe('batch delivery', () => {
 
     it('delivers an effect whose own job has failed and was left behind (a replay that raced with it)', async () => {
       const [effect] = effectsOf('left-behind', 1) as [OutboxEffect];
-      const result = await new CheckoutStore(
-        h.ctx.redis,
-        h.env.KEY_PREFIX as string,
-        TENANT,
-      ).commit({
-        checkoutId: 'co-left-behind',
-        expectedVersion: 0,
-        doc: '{}',
-        effects: [{ effect, dueMs: 8_000_000_000_000 }],
-        audit: { type: 'test.commit' },
-      });
-      expect(result.kind).toBe('ok');
+      await commit(h, [effect], HELD);
       const queue = h.queues.delivery.receipt;
       // A failed job under the effect's own id, as a dead letter's job is until a replay removes it.
       const failed = await queue.add(
