@@ -80,7 +80,7 @@ export class TenantPolicies {
  * exact.
  */
 export function isCurrent(
-  stored: StoredProfile,
+  stored: Pick<StoredProfile, 'f' | 'p' | 'r' | 'u'>,
   fingerprint: string,
   policyFingerprint: string,
   nowMs: number,

@@ -5,7 +5,6 @@ import {
   evaluateProduct,
   type ProductActionProfile,
   type ProductFacts,
-  RULESET_VERSION,
   unknownProductProfile,
 } from '../domain/index.js';
 import type { Logger } from '../logger.js';
@@ -182,10 +181,17 @@ export class ProfileService {
     const policies = await this.evaluation.policyIndex(this.storesOf(tenant).catalog);
     const options = this.evaluation.options;
     return (raw, currency, nowMs) =>
-      currency.rulesetVersion === RULESET_VERSION &&
-      (currency.validUntilMs === null || nowMs < currency.validUntilMs) &&
-      currency.policyFingerprint === policies.fingerprintFor(currency.category) &&
-      currency.factsFingerprint === factsFingerprint(raw, options);
+      isCurrent(
+        {
+          f: currency.factsFingerprint,
+          p: currency.policyFingerprint,
+          r: currency.rulesetVersion,
+          u: currency.validUntilMs,
+        },
+        factsFingerprint(raw, options),
+        policies.fingerprintFor(currency.category),
+        nowMs,
+      );
   }
 
   private async catchUp(stores: TenantStores, tenant: string, ids: string[]): Promise<void> {
