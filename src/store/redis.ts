@@ -1,10 +1,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { CoalescingRedis } from './coalescing-redis.js';
 
 /**
  * The three kinds of connection the service opens, each with the options its use needs:
  * - `worker`: BullMQ workers block on Redis; they must retry forever (maxRetriesPerRequest null).
  * - `producer`: request paths that enqueue or read; they fail fast when Redis is down so an HTTP
- *   caller gets a 503 at once instead of a hanging request.
+ *   caller gets a 503 at once instead of a hanging request, and the commands of concurrent
+ *   requests leave in one write per event-loop turn (CoalescingRedis).
  * - `store`: jobs and services reading and writing facts; patient, but bounded.
  */
 export type ConnectionPurpose = 'worker' | 'producer' | 'store';
@@ -25,7 +27,8 @@ export function connectRedis(
   purpose: ConnectionPurpose,
   extra: RedisOptions = {},
 ): Redis {
-  const redis = new Redis(url, {
+  const Connection = purpose === 'producer' ? CoalescingRedis : Redis;
+  const redis = new Connection(url, {
     ...PURPOSE_OPTIONS[purpose],
     connectionName: `acw-${purpose}`,
     lazyConnect: false,
