@@ -247,7 +247,8 @@ async function main(): Promise<void> {
   const redis = external ? undefined : await startPrivateRedis({ persistence: 'none' });
   const redisUrl = external ?? (redis?.url as string);
   const unique = `bench-ingress-${process.pid}`;
-  const probe = connectRedis(redisUrl, 'store');
+  // The bench runs on one node (its own private server or REDIS_URL).
+  const probe = connectRedis(redisUrl, 'store') as Redis;
 
   const profileDir = values['cpu-prof'];
   const ingress = await startServer({

@@ -32,6 +32,7 @@ import { checkoutQueues, nudgeOutboxDrain } from '../src/queues/outbox-queues.js
 import { CheckoutStore } from '../src/store/checkout-store.js';
 import { type DueEffect, type OutboxEffect, OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
+import type { RedisClient } from '../src/store/redis.js';
 import { commandStats, measured, type Phase } from './support/measure.js';
 
 const EFFECTS = Number(process.env.BENCH_EFFECTS ?? 5_000);
@@ -89,7 +90,7 @@ async function rawLoop(url: string): Promise<void> {
  */
 function bareBullmq(
   url: string,
-  connection: () => Redis,
+  connection: () => RedisClient,
   prefix: string,
   batch: number,
   attempts: number,

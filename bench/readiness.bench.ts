@@ -12,7 +12,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
 import { renderReadinessPage } from '../src/adapters/admin/readiness-page.js';
 import { catalogFeature } from '../src/app/catalog.js';
 import { operationsFeature } from '../src/app/operations.js';
@@ -31,6 +30,7 @@ import type { ReadinessListRequest } from '../src/services/readiness-data.js';
 import { CATALOG_KEY_PARTS, readinessSetParts } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
+import type { RedisClient } from '../src/store/redis.js';
 import { generateCatalog } from './support/catalog.js';
 import { BENCH_TENANT, benchCatalogApp } from './support/catalog-app.js';
 
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
    * version — with no parsing, deciding or rendering.
    */
   const floor = async (request: ReadinessListRequest, sets: string[]) => {
-    const r: Redis = ctx.redis;
+    const r: RedisClient = ctx.redis;
     const low = request.q ? `[${request.q}` : '-';
     const high = request.q
       ? Buffer.concat([Buffer.from(`[${request.q}`), Buffer.from([0xff])])

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
 import { RULESET_VERSION } from '../src/domain/index.js';
 import type { FeedName } from '../src/queues/catalog-queues.js';
 import type { ProfileCurrency } from '../src/services/profile-service.js';
 import { feedRenderKeyParts } from '../src/store/catalog-layout.js';
 import { tenantKeys } from '../src/store/keys.js';
+import type { RedisClient } from '../src/store/redis.js';
 
 /**
  * What a feed rendered for each product, kept between publishes so that a product whose stored
@@ -177,7 +177,7 @@ export function renderKeyOf(feed: FeedName, contextKey: string, settings: unknow
 
 export class FeedRenderCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { defineJob } from '../src/queues/job-shell.js';
 import { OUTBOX_QUEUE_NAMES, ReconcilePaymentsPayloadSchema } from '../src/queues/outbox-queues.js';
 import {
@@ -6,6 +5,7 @@ import {
   reconcilePayments,
 } from '../src/services/checkout/payment-reconciliation.js';
 import { outboxTenantsKey } from '../src/store/outbox-store.js';
+import type { RedisClient } from '../src/store/redis.js';
 
 /** Compares local payment state with the payment provider's and stores a drift report per tenant. */
 export const queue = OUTBOX_QUEUE_NAMES.reconcile;
@@ -14,7 +14,7 @@ export const PayloadSchema = ReconcilePaymentsPayloadSchema;
 export const reconcilePaymentsJob = defineJob({
   queue,
   PayloadSchema,
-  async process(payload, deps: ReconciliationDeps & { redis: Redis }) {
+  async process(payload, deps: ReconciliationDeps & { redis: RedisClient }) {
     const tenants =
       payload.tenant === undefined
         ? await deps.redis.smembers(outboxTenantsKey(deps.prefix))

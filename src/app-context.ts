@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HealthRegistry } from './runtime/health.js';
-import { connectRedis } from './store/redis.js';
+import { connectRedis, type RedisClient, redisTargetOf } from './store/redis.js';
 
 /** What every feature receives: settings, log, the clock and its Redis connections. */
 export interface AppContext {
@@ -12,11 +11,11 @@ export interface AppContext {
   logger: Logger;
   clock: Clock;
   /** Shared connection for store reads and writes in jobs and services. */
-  redis: Redis;
+  redis: RedisClient;
   /** Fail-fast connection for request paths (enqueue, reads behind HTTP). */
-  producer: Redis;
+  producer: RedisClient;
   /** A new blocking connection for one BullMQ worker; closed with the worker. */
-  workerConnection(): Redis;
+  workerConnection(): RedisClient;
   /** Prometheus metrics of this process. */
   metrics: Metrics;
   /** Readiness checks of this process (/health/ready). */
@@ -26,9 +25,9 @@ export interface AppContext {
 }
 
 export function createAppContext(config: Config, logger: Logger, clock: Clock): AppContext {
-  const redis = connectRedis(config.REDIS_URL, 'store');
-  const producer = connectRedis(config.REDIS_URL, 'producer');
-  const opened: Redis[] = [];
+  const redis = connectRedis(redisTargetOf(config), 'store');
+  const producer = connectRedis(redisTargetOf(config), 'producer');
+  const opened: RedisClient[] = [];
   const health = new HealthRegistry();
   health.register('redis', async () => (await redis.ping()) === 'PONG');
   return {
@@ -40,7 +39,7 @@ export function createAppContext(config: Config, logger: Logger, clock: Clock): 
     redis,
     producer,
     workerConnection() {
-      const connection = connectRedis(config.REDIS_URL, 'worker');
+      const connection = connectRedis(redisTargetOf(config), 'worker');
       opened.push(connection);
       return connection;
     },

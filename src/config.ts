@@ -38,6 +38,15 @@ const authTokens = commaList.pipe(
 );
 
 /** `EU:consumer:agent` → {region, buyerType, channel} */
+/** `host:port`, as redis-cli --cluster and CLUSTER NODES write a node. */
+const clusterNode = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'each node must be host:port' })
+  .transform((value) => {
+    const at = value.lastIndexOf(':');
+    return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
+  });
+
 const evaluationContext = z.string().transform((value, ctx) => {
   const [region, buyerType, channel, ...rest] = value.split(':');
   const parsed = EvaluationContextSchema.safeParse({ region, buyerType, channel });
@@ -88,6 +97,12 @@ export const ConfigSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    /**
+     * Seed nodes of a Redis Cluster, `host:port` comma-separated: every connection is then a
+     * cluster client (REDIS_URL's user, password and TLS still apply to each node). Unset, REDIS_URL
+     * is a single node.
+     */
+    REDIS_CLUSTER_NODES: commaList.pipe(z.array(clusterNode).min(1)).optional(),
     /**
      * Start a private redis-server under ./var/redis when REDIS_URL answers nothing.
      * @defaultValue true outside production

@@ -68,7 +68,14 @@ async function main(): Promise<void> {
     refuse(failure.message);
   }
   logger.info(
-    { role: config.ROLE, redis: new URL(config.REDIS_URL).host, pid: process.pid },
+    {
+      role: config.ROLE,
+      redis:
+        config.REDIS_CLUSTER_NODES === undefined
+          ? new URL(config.REDIS_URL).host
+          : `cluster ${config.REDIS_CLUSTER_NODES.map((node) => `${node.host}:${node.port}`).join(',')}`,
+      pid: process.pid,
+    },
     'agent-commerce-worker started',
   );
 
@@ -94,7 +101,19 @@ async function main(): Promise<void> {
         },
       },
       signal,
-    );
+    ).then((outcome) => {
+      if (outcome !== 'stopped') return;
+      // Everything of ours is closed, so the process ends by itself, unless a library still
+      // holds a socket: on Redis Cluster, BullMQ reconnects a worker's blocking connection while
+      // closing it. Exit then instead of hanging (the timer does not keep the process alive).
+      setTimeout(() => {
+        logger.debug(
+          { resources: process.getActiveResourcesInfo() },
+          'exiting with handles a library left open',
+        );
+        process.exit(0);
+      }, 1_000).unref();
+    });
   };
   if (signalled !== undefined) onSignal(signalled);
 }

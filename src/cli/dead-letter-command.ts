@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { deliveryQueues } from '../queues/outbox-queues.js';
 import { listDeadLetters, replayDeadLetter } from '../services/outbox/dead-letter.js';
-import { connectRedis } from '../store/redis.js';
+import { connectRedis, redisTargetOf } from '../store/redis.js';
 import type { CliIo } from './io.js';
 
 const USAGE =
@@ -36,7 +36,7 @@ export async function deadLetterCommand(args: string[], io: CliIo): Promise<numb
     return 2;
   }
   const config = io.config();
-  const redis = connectRedis(config.REDIS_URL, 'store', { lazyConnect: false });
+  const redis = connectRedis(redisTargetOf(config), 'store', { lazyConnect: false });
   const queues = deliveryQueues(redis, config.QUEUE_PREFIX);
   const deps = { redis, prefix: config.KEY_PREFIX, nowMs: systemClock.nowMs, queues };
   try {

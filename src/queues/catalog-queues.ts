@@ -1,6 +1,6 @@
 import { Queue, type QueueOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from '../store/redis.js';
 
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i);
 
@@ -50,7 +50,7 @@ export interface CatalogQueues {
 }
 
 /** The producer side of the catalog queues, sharing one (non-blocking) connection. */
-export function openCatalogQueues(connection: Redis, prefix: string): CatalogQueues {
+export function openCatalogQueues(connection: RedisClient, prefix: string): CatalogQueues {
   const options: QueueOptions = {
     connection,
     prefix,

@@ -6,12 +6,12 @@ import {
   Worker,
   type WorkerOptions,
 } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Closable } from '../runtime/closable.js';
 import type { HealthRegistry } from '../runtime/health.js';
+import type { RedisClient } from '../store/redis.js';
 
 /**
  * The shape of every `jobs/<name>.job.ts`: a queue name, a payload schema and a processor.
@@ -81,7 +81,7 @@ export function workerClosable(health: HealthRegistry, worker: Worker): Closable
 export function startJobWorker<Schema extends z.ZodType, Deps, Result>(
   definition: JobDefinition<Schema, Deps, Result>,
   deps: Deps,
-  connection: Redis,
+  connection: RedisClient,
   options: Omit<WorkerOptions, 'connection'> & { logger: Logger; metrics?: Metrics },
 ): Worker {
   const { logger, metrics, ...workerOptions } = options;

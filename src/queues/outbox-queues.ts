@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { MAX_DELIVERY_BATCH } from '../config.js';
 import { PROVIDERS, type Provider } from '../domain/index.js';
 import { OutboxEffectSchema } from '../store/outbox-store.js';
+import type { RedisClient } from '../store/redis.js';
 
 /**
  * The queues of the checkout's outbox: their names, payloads and producers. Every queue shares
@@ -75,7 +75,7 @@ export const DeliveryPayloadSchema = z.union([
 ]);
 export type DeliveryPayload = z.infer<typeof DeliveryPayloadSchema>;
 
-export function deliveryQueues(connection: Redis, prefix: string): Record<Provider, Queue> {
+export function deliveryQueues(connection: RedisClient, prefix: string): Record<Provider, Queue> {
   return Object.fromEntries(
     PROVIDERS.map((provider) => [
       provider,
@@ -100,7 +100,7 @@ export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
   ...PROVIDERS.map((provider) => deliveryQueueName(provider)),
 ];
 
-export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueues {
+export function checkoutQueues(connection: RedisClient, prefix: string): CheckoutQueues {
   const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, { connection, prefix });
   const reconcile = new Queue(OUTBOX_QUEUE_NAMES.reconcile, { connection, prefix });
   const prune = new Queue(OUTBOX_QUEUE_NAMES.prune, { connection, prefix });
@@ -125,7 +125,7 @@ export function checkoutQueues(connection: Redis, prefix: string): CheckoutQueue
  * replayed effect from being delivered.
  */
 export async function jobsExist(
-  redis: Redis,
+  redis: RedisClient,
   queue: Queue,
   effectIds: readonly string[],
 ): Promise<boolean[]> {

@@ -32,11 +32,13 @@ export interface EnsuredRedis {
 }
 
 /**
- * Uses REDIS_URL when it answers. Otherwise, for a local demo (not in production, unless
+ * Uses REDIS_URL when it answers (or REDIS_CLUSTER_NODES, never started here). Otherwise, for a local demo (not in production, unless
  * REDIS_AUTOSTART says so), starts a private redis-server under REDIS_DATA_DIR with AOF on, on the
  * port REDIS_URL names, and stops it on exit.
  */
 export async function ensureRedis(config: Config, logger: Logger): Promise<EnsuredRedis> {
+  // A cluster is the operator's: its nodes are checked by the connections' ready checks.
+  if (config.REDIS_CLUSTER_NODES !== undefined) return { url: config.REDIS_URL };
   if (await answersPing(config.REDIS_URL)) return { url: config.REDIS_URL };
   const autostart = config.REDIS_AUTOSTART ?? config.NODE_ENV !== 'production';
   const url = new URL(config.REDIS_URL);

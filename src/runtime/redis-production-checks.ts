@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import type { RedisClient } from '../store/redis.js';
 
 export interface RedisSettingsReport {
   maxmemoryPolicy: string | undefined;
@@ -7,7 +7,7 @@ export interface RedisSettingsReport {
   problems: string[];
 }
 
-async function configGet(redis: Redis, name: string): Promise<string | undefined> {
+async function configGet(redis: RedisClient, name: string): Promise<string | undefined> {
   try {
     const reply = (await redis.call('CONFIG', 'GET', name)) as string[];
     return reply[1];
@@ -23,7 +23,7 @@ async function configGet(redis: Redis, name: string): Promise<string | undefined
  * may run on a throw-away Redis).
  */
 export async function checkRedisSettings(
-  redis: Redis,
+  redis: RedisClient,
   logger: Logger,
 ): Promise<RedisSettingsReport> {
   const [maxmemoryPolicy, appendonly] = await Promise.all([
@@ -35,7 +35,7 @@ export async function checkRedisSettings(
     problems.push('could not read maxmemory-policy (CONFIG disabled?): make sure it is noeviction');
   } else if (maxmemoryPolicy !== 'noeviction') {
     problems.push(
-      `maxmemory-policy is ${maxmemoryPolicy}, not noeviction: Redis may EVICT queued jobs and outbox entries under memory pressure`,
+      `maxmemory-policy is ${maxmemoryPolicy}, not noeviction: RedisClient may EVICT queued jobs and outbox entries under memory pressure`,
     );
   }
   if (appendonly === 'no') {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import {
   type DelegationOutcome,
@@ -10,6 +9,7 @@ import {
   type RiskAssessment,
   toInstant,
 } from '../domain/index.js';
+import type { RedisClient } from '../store/redis.js';
 import {
   type StoredAllowance,
   type VaultTokenRecord,
@@ -41,7 +41,7 @@ export type DelegationResult =
   | { kind: 'refused'; outcome: DelegationOutcome };
 
 export interface DelegatedPaymentDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   /** How far ahead an allowance may expire. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { canonicalJson } from '../domain/index.js';
 import { IdempotencyStore } from '../store/idempotency-store.js';
+import type { RedisClient } from '../store/redis.js';
 import { admit, requestFingerprint } from './checkout/idempotency.js';
 
 /**
@@ -27,7 +27,7 @@ export const StoredResponseSchema = z.object({
 export type StoredResponse = z.infer<typeof StoredResponseSchema>;
 
 export interface IdempotentResponsesDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   /** How long an answer is replayed (ACP: at least 24 h). */

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { z } from 'zod';
 import {
   CommerceActionSchema,
@@ -12,6 +12,7 @@ import {
 import { auditKeyParts } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { evidenceOfKey, type StoredBlocker, type StoredDecision } from './profile-codec.js';
+import type { RedisClient } from './redis.js';
 
 /** One changed decision as the audit keeps it: enough to answer "why was this allowed at 10:02?". */
 export const AuditChangeSchema = z.object({
@@ -87,7 +88,7 @@ export class AuditStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
     private readonly maxLenPerProduct: number,

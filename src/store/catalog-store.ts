@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { PolicyFact, ProductFacts } from '../domain/index.js';
 import { CATALOG_KEY_PARTS as PARTS } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * Product and policy facts of one tenant.
@@ -18,7 +18,7 @@ export class CatalogStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type TenantKey, tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /** The checkout JWT the merchant issued last for a checkout, and the nonce bound to it. */
 export interface IssuedCheckoutJwtRecord {
@@ -22,7 +22,7 @@ export class CheckoutJwtStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     tenant: string,
   ) {

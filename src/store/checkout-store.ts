@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { MandateReuse } from '../domain/index.js';
 import { idempotencyRecordKey } from './idempotency-store.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
 import { AUDIT_MAXLEN, type DueEffect, effectTriples } from './outbox-store.js';
+import type { RedisClient } from './redis.js';
 
 /** What the commit script reads of a reusable mandate (its id names the key). */
 function reuseLimits({ amount, budgetMax, maxUses, minSpacingMs, countedUntil }: MandateReuse) {
@@ -59,7 +59,7 @@ export class CheckoutStore {
   readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type DriftSummary, DriftSummarySchema } from '../domain/index.js';
 import { type TenantKey, tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 const PARTS = { last: ['drift', 'last'], cursor: ['drift', 'cursor'] } as const;
 
@@ -12,7 +12,7 @@ export class DriftStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

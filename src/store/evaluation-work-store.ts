@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { claimedKeyParts, CATALOG_KEY_PARTS as PARTS } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * The work list of the evaluation jobs, per tenant:
@@ -15,7 +15,7 @@ export class EvaluationWorkStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

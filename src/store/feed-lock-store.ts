@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * One publish of a given feed at a time across every process: two concurrent publishes could
@@ -9,7 +9,7 @@ import { runScript } from './lua/scripts.js';
  */
 export class FeedLockStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * The Idempotency-Key records of one tenant, in one namespace: `idem` for the checkout service's
@@ -49,7 +49,7 @@ export class IdempotencyStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     tenant: string,
     private readonly namespace = CHECKOUT_NAMESPACE,

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { IntentTask, IntentTaskState } from '../domain/index.js';
 import { tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
+import type { RedisClient } from './redis.js';
 
 export interface TaskListQuery {
   contextId?: string;
@@ -38,7 +38,7 @@ const MGET_CHUNK = 200;
  */
 export class IntentTaskStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retentionSeconds: number,
   ) {}

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /** How long a session stays locked into mandates: longer than any checkout is left open. */
 const LOCKED_FOR_SECONDS = 30 * 24 * 3600;
@@ -11,7 +11,7 @@ const LOCKED_FOR_SECONDS = 30 * 24 * 3600;
  */
 export class MandateLockStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { EffectKindSchema, ProviderSchema } from '../domain/index.js';
 import { globalKey, type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * The transactional outbox of one tenant. An effect is written in the same atomic step as the
@@ -139,7 +139,7 @@ export class OutboxStore {
   readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     readonly tenant: string,
   ) {

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export interface PrivateRedis {
   url: string;
@@ -18,6 +19,8 @@ export interface PrivateRedisOptions {
   /** @defaultValue a free port chosen by the OS */
   port?: number;
   dir?: string;
+  /** More redis-server arguments (a cluster node's, say). */
+  extraArgs?: readonly string[];
 }
 
 export class RedisServerNotInstalledError extends Error {
@@ -74,6 +77,7 @@ async function waitForPing(port: number, child: ChildProcess, deadlineMs: number
 export async function startPrivateRedis(options: PrivateRedisOptions): Promise<PrivateRedis> {
   if (!redisServerInstalled()) throw new RedisServerNotInstalledError();
   const port = options.port ?? (await freePort());
+  let scratch: string | undefined;
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
   args.push('--maxmemory-policy', 'noeviction');
   if (options.persistence === 'aof') {
@@ -81,10 +85,17 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
     mkdirSync(dir, { recursive: true });
     args.push('--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir);
   } else {
-    // Nothing is meant to be written, but a CONFIG SET could: keep it out of the working tree.
-    args.push('--appendonly', 'no', '--dir', tmpdir());
+    // Nothing is meant to be written, but a CONFIG SET could, and a replica writes what its
+    // master sends: keep it out of the working tree, in a folder of this server's own, so no
+    // server ever starts from another's dump.rdb.
+    scratch = mkdtempSync(path.join(tmpdir(), 'acw-redis-'));
+    args.push('--appendonly', 'no', '--dir', scratch);
   }
+  args.push(...(options.extraArgs ?? []));
   const child = spawn('redis-server', args, { stdio: 'ignore' });
+  child.once('exit', () => {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  });
   await waitForPing(port, child, 10_000);
   return {
     url: `redis://127.0.0.1:${port}`,

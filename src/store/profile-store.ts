@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { FEED_NAMES } from '../queues/catalog-queues.js';
 import type { AuditAppend, AuditStore } from './audit-store.js';
 import {
@@ -10,6 +9,7 @@ import {
 import { type TenantKey, tenantKeys } from './keys.js';
 import type { StoredProfile } from './profile-codec.js';
 import { appendReadinessChanges, type ReadinessChange } from './readiness-index.js';
+import type { RedisClient } from './redis.js';
 
 /** What one evaluation batch writes, all in one MULTI. */
 export interface EvaluationCommit {
@@ -45,7 +45,7 @@ export class ProfileStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import {
   BLOCKERS,
   type BlockerCode,
@@ -8,6 +8,7 @@ import {
 } from '../domain/index.js';
 import { CATALOG_KEY_PARTS as PARTS, readinessSetParts } from './catalog-layout.js';
 import { type TenantKey, tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * The readiness index of one tenant, kept by the evaluation in the MULTI that writes the
@@ -126,7 +127,7 @@ export class ReadinessIndexStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

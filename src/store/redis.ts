@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { CoalescingRedis } from './coalescing-redis.js';
 
 /**
@@ -22,18 +22,60 @@ const PURPOSE_OPTIONS: Record<ConnectionPurpose, RedisOptions> = {
   store: { maxRetriesPerRequest: 3, connectTimeout: 5_000 },
 };
 
+/** A connection to one node or to a cluster: stores, queues and workers take either. */
+export type RedisClient = Redis | Cluster;
+
+/** Where Redis is: one node (`url`), or a cluster seeded by `clusterNodes` (REDIS_CLUSTER_NODES). */
+export interface RedisTarget {
+  url: string;
+  /** With these, `url` gives only the credentials and TLS every node is reached with. */
+  clusterNodes?: readonly { host: string; port: number }[] | undefined;
+}
+
+export function redisTargetOf(config: {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: readonly { host: string; port: number }[] | undefined;
+}): RedisTarget {
+  return { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+}
+
+/** The credentials and TLS of a `redis[s]://` URL, for each node of a cluster. */
+function nodeOptionsOf(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const options: RedisOptions = {};
+  if (parsed.username !== '') options.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') options.password = decodeURIComponent(parsed.password);
+  if (parsed.protocol === 'rediss:') options.tls = {};
+  return options;
+}
+
 export function connectRedis(
-  url: string,
+  target: string | RedisTarget,
   purpose: ConnectionPurpose,
   extra: RedisOptions = {},
-): Redis {
-  const Connection = purpose === 'producer' ? CoalescingRedis : Redis;
-  const redis = new Connection(url, {
+): RedisClient {
+  const { url, clusterNodes } = typeof target === 'string' ? { url: target } : target;
+  const options: RedisOptions = {
     ...PURPOSE_OPTIONS[purpose],
     connectionName: `acw-${purpose}`,
     lazyConnect: false,
     ...extra,
-  });
+  };
+  if (clusterNodes !== undefined && clusterNodes.length > 0) {
+    const cluster = new Cluster([...clusterNodes], {
+      redisOptions: { ...nodeOptionsOf(url), ...options },
+      lazyConnect: options.lazyConnect ?? false,
+      enableReadyCheck: true,
+      // A failover moves slots: follow MOVED/ASK for a while before failing a command.
+      maxRedirections: 32,
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+    });
+    cluster.on('error', () => {});
+    return cluster;
+  }
+  const Connection = purpose === 'producer' ? CoalescingRedis : Redis;
+  const redis = new Connection(url, options);
   // Connection errors reach callers through their commands and operators through /health/ready;
   // without a listener ioredis would print every failed reconnect attempt to stderr.
   redis.on('error', () => {});
@@ -48,7 +90,7 @@ export function connectRedis(
 }
 
 /** Resolves when the connection is ready, rejects on its first error (for start-up checks). */
-export async function waitUntilReady(redis: Redis, timeoutMs = 5_000): Promise<void> {
+export async function waitUntilReady(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

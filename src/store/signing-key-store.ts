@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { globalKey } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * Where a deployment without configured signing keys keeps the development key it generated:
@@ -10,7 +10,7 @@ export class SigningKeyStore {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = globalKey(prefix, 'merchant-signing-jwks');

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type TenantKey, tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * A delegated payment token (ACP `delegate_payment`): the allowance it was minted under and a
@@ -39,7 +39,7 @@ export class VaultTokenStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

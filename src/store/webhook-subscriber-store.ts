@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { type TenantKey, tenantKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * A tenant's agent-webhook subscribers (`webhooks:subscribers` hash: id → JSON). Registered via
@@ -24,7 +24,7 @@ export class WebhookSubscriberStore {
   private readonly key: TenantKey;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly tenant: string,
   ) {

@@ -16,6 +16,7 @@ import {
   TENANT,
 } from '../helpers/acp-probe.js';
 import { delegateBody, TEST_CVC, TEST_PAN } from '../helpers/delegate-payment-fixtures.js';
+import { keysMatching } from '../helpers/redis.js';
 import { acpValidator, specsAvailable } from '../helpers/specs.js';
 import { createTestContext } from '../helpers/test-context.js';
 
@@ -95,7 +96,7 @@ describe('POST /agentic_commerce/delegate_payment', () => {
 
   /** The vault keys of a tenant (to see that a refusal stored nothing). */
   const vaultKeys = async (tenant = TENANT) =>
-    ctx.redis.keys(`${tenantKeys(ctx.config.KEY_PREFIX, tenant)('acp', 'vault')}:*`);
+    keysMatching(ctx.redis, `${tenantKeys(ctx.config.KEY_PREFIX, tenant)('acp', 'vault')}:*`);
 
   beforeAll(async () => {
     ctx = createTestContext({ AUTH_TOKENS: PROBE_AUTH_TOKENS }, clock);

@@ -16,6 +16,7 @@ import {
   TENANT,
 } from '../helpers/acp-probe.js';
 import { delegateBody } from '../helpers/delegate-payment-fixtures.js';
+import { keysMatching } from '../helpers/redis.js';
 import { acpValidator, specPath, specsAvailable } from '../helpers/specs.js';
 import { createTestContext } from '../helpers/test-context.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -236,17 +237,8 @@ describe('ACP Idempotency-Key', () => {
     });
 
   /** The tenant's keys of the layer's namespace (answers and claims). */
-  const layerKeys = async (tenant = TENANT) => {
-    const keys: string[] = [];
-    const pattern = `${ctx.config.KEY_PREFIX}:{${tenant}}:acp-idem*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await ctx.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    return keys;
-  };
+  const layerKeys = (tenant = TENANT) =>
+    keysMatching(ctx.redis, `${ctx.config.KEY_PREFIX}:{${tenant}}:acp-idem*`);
 
   beforeAll(async () => {
     ctx = createTestContext({ AUTH_TOKENS: PROBE_AUTH_TOKENS });

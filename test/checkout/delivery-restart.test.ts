@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderClient } from '../../src/providers/provider-client.js';
 import {
@@ -10,6 +9,7 @@ import { BreakerRegistry } from '../../src/services/outbox/breaker-registry.js';
 import { EffectDelivery } from '../../src/services/outbox/effect-delivery.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { receiptBody, receiptEffect } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
@@ -22,7 +22,7 @@ import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
 const prefix = uniquePrefix('restart');
-let redis: Redis;
+let redis: RedisClient;
 let receipt: SandboxReceiptServer;
 let client: ProviderClient;
 let delivery: EffectDelivery;

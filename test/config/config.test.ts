@@ -92,6 +92,23 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('REDIS_CLUSTER_NODES', () => {
+    it('reads seed nodes as host and port, leaving a single node when unset', () => {
+      expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+      expect(
+        loadConfig({ REDIS_CLUSTER_NODES: 'redis-0.cache:7000, 10.0.0.7:7001' }).REDIS_CLUSTER_NODES,
+      ).toEqual([
+        { host: 'redis-0.cache', port: 7000 },
+        { host: '10.0.0.7', port: 7001 },
+      ]);
+    });
+
+    it('refuses a node without a port, naming the variable', () => {
+      const error = configErrorFor({ REDIS_CLUSTER_NODES: '10.0.0.7:7001,redis-1' });
+      expect(error.problems).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES.*host:port/)]);
+    });
+  });
+
   describe('when variables it does not know are set', () => {
     it('ignores them', () => {
       expect(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' })).toEqual(loadConfig({}));

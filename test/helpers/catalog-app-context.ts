@@ -7,7 +7,6 @@ import type { AppContext } from '../../src/app-context.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { CATALOG_QUEUE_NAMES } from '../../src/queues/catalog-queues.js';
 import type { Closable } from '../../src/runtime/closable.js';
-import { testRedisUrl } from './redis.js';
 import { createTestContext } from './test-context.js';
 
 export const TENANT = 'acme';
@@ -51,22 +50,21 @@ export async function catalogTestContext(
   );
   const { config } = ctx;
   const runtime = catalogRuntime(ctx);
-  const connection = { url: testRedisUrl() };
   const events = {
     evaluate: new QueueEvents(CATALOG_QUEUE_NAMES.evaluate, {
-      connection,
+      connection: ctx.workerConnection(),
       prefix: config.QUEUE_PREFIX,
     }),
     sweepDue: new QueueEvents(CATALOG_QUEUE_NAMES.sweepDue, {
-      connection,
+      connection: ctx.workerConnection(),
       prefix: config.QUEUE_PREFIX,
     }),
     publishFeed: new QueueEvents(CATALOG_QUEUE_NAMES.publishFeed, {
-      connection,
+      connection: ctx.workerConnection(),
       prefix: config.QUEUE_PREFIX,
     }),
     pullCatalog: new QueueEvents(CATALOG_QUEUE_NAMES.pullCatalog, {
-      connection,
+      connection: ctx.workerConnection(),
       prefix: config.QUEUE_PREFIX,
     }),
   };

@@ -26,7 +26,7 @@ import { CatalogStore } from '../../src/store/catalog-store.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
 import { WebhookSubscriberStore } from '../../src/store/webhook-subscriber-store.js';
 import { coveringPolicies, readyBackpack } from './checkout-fixtures.js';
-import { testRedisUrl, uniquePrefix } from './redis.js';
+import { testRedisEnv, uniquePrefix } from './redis.js';
 
 export const TENANT = 'acme';
 export const TOKEN = 'acme-token-0000000000000001';
@@ -72,7 +72,7 @@ export async function startCheckoutHarness(options: HarnessOptions = {}): Promis
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    REDIS_URL: testRedisUrl(),
+    ...testRedisEnv(),
     KEY_PREFIX: uniquePrefix('co'),
     QUEUE_PREFIX: `{t-${randomUUID().slice(0, 8)}}`,
     AUTH_TOKENS: `${TENANT}:${TOKEN},${OTHER_TENANT}:${OTHER_TOKEN}`,

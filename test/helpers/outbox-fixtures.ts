@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import type { OutboxEffect } from '../../src/store/outbox-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 
 /**
  * A receipt effect of `tenant`: as it is, for store-level outbox tests; with `fields` (a
@@ -38,7 +38,7 @@ export function receiptBody(n: number | string, amount: number): OutboxEffect['b
 
 /** Writes the effects, due now, the way a checkout transition does (one atomic commit). */
 export async function commitEffects(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   tenant: string,
   ids: readonly string[],

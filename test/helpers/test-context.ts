@@ -3,11 +3,12 @@ import { type AppContext, createAppContext } from '../../src/app-context.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { testRedisUrl } from './redis.js';
+import { testRedisEnv } from './redis.js';
 
 /**
  * An AppContext on the run's Redis with key and queue prefixes no other test file uses, so test
- * files can run in parallel without FLUSHALL.
+ * files can run in parallel without FLUSHALL. A test that names its own REDIS_URL gets that one
+ * node, also when the run's Redis is a cluster.
  */
 export function createTestContext(
   env: Record<string, string> = {},
@@ -17,7 +18,7 @@ export function createTestContext(
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    REDIS_URL: testRedisUrl(),
+    ...(env.REDIS_URL === undefined ? testRedisEnv() : {}),
     KEY_PREFIX: `t-${id}`,
     QUEUE_PREFIX: `{q-${id}}`,
     ...env,

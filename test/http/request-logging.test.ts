@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
 import { createLogger } from '../../src/logger.js';
-import { testRedisUrl } from '../helpers/redis.js';
+import { testRedisEnv } from '../helpers/redis.js';
 
 /**
  * Request logging: one access line per request (no headers, no body), and whatever a handler
@@ -36,7 +36,7 @@ describe('request logging', () => {
     const config = loadConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
-      REDIS_URL: testRedisUrl(),
+      ...testRedisEnv(),
       KEY_PREFIX: `t-${id}`,
       QUEUE_PREFIX: `{q-${id}}`,
       AUTH_TOKENS: `acme:${TOKEN}`,

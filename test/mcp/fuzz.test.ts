@@ -2,7 +2,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/domain/index.js';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
@@ -10,6 +9,7 @@ import { deliveryQueueName, OUTBOX_QUEUE_NAMES } from '../../src/queues/outbox-q
 import type { A2aHarness } from '../helpers/a2a.js';
 import { arbitraryOf, type JsonSchema } from '../helpers/json-schema-arbitrary.js';
 import { ACME_TOKEN, connectClient, startMcpHarness, structuredOf } from '../helpers/mcp.js';
+import { keysMatching } from '../helpers/redis.js';
 
 /**
  * The MCP endpoint under generated input: tools/call with arguments built from each listed
@@ -392,8 +392,10 @@ async function writtenState(harness: A2aHarness): Promise<Map<string, string>> {
     ...PROVIDERS.map(deliveryQueueName),
   ];
   const keys = [
-    ...(await scanAll(redis, `${KEY_PREFIX}:*`)).filter((key) => !key.includes(':evaluation:')),
-    ...(await Promise.all(queues.map((queue) => scanAll(redis, `${QUEUE_PREFIX}:${queue}:*`))))
+    ...(await keysMatching(redis, `${KEY_PREFIX}:*`)).filter(
+      (key) => !key.includes(':evaluation:'),
+    ),
+    ...(await Promise.all(queues.map((queue) => keysMatching(redis, `${QUEUE_PREFIX}:${queue}:*`))))
       .flat()
       .filter((key) => !key.endsWith(':meta')),
   ];
@@ -403,17 +405,6 @@ async function writtenState(harness: A2aHarness): Promise<Map<string, string>> {
     if (dumped !== null) state.set(key, dumped.toString('hex'));
   }
   return state;
-}
-
-async function scanAll(redis: Redis, match: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  return keys.sort();
 }
 
 interface RawCase {

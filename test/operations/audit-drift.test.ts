@@ -17,7 +17,7 @@ import { AUDIT_DRIFT_QUEUE } from '../../src/queues/drift-queues.js';
 import type { Closable } from '../../src/runtime/closable.js';
 import { type AuditedSurface, auditTenantDrift } from '../../src/services/drift-audit.js';
 import type { StoredProfile } from '../../src/store/profile-codec.js';
-import { testRedisUrl } from '../helpers/redis.js';
+import { testRedisEnv } from '../helpers/redis.js';
 import { freshInventory, fullCoverage, listedProduct, NOW_MS } from '../support/facts.js';
 
 /**
@@ -59,7 +59,7 @@ describe('the audit-drift job', () => {
     const id = randomUUID().slice(0, 8);
     const config = loadConfig({
       NODE_ENV: 'test',
-      REDIS_URL: testRedisUrl(),
+      ...testRedisEnv(),
       KEY_PREFIX: `t-${id}`,
       QUEUE_PREFIX: `{q-${id}}`,
       AUTH_TOKENS: `${CORRUPTED}:drift-token-0123456789abcdef,${BEHIND}:drift-token-fedcba9876543210,${UNREADABLE}:drift-token-0123456789initech`,
@@ -82,7 +82,7 @@ describe('the audit-drift job', () => {
 
     queue = new Queue(AUDIT_DRIFT_QUEUE, { connection: ctx.producer, prefix: config.QUEUE_PREFIX });
     events = new QueueEvents(AUDIT_DRIFT_QUEUE, {
-      connection: { url: testRedisUrl() },
+      connection: ctx.workerConnection(),
       prefix: config.QUEUE_PREFIX,
     });
     await events.waitUntilReady();

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nudgeOutboxDrain, OUTBOX_QUEUE_NAMES } from '../../src/queues/outbox-queues.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
 import { receiptBody, receiptEffect } from '../helpers/outbox-fixtures.js';
-import { connectTestRedis, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { connectTestRedis, testRedisEnv, uniquePrefix } from '../helpers/redis.js';
 import {
   exitOf,
   isRunning,
@@ -28,7 +28,7 @@ const TENANT = 'acme';
 const keyPrefix = uniquePrefix('sigterm');
 const queuePrefix = `{sigterm-${randomUUID().slice(0, 8)}}`;
 
-let redis: Redis;
+let redis: RedisClient;
 let provider: LoopbackServer;
 let held: ServerResponse[] = [];
 let callArrived!: () => void;
@@ -64,7 +64,7 @@ describe('when a worker process gets SIGTERM through npm while a delivery waits 
       {
         NODE_ENV: 'test',
         LOG_LEVEL: 'info',
-        REDIS_URL: testRedisUrl(),
+        ...testRedisEnv(),
         KEY_PREFIX: keyPrefix,
         QUEUE_PREFIX: queuePrefix,
         AUTH_TOKENS: `${TENANT}:acme-token-0000000000000001`,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import {
@@ -14,6 +13,7 @@ import {
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
 import { type FollowUpRequest, IntentTaskService } from '../../src/services/intent-tasks.js';
 import { IntentTaskStore } from '../../src/store/intent-task-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const NOW = '2026-06-28T09:00:00.000Z';
@@ -50,7 +50,7 @@ describe('intent task states', () => {
 });
 
 describe('IntentTaskService follow-ups', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let queue: Queue;
   let service: IntentTaskService;
   let announced = 0;

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutClaimsOf } from '../../src/adapters/ap2/checkout-claims.js';
@@ -9,6 +8,7 @@ import {
 import { loadSigningKeys, MerchantSigner } from '../../src/services/signing/merchant-signer.js';
 import { generateSigningJwks } from '../../src/services/signing/signing-keys.js';
 import { CheckoutJwtStore } from '../../src/store/checkout-jwt-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { SigningKeyStore } from '../../src/store/signing-key-store.js';
 import { preparedBackpackCheckout } from '../helpers/checkout-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
@@ -19,7 +19,7 @@ const MERCHANT = { id: 'acme', name: 'Acme Outdoor' };
 const prepared = preparedBackpackCheckout();
 
 describe('the checkout JWT issuer', () => {
-  let client: Redis;
+  let client: RedisClient;
   let issuer: CheckoutJwtIssuer;
   let signer: MerchantSigner;
   const prefix = uniquePrefix('cojwt');

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { loadSigningKeys, MerchantSigner } from '../../src/services/signing/merchant-signer.js';
 import { generateSigningJwks } from '../../src/services/signing/signing-keys.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { SigningKeyStore } from '../../src/store/signing-key-store.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
@@ -11,7 +11,7 @@ const NOW = Date.parse('2026-12-05T12:00:00Z');
 const ISSUER = 'https://shop.example.com';
 
 describe('the merchant signer', () => {
-  let client: Redis;
+  let client: RedisClient;
   const prefix = uniquePrefix('signing');
   const store = (at = prefix) => new SigningKeyStore(client, at);
   beforeAll(() => {

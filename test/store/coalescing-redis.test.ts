@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoalescingRedis } from '../../src/store/coalescing-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../src/store/private-redis.js';
 import { connectRedis, waitUntilReady } from '../../src/store/redis.js';
-import { testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { uniquePrefix } from '../helpers/redis.js';
 
 /** Counts the socket's writes from here on: one per write(v) system call node makes. */
 function countWrites(socket: Socket): { writes: () => number } {
@@ -18,12 +20,21 @@ function countWrites(socket: Socket): { writes: () => number } {
   return { writes: () => writes };
 }
 
-describe('a request-path Redis connection', () => {
-  const redis = connectRedis(testRedisUrl(), 'producer');
-  afterAll(() => redis.quit());
+describe('a request-path Redis connection to one node', () => {
+  // Its own server: coalescing is a single-node connection's, also when the run's Redis is a cluster.
+  let server: PrivateRedis;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startPrivateRedis({ persistence: 'none' });
+    redis = connectRedis(server.url, 'producer') as Redis;
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
 
   it('is the coalescing kind; a store connection is not', async () => {
-    const store = connectRedis(testRedisUrl(), 'store');
+    const store = connectRedis(server.url, 'store');
     expect(redis).toBeInstanceOf(CoalescingRedis);
     expect(store).not.toBeInstanceOf(CoalescingRedis);
     await store.quit();

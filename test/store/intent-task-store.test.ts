@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntentTask } from '../../src/domain/index.js';
 import { IntentTaskStore } from '../../src/store/intent-task-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const RETENTION_SECONDS = 3_600;
@@ -31,7 +31,7 @@ function task(id: string, overrides: Partial<IntentTask> = {}): IntentTask {
 }
 
 describe('IntentTaskStore', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let store: IntentTaskStore;
   const nowMs = Date.parse('2026-06-28T09:00:00.000Z');

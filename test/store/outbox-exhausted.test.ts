@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttemptRecord, OutboxStore, type SettleInput } from '../../src/store/outbox-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { commitEffects } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
 const prefix = uniquePrefix('outbox-exhausted');
-let redis: Redis;
+let redis: RedisClient;
 let outbox: OutboxStore;
 
 const exhausted: AttemptRecord = { at: '2026-01-01T00:00:00.000Z', result: 'exhausted' };

@@ -1,14 +1,14 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneOutboxes } from '../../src/services/outbox/prune.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { commitEffects } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
 const HOUR_MS = 3_600_000;
 const NOW_MS = 1_000 * HOUR_MS;
-let redis: Redis;
+let redis: RedisClient;
 
 /**
  * A fresh prefix per test (pruning walks every tenant under it), with old and recent delivered

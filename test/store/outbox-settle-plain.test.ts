@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlainSettleBatcher } from '../../src/services/outbox/plain-settle-batcher.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { commitEffects } from '../helpers/outbox-fixtures.js';
 import { connectTestRedis, uniquePrefix } from '../helpers/redis.js';
 
 const TENANT = 'acme';
-let redis: Redis;
+let redis: RedisClient;
 
 /** An outbox under a prefix of this test's own, with `ids` committed as pending effects. */
 async function outboxWith(ids: string[]) {

@@ -7,6 +7,7 @@ import { tenantKeys } from '../../src/store/keys.js';
 import { type StoredProfile, storedReadiness } from '../../src/store/profile-codec.js';
 import { ReadinessIndexStore } from '../../src/store/readiness-index.js';
 import { type CatalogTestContext, catalogTestContext } from '../helpers/catalog-app-context.js';
+import { keysMatching } from '../helpers/redis.js';
 
 const START_MS = Date.parse('2026-06-28T09:00:00Z');
 const COUNT = 240;
@@ -65,19 +66,10 @@ describe('the readiness index kept by the evaluation', () => {
       wanted.set(name, (wanted.get(name) ?? 0) + n);
     }
     expect(new Map([...counted].sort())).toEqual(new Map([...wanted].sort()));
-    const setKeys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await t.ctx.redis.scan(
-        cursor,
-        'MATCH',
-        `${t.ctx.config.KEY_PREFIX}:{${tenant}}:readiness:*|*`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      setKeys.push(...keys);
-    } while (cursor !== '0');
+    const setKeys = await keysMatching(
+      t.ctx.redis,
+      `${t.ctx.config.KEY_PREFIX}:{${tenant}}:readiness:*|*`,
+    );
     const actual = new Map<string, string[]>();
     for (const key of setKeys) actual.set(key, await t.ctx.redis.zrange(key, 0, -1));
     expect(new Map([...actual].sort())).toEqual(new Map([...expected.sets].sort()));

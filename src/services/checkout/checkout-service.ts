@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import {
   type CheckoutEvent,
@@ -22,6 +21,7 @@ import { CatalogStore } from '../../store/catalog-store.js';
 import { CheckoutStore } from '../../store/checkout-store.js';
 import { IdempotencyStore } from '../../store/idempotency-store.js';
 import { OutboxStore } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 import { CHECKOUT_IDS } from './checkout-ids.js';
 import type { CheckoutRecord, TransitionResult } from './checkout-record.js';
 import type { AddItemSchema, PaymentActionSchema } from './checkout-requests.js';
@@ -55,7 +55,7 @@ export interface RequestMeta {
 }
 
 export interface CheckoutServiceDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   evaluationOptions: EvaluationOptions;

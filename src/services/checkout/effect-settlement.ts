@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type CheckoutIds,
   decideSettlement,
@@ -16,6 +15,7 @@ import {
   type SettleOutcome,
   type SettleResult,
 } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 import { WebhookSubscriberStore } from '../../store/webhook-subscriber-store.js';
 import { PlainSettleBatcher } from '../outbox/plain-settle-batcher.js';
 import { CHECKOUT_IDS } from './checkout-ids.js';
@@ -33,7 +33,7 @@ import type { OrderEventSink } from './order-events.js';
  */
 
 export interface SettlementDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   reservationTtlSeconds: number;

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { type PaymentState, toInstant } from '../../domain/index.js';
 import { type ProviderClient, ProviderTransportError } from '../../providers/provider-client.js';
 import { CheckoutStore } from '../../store/checkout-store.js';
+import type { RedisClient } from '../../store/redis.js';
 import type { CheckoutRecord, PaymentRecord } from './checkout-record.js';
 
 /**
@@ -58,7 +58,7 @@ interface ProviderPayment {
 }
 
 export interface ReconciliationDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   client: ProviderClient;

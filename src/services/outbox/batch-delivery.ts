@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type OutboxEffect, OutboxStore } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 import type { DeliveryResult, EffectDelivery } from './effect-delivery.js';
 
 /**
@@ -19,7 +19,7 @@ import type { DeliveryResult, EffectDelivery } from './effect-delivery.js';
  * its own.
  */
 export interface BatchDeliveryDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   delivery: EffectDelivery;
   /** OUTBOX_MAX_ATTEMPTS: with one, the batch's attempt is the last. */

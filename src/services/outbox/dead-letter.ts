@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Provider } from '../../domain/index.js';
 import { toInstant } from '../../domain/index.js';
 import { deadLetterRecordJobId } from '../../queues/delivery-options.js';
 import { type EffectView, OutboxStore } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 
 /**
  * The dead letter: effects that will not be retried on their own, with their history. Replay
@@ -11,7 +11,7 @@ import { type EffectView, OutboxStore } from '../../store/outbox-store.js';
  * same Idempotency-Key as before.
  */
 export interface DeadLetterDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   queues: Record<Provider, Queue>;

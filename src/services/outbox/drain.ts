@@ -1,7 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Provider } from '../../domain/index.js';
 import { OutboxStore, outboxTenantsKey } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 
 /**
  * Moves due outbox effects into their provider's delivery queue, as batch jobs of up to
@@ -13,7 +13,7 @@ import { OutboxStore, outboxTenantsKey } from '../../store/outbox-store.js';
  * Idempotency-Key, so the provider applies it once.
  */
 export interface DrainDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   queues: Record<Provider, Queue>;

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { type EffectKind, type Provider, toInstant } from '../../domain/index.js';
 import type { CircuitBreaker } from '../../providers/circuit-breaker.js';
@@ -9,6 +8,7 @@ import {
   ProviderTransportError,
 } from '../../providers/provider-client.js';
 import { type AttemptRecord, type OutboxEffect, OutboxStore } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 import { type EffectSettlement, settleOutcomeOf } from '../checkout/effect-settlement.js';
 import type { BreakerRegistry } from './breaker-registry.js';
 
@@ -56,7 +56,7 @@ export interface DeliveryAttempt {
 }
 
 export interface DeliveryDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   client: ProviderClient;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { OutboxStore, type PlainSettleInput, type SettleResult } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 
 /**
  * Gathers the plain settlements (the effect's own record and audit event, nothing else) that
@@ -25,7 +25,7 @@ export class PlainSettleBatcher {
   private scheduled = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly nowMs: () => number,
   ) {}

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { OutboxStore, outboxTenantsKey } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
 
 export interface PruneDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   nowMs: () => number;
   /** Delivered effects settled longer ago than this are forgotten. */

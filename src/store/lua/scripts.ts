@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 /**
  * The one loader of the store's Lua scripts, after bullmq's `commands/*-N.lua`: each script is
@@ -69,11 +69,11 @@ function commandName(name: ScriptName): string {
 type Reply = (string | number | null)[];
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /** Runs a script by name; defines all of them on the connection the first time. */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly (string | number)[],
