@@ -96,7 +96,8 @@ describe('loadConfig', () => {
     it('reads seed nodes as host and port, leaving a single node when unset', () => {
       expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
       expect(
-        loadConfig({ REDIS_CLUSTER_NODES: 'redis-0.cache:7000, 10.0.0.7:7001' }).REDIS_CLUSTER_NODES,
+        loadConfig({ REDIS_CLUSTER_NODES: 'redis-0.cache:7000, 10.0.0.7:7001' })
+          .REDIS_CLUSTER_NODES,
       ).toEqual([
         { host: 'redis-0.cache', port: 7000 },
         { host: '10.0.0.7', port: 7001 },
