@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { INTENTS_QUEUE } from '../src/queues/intent-queues.js';
+import { queuePrefix } from '../src/queues/queue-groups.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 import { connectRedis } from '../src/store/redis.js';
 import { commandStats } from './support/measure.js';
@@ -127,7 +128,7 @@ async function startServer(options: {
   await waitForListening(child, url);
   const queue = new Queue(INTENTS_QUEUE, {
     connection: options.probe,
-    prefix: options.queuePrefix,
+    prefix: queuePrefix({ QUEUE_PREFIX: options.queuePrefix }, INTENTS_QUEUE),
   });
   return {
     name: options.name,

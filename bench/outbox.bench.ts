@@ -29,6 +29,7 @@ import { createLogger } from '../src/logger.js';
 import { startSandboxReceipt } from '../src/providers/sandbox/index.js';
 import { deliveryJobOptions } from '../src/queues/delivery-options.js';
 import { checkoutQueues, nudgeOutboxDrain } from '../src/queues/outbox-queues.js';
+import { queuePrefix } from '../src/queues/queue-groups.js';
 import { CheckoutStore } from '../src/store/checkout-store.js';
 import { type DueEffect, type OutboxEffect, OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
@@ -195,7 +196,7 @@ async function main() {
   const bare = bareBullmq(
     receipt.url,
     () => ctx.workerConnection(),
-    config.QUEUE_PREFIX,
+    queuePrefix(config, 'bare'),
     config.OUTBOX_DRAIN_BATCH,
     config.OUTBOX_MAX_ATTEMPTS,
   );
@@ -208,7 +209,7 @@ async function main() {
   await outbox.registerTenant();
   const settledKey = outbox.key('outbox', 'settled');
   const dueKey = outbox.key('outbox', 'due');
-  const queues = checkoutQueues(ctx.producer, config.QUEUE_PREFIX);
+  const queues = checkoutQueues(ctx.producer, config);
   let committedSeconds = 0;
   let settledTarget = 0;
   const commitRound = async (round: string) => {

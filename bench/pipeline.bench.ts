@@ -37,6 +37,7 @@ import {
   toInstant,
 } from '../src/domain/index.js';
 import { CATALOG_QUEUE_NAMES, FEED_NAMES, type FeedName } from '../src/queues/catalog-queues.js';
+import { queuePrefix } from '../src/queues/queue-groups.js';
 import {
   auditKeyParts,
   CATALOG_KEY_PARTS,
@@ -232,7 +233,7 @@ async function evaluatePhase(
   // Evaluation through the real jobs.
   const events = new QueueEvents(CATALOG_QUEUE_NAMES.evaluate, {
     connection: { url: redisUrl },
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config, CATALOG_QUEUE_NAMES.evaluate),
   });
   await events.waitUntilReady();
   let evaluations = 0;

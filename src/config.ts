@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
+import { QUEUE_GROUPS } from './queues/queue-groups.js';
 import { PrivateSigningJwksSchema } from './services/signing/signing-keys.js';
 
 /** Most effects in one delivery batch job, so one job's payload and settle calls stay small. */
@@ -115,11 +116,36 @@ export const ConfigSchema = z
       .string()
       .regex(/^[a-z0-9_-]+$/i, { message: 'letters, digits, _ and - only' })
       .default('acw'),
-    /** BullMQ prefix; the braces make it a Redis Cluster hash tag. */
+    /**
+     * Base of the BullMQ prefixes: each queue group's keys carry `{<name>-<group>}`, its own
+     * Redis Cluster hash tag (src/queues/queue-groups.ts; QUEUE_HASH_TAGS overrides).
+     */
     QUEUE_PREFIX: z
       .string()
       .regex(/^\{[a-z0-9_-]+\}$/i, { message: 'must be a hash tag such as {acw}' })
       .default('{acw}'),
+    /**
+     * Hash tags of queue groups instead of `<QUEUE_PREFIX's name>-<group>`: `group=tag,…`, `*`
+     * for every group not named (src/queues/queue-groups.ts). Groups with one tag share a slot.
+     */
+    QUEUE_HASH_TAGS: commaList
+      .pipe(
+        z.array(
+          z.string().regex(/^(\*|[a-z0-9_-]+)=[a-z0-9_-]+$/i, {
+            message: 'each entry must be group=tag (letters, digits, _ and -; * for every group)',
+          }),
+        ),
+      )
+      .transform((entries) =>
+        Object.fromEntries(entries.map((entry) => entry.split('=') as [string, string])),
+      )
+      .refine(
+        (tags) => Object.keys(tags).every((group) => group === '*' || QUEUE_GROUPS.includes(group)),
+        {
+          message: `groups are ${QUEUE_GROUPS.join(', ')} or *`,
+        },
+      )
+      .optional(),
     AUTH_TOKENS: authTokens.prefault(`demo:${DEMO_TENANT_TOKEN}`),
     SEED_DEMO: booleanFromEnv.default(true),
     /** Policy domains whose coverage quote_policy and prepare_checkout require. */

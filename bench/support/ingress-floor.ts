@@ -8,6 +8,7 @@
 import { Queue } from 'bullmq';
 import Fastify from 'fastify';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { connectRedis } from '../../src/store/redis.js';
 
 interface Body {
@@ -19,7 +20,7 @@ const RETENTION_SECONDS = 86_400;
 const redisUrl = process.env.REDIS_URL as string;
 const queue = new Queue(INTENTS_QUEUE, {
   connection: connectRedis(redisUrl, 'producer'),
-  prefix: process.env.QUEUE_PREFIX as string,
+  prefix: queuePrefix({ QUEUE_PREFIX: process.env.QUEUE_PREFIX as string }, INTENTS_QUEUE),
 });
 queue.on('error', () => {});
 

@@ -25,6 +25,7 @@ import type { App } from '../http/types.js';
 import { INTENTS_QUEUE, TASK_CHANGED_EVENT } from '../queues/intent-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
+import { queuePrefix } from '../queues/queue-groups.js';
 import { createIntentExecutor } from '../services/default-intent-executor.js';
 import type { IntentExecutor } from '../services/intent-executor.js';
 import { IntentTaskService } from '../services/intent-tasks.js';
@@ -114,7 +115,7 @@ function sendError(reply: FastifyReply, id: JsonRpcId, error: unknown, log: Fast
 async function routes(app: App, ctx: AppContext): Promise<void> {
   const queue = new Queue(INTENTS_QUEUE, {
     connection: ctx.producer,
-    prefix: ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(ctx.config, INTENTS_QUEUE),
   });
   // A Queue emits 'error' when Redis goes away; unhandled, that would crash the process.
   queue.on('error', (err) => ctx.logger.warn({ err }, 'intents queue error'));
@@ -123,7 +124,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
     if (events === undefined) {
       events = new QueueEvents(INTENTS_QUEUE, {
         connection: ctx.workerConnection(),
-        prefix: ctx.config.QUEUE_PREFIX,
+        prefix: queuePrefix(ctx.config, INTENTS_QUEUE),
       });
       events.on('error', (err) => ctx.logger.warn({ err }, 'intents queue events error'));
     }
@@ -133,7 +134,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
   // Publishes task-changed events (a cancel) into the same event stream the followers read.
   const announcer = new QueueEventsProducer(INTENTS_QUEUE, {
     connection: ctx.producer,
-    prefix: ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(ctx.config, INTENTS_QUEUE),
   });
   announcer.on('error', (err) => ctx.logger.warn({ err }, 'intents event producer error'));
   app.addHook('onClose', async () => {
@@ -309,7 +310,7 @@ export const a2aFeature: Feature = {
     // Checkout steps wake the outbox drain through its queue, as the checkout API does.
     const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, {
       connection: ctx.redis,
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefix: queuePrefix(ctx.config, OUTBOX_QUEUE_NAMES.drain),
     });
     const executor = executorOf(ctx, drain);
     const worker = startJobWorker(
@@ -327,7 +328,7 @@ export const a2aFeature: Feature = {
       {
         logger: ctx.logger,
         metrics: ctx.metrics,
-        prefix: ctx.config.QUEUE_PREFIX,
+        prefixes: ctx.config,
         concurrency: ctx.config.A2A_WORKER_CONCURRENCY,
       },
     );

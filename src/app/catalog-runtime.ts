@@ -36,7 +36,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
   const existing = runtimes.get(ctx);
   if (existing !== undefined) return existing;
   const { config, redis, clock, logger } = ctx;
-  const queues = openCatalogQueues(redis, config.QUEUE_PREFIX);
+  const queues = openCatalogQueues(redis, config);
   const stores = new Map<string, TenantStores>();
   const storesOf = (tenant: string): TenantStores => {
     let found = stores.get(tenant);

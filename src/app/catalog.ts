@@ -50,7 +50,7 @@ export const catalogFeature: Feature = {
 
   async startWorkers(ctx) {
     const runtime = catalogRuntime(ctx);
-    const options = { prefix: ctx.config.QUEUE_PREFIX, logger: ctx.logger, metrics: ctx.metrics };
+    const options = { prefixes: ctx.config, logger: ctx.logger, metrics: ctx.metrics };
     const evaluate = startJobWorker(evaluateProfilesJob, runtime, ctx.workerConnection(), {
       ...options,
       concurrency: 2,

@@ -90,7 +90,7 @@ export async function startCheckoutWorkers(
 ): Promise<Closable[]> {
   const { config, logger } = ctx;
   const nowMs = () => ctx.clock.nowMs();
-  const queues = checkoutQueues(ctx.redis, config.QUEUE_PREFIX);
+  const queues = checkoutQueues(ctx.redis, config);
   const client = new ProviderClient({
     endpoints,
     connectTimeoutMs: config.PROVIDER_CONNECT_TIMEOUT_MS,
@@ -173,7 +173,7 @@ export async function startCheckoutWorkers(
       {
         logger,
         metrics: ctx.metrics,
-        prefix: config.QUEUE_PREFIX,
+        prefixes: config,
         concurrency: config.DELIVERY_CONCURRENCY,
         lockDuration: config.DELIVERY_LOCK_MS,
         stalledInterval: Math.max(250, Math.floor(config.DELIVERY_LOCK_MS / 2)),
@@ -199,7 +199,7 @@ export async function startCheckoutWorkers(
       jobOptions: deliveryJobOptions(config.OUTBOX_MAX_ATTEMPTS),
     },
     ctx.workerConnection(),
-    { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    { logger, metrics: ctx.metrics, prefixes: config, concurrency: 1 },
   );
   const pruneWorker = startJobWorker(
     pruneOutboxJob,
@@ -211,13 +211,13 @@ export async function startCheckoutWorkers(
       chunk: 500,
     },
     ctx.workerConnection(),
-    { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    { logger, metrics: ctx.metrics, prefixes: config, concurrency: 1 },
   );
   const reconcileWorker = startJobWorker(
     reconcilePaymentsJob,
     { redis: ctx.redis, prefix: config.KEY_PREFIX, nowMs, client },
     ctx.workerConnection(),
-    { logger, metrics: ctx.metrics, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    { logger, metrics: ctx.metrics, prefixes: config, concurrency: 1 },
   );
   closables.push(
     workerClosable(ctx.health, pruneWorker),
@@ -233,7 +233,7 @@ export async function startCheckoutWorkers(
 
 export async function startCheckoutSchedulers(ctx: AppContext): Promise<Closable[]> {
   const { config } = ctx;
-  const queues = checkoutQueues(ctx.redis, config.QUEUE_PREFIX);
+  const queues = checkoutQueues(ctx.redis, config);
   await queues.drain.upsertJobScheduler(
     'outbox-drain',
     { every: config.OUTBOX_DRAIN_INTERVAL_MS },

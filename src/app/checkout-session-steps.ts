@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { decisionFor } from '../domain/index.js';
 import type { App } from '../http/types.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
+import { queuePrefix } from '../queues/queue-groups.js';
 import type { CheckoutSessionStepsDeps } from '../services/checkout/checkout-session-steps.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import { createCheckoutService } from './checkout-runtime.js';
@@ -21,7 +22,7 @@ export function checkoutSessionStepsDepsOf(
 ): CheckoutSessionStepsDeps {
   const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, {
     connection: ctx.producer,
-    prefix: ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(ctx.config, OUTBOX_QUEUE_NAMES.drain),
   });
   // A Queue emits 'error' when Redis goes away; unhandled, that would crash the process.
   drain.on('error', (err) => ctx.logger.warn({ err, surface }, 'outbox drain queue error'));

@@ -22,7 +22,7 @@ export const checkoutFeature: Feature = {
   queues: CHECKOUT_QUEUE_NAMES,
 
   async tenantRoutes(app, ctx) {
-    const queues = checkoutQueues(ctx.producer, ctx.config.QUEUE_PREFIX);
+    const queues = checkoutQueues(ctx.producer, ctx.config);
     app.addHook('onClose', () => queues.close());
     const service = createCheckoutService(ctx, queues);
     await checkoutRoutes(app, service, ap2PaymentsOf(ctx));

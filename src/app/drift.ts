@@ -4,6 +4,7 @@ import { productSurfaces } from '../adapters/surfaces.js';
 import type { AppContext } from '../app-context.js';
 import { AUDIT_DRIFT_QUEUE } from '../queues/drift-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
+import { queuePrefix } from '../queues/queue-groups.js';
 import type { DriftAuditDeps } from '../services/drift-audit.js';
 import { DriftStore } from '../store/drift-store.js';
 import { catalogRuntime } from './catalog-runtime.js';
@@ -38,7 +39,7 @@ export const driftFeature: Feature = {
 
   async startWorkers(ctx) {
     const worker = startJobWorker(auditDriftJob, driftAuditDeps(ctx), ctx.workerConnection(), {
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefixes: ctx.config,
       logger: ctx.logger,
       metrics: ctx.metrics,
       concurrency: 1,
@@ -49,7 +50,7 @@ export const driftFeature: Feature = {
   async startSchedulers(ctx) {
     const queue = new Queue(AUDIT_DRIFT_QUEUE, {
       connection: ctx.redis,
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefix: queuePrefix(ctx.config, AUDIT_DRIFT_QUEUE),
     });
     await queue.upsertJobScheduler(
       AUDIT_DRIFT_QUEUE,

@@ -17,7 +17,7 @@ export const feedsFeature: Feature = {
   async startWorkers(ctx) {
     const runtime = catalogRuntime(ctx);
     const worker = startJobWorker(publishFeedJob, runtime, ctx.workerConnection(), {
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefixes: ctx.config,
       logger: ctx.logger,
       metrics: ctx.metrics,
       // Publishing streams whole catalogs; more than one at a time only competes for the CPU.

@@ -5,6 +5,7 @@ import { checkoutBindings } from '../http/mcp/checkout-bindings.js';
 import type { ToolBinding } from '../http/mcp/tool-runner.js';
 import type { App } from '../http/types.js';
 import { OUTBOX_QUEUE_NAMES } from '../queues/outbox-queues.js';
+import { queuePrefix } from '../queues/queue-groups.js';
 import { ap2PaymentsOf } from './ap2-payments.js';
 import { createCheckoutService } from './checkout-runtime.js';
 
@@ -20,7 +21,7 @@ export function mcpCheckoutBindings(
 ): ToolBinding[] {
   const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, {
     connection: ctx.producer,
-    prefix: ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(ctx.config, OUTBOX_QUEUE_NAMES.drain),
   });
   // A Queue emits 'error' when Redis goes away; unhandled, that would crash the process.
   drain.on('error', (err) => ctx.logger.warn({ err }, 'mcp outbox drain queue error'));

@@ -10,6 +10,7 @@ import { requireOperator } from '../http/operator-auth.js';
 import type { App } from '../http/types.js';
 import { queueExposition } from '../metrics/queue-metrics.js';
 import { refreshStoreGauges } from '../metrics/store-gauges.js';
+import { queuePrefix } from '../queues/queue-groups.js';
 import type { ReadinessSources } from '../services/readiness-data.js';
 import type { Feature } from './feature.js';
 
@@ -27,7 +28,8 @@ export function operationsFeature(
   let queues: Queue[] | undefined;
   const queuesOf = (ctx: AppContext): Queue[] => {
     queues ??= [...new Set(features().flatMap((feature) => feature.queues ?? []))].map(
-      (name) => new Queue(name, { connection: ctx.producer, prefix: ctx.config.QUEUE_PREFIX }),
+      (name) =>
+        new Queue(name, { connection: ctx.producer, prefix: queuePrefix(ctx.config, name) }),
     );
     return queues;
   };

@@ -37,7 +37,7 @@ export async function deadLetterCommand(args: string[], io: CliIo): Promise<numb
   }
   const config = io.config();
   const redis = connectRedis(redisTargetOf(config), 'store', { lazyConnect: false });
-  const queues = deliveryQueues(redis, config.QUEUE_PREFIX);
+  const queues = deliveryQueues(redis, config);
   const deps = { redis, prefix: config.KEY_PREFIX, nowMs: systemClock.nowMs, queues };
   try {
     if (action === 'list') {

@@ -1,6 +1,7 @@
-import { Queue, type QueueOptions } from 'bullmq';
+import { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { RedisClient } from '../store/redis.js';
+import { type QueuePrefixSettings, queuePrefix } from './queue-groups.js';
 
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i);
 
@@ -50,17 +51,21 @@ export interface CatalogQueues {
 }
 
 /** The producer side of the catalog queues, sharing one (non-blocking) connection. */
-export function openCatalogQueues(connection: RedisClient, prefix: string): CatalogQueues {
-  const options: QueueOptions = {
-    connection,
-    prefix,
-    defaultJobOptions: { ...CATALOG_JOB_DEFAULTS },
-  };
+export function openCatalogQueues(
+  connection: RedisClient,
+  prefixes: QueuePrefixSettings,
+): CatalogQueues {
+  const open = (name: string) =>
+    new Queue(name, {
+      connection,
+      prefix: queuePrefix(prefixes, name),
+      defaultJobOptions: { ...CATALOG_JOB_DEFAULTS },
+    });
   const queues = {
-    evaluate: new Queue(CATALOG_QUEUE_NAMES.evaluate, options),
-    sweepDue: new Queue(CATALOG_QUEUE_NAMES.sweepDue, options),
-    publishFeed: new Queue(CATALOG_QUEUE_NAMES.publishFeed, options),
-    pullCatalog: new Queue(CATALOG_QUEUE_NAMES.pullCatalog, options),
+    evaluate: open(CATALOG_QUEUE_NAMES.evaluate),
+    sweepDue: open(CATALOG_QUEUE_NAMES.sweepDue),
+    publishFeed: open(CATALOG_QUEUE_NAMES.publishFeed),
+    pullCatalog: open(CATALOG_QUEUE_NAMES.pullCatalog),
   };
   return {
     ...queues,

@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Closable } from '../runtime/closable.js';
 import type { HealthRegistry } from '../runtime/health.js';
 import type { RedisClient } from '../store/redis.js';
+import { type QueuePrefixSettings, queuePrefix } from './queue-groups.js';
 
 /**
  * The shape of every `jobs/<name>.job.ts`: a queue name, a payload schema and a processor.
@@ -82,9 +83,15 @@ export function startJobWorker<Schema extends z.ZodType, Deps, Result>(
   definition: JobDefinition<Schema, Deps, Result>,
   deps: Deps,
   connection: RedisClient,
-  options: Omit<WorkerOptions, 'connection'> & { logger: Logger; metrics?: Metrics },
+  options: Omit<WorkerOptions, 'connection' | 'prefix'> & {
+    logger: Logger;
+    metrics?: Metrics;
+    /** The queue's prefix comes from these and the queue's group (queue-groups.ts). */
+    prefixes: QueuePrefixSettings;
+  },
 ): Worker {
-  const { logger, metrics, ...workerOptions } = options;
+  const { logger, metrics, prefixes, ...options_ } = options;
+  const workerOptions = { ...options_, prefix: queuePrefix(prefixes, definition.queue) };
   const active = new Set<string>();
   const worker = new Worker(
     definition.queue,

@@ -4,11 +4,12 @@ import { MAX_DELIVERY_BATCH } from '../config.js';
 import { PROVIDERS, type Provider } from '../domain/index.js';
 import { OutboxEffectSchema } from '../store/outbox-store.js';
 import type { RedisClient } from '../store/redis.js';
+import { type QueuePrefixSettings, queuePrefix } from './queue-groups.js';
 
 /**
- * The queues of the checkout's outbox: their names, payloads and producers. Every queue shares
- * the deployment's QUEUE_PREFIX, whose braces are the Redis Cluster hash tag. Each
- * jobs/<name>.job.ts processes one of them.
+ * The queues of the checkout's outbox: their names, payloads and producers. Each delivery queue
+ * is a group of its own, on its own Redis Cluster hash tag; the rest are scheduling's
+ * (queue-groups.ts). Each jobs/<name>.job.ts processes one of them.
  */
 export const OUTBOX_QUEUE_NAMES = {
   /** Moves due effects into the delivery queues (scheduled, and nudged after a transition). */
@@ -75,12 +76,15 @@ export const DeliveryPayloadSchema = z.union([
 ]);
 export type DeliveryPayload = z.infer<typeof DeliveryPayloadSchema>;
 
-export function deliveryQueues(connection: RedisClient, prefix: string): Record<Provider, Queue> {
+export function deliveryQueues(
+  connection: RedisClient,
+  prefixes: QueuePrefixSettings,
+): Record<Provider, Queue> {
   return Object.fromEntries(
-    PROVIDERS.map((provider) => [
-      provider,
-      new Queue(deliveryQueueName(provider), { connection, prefix }),
-    ]),
+    PROVIDERS.map((provider) => {
+      const name = deliveryQueueName(provider);
+      return [provider, new Queue(name, { connection, prefix: queuePrefix(prefixes, name) })];
+    }),
   ) as Record<Provider, Queue>;
 }
 
@@ -100,11 +104,16 @@ export const CHECKOUT_QUEUE_NAMES: readonly string[] = [
   ...PROVIDERS.map((provider) => deliveryQueueName(provider)),
 ];
 
-export function checkoutQueues(connection: RedisClient, prefix: string): CheckoutQueues {
-  const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, { connection, prefix });
-  const reconcile = new Queue(OUTBOX_QUEUE_NAMES.reconcile, { connection, prefix });
-  const prune = new Queue(OUTBOX_QUEUE_NAMES.prune, { connection, prefix });
-  const delivery = deliveryQueues(connection, prefix);
+export function checkoutQueues(
+  connection: RedisClient,
+  prefixes: QueuePrefixSettings,
+): CheckoutQueues {
+  const open = (name: string) =>
+    new Queue(name, { connection, prefix: queuePrefix(prefixes, name) });
+  const drain = open(OUTBOX_QUEUE_NAMES.drain);
+  const reconcile = open(OUTBOX_QUEUE_NAMES.reconcile);
+  const prune = open(OUTBOX_QUEUE_NAMES.prune);
+  const delivery = deliveryQueues(connection, prefixes);
   return {
     drain,
     reconcile,

@@ -44,7 +44,7 @@ export interface ReadinessCatalog {
  * manifests.
  */
 export function readinessSources(ctx: AppContext, runtime: ReadinessCatalog): ReadinessSources {
-  const queues = deliveryQueues(ctx.producer, ctx.config.QUEUE_PREFIX);
+  const queues = deliveryQueues(ctx.producer, ctx.config);
   const deadLetterDeps = {
     redis: ctx.producer,
     prefix: ctx.config.KEY_PREFIX,

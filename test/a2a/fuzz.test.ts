@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { type A2aHarness, ACME_TOKEN, startA2aHarness } from '../helpers/a2a.js';
 
 /**
@@ -229,7 +230,7 @@ describe('A2A endpoint under malformed input', () => {
     harness = await startA2aHarness({ workers: false, env: { A2A_BLOCKING_TIMEOUT_MS: '0' } });
     queue = new Queue(INTENTS_QUEUE, {
       connection: harness.ctx.redis,
-      prefix: harness.ctx.config.QUEUE_PREFIX,
+      prefix: queuePrefix(harness.ctx.config, INTENTS_QUEUE),
     });
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import {
   type A2aHarness,
   ACME_TOKEN,
@@ -34,7 +35,7 @@ async function startCounting(): Promise<{
   const harness = await startA2aHarness({ workers: false });
   const queue = new Queue(INTENTS_QUEUE, {
     connection: harness.ctx.redis,
-    prefix: harness.ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(harness.ctx.config, INTENTS_QUEUE),
   });
   return {
     harness,

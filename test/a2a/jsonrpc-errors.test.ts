@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { ACME_TOKEN, OTHER_TOKEN, RETURN_TERMS, startA2aHarness } from '../helpers/a2a.js';
 
 const V1 = { 'a2a-version': '1.0' };
@@ -41,7 +42,7 @@ async function startQuietA2a() {
   });
   const queue = new Queue(INTENTS_QUEUE, {
     connection: harness.ctx.redis,
-    prefix: harness.ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(harness.ctx.config, INTENTS_QUEUE),
   });
   const post = async (
     payload: unknown,

@@ -2,6 +2,7 @@ import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterRecordJobId, deliveryJobOptions } from '../../src/queues/delivery-options.js';
 import { nudgeOutboxDrain } from '../../src/queues/outbox-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import type { OutboxEffect } from '../../src/store/outbox-store.js';
 import { type CheckoutHarness, startCheckoutHarness, TENANT } from '../helpers/checkout-harness.js';
@@ -126,7 +127,7 @@ describe('batch delivery', () => {
       const queue = h.queues.delivery.receipt;
       events = new QueueEvents(queue.name, {
         connection: h.ctx.workerConnection(),
-        prefix: h.env.QUEUE_PREFIX,
+        prefix: queuePrefix(h.ctx.config, queue.name),
       });
       await events.waitUntilReady();
     });

@@ -110,6 +110,27 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('QUEUE_HASH_TAGS', () => {
+    it('reads group=tag pairs, * included', () => {
+      expect(loadConfig({ QUEUE_HASH_TAGS: 'intents=hot, *=acw' }).QUEUE_HASH_TAGS).toEqual({
+        intents: 'hot',
+        '*': 'acw',
+      });
+    });
+
+    it('refuses a group it does not know, listing the groups', () => {
+      const error = configErrorFor({ QUEUE_HASH_TAGS: 'intent=hot' });
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^QUEUE_HASH_TAGS.*intents.*scheduling/),
+      ]);
+    });
+
+    it('refuses a tag with braces in it', () => {
+      const error = configErrorFor({ QUEUE_HASH_TAGS: 'intents={hot}' });
+      expect(error.problems).toEqual([expect.stringMatching(/^QUEUE_HASH_TAGS.*group=tag/)]);
+    });
+  });
+
   describe('when variables it does not know are set', () => {
     it('ignores them', () => {
       expect(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' })).toEqual(loadConfig({}));

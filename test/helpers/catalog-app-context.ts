@@ -6,6 +6,7 @@ import { type CatalogRuntime, catalogRuntime } from '../../src/app/catalog-runti
 import type { AppContext } from '../../src/app-context.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { CATALOG_QUEUE_NAMES } from '../../src/queues/catalog-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import type { Closable } from '../../src/runtime/closable.js';
 import { createTestContext } from './test-context.js';
 
@@ -53,19 +54,19 @@ export async function catalogTestContext(
   const events = {
     evaluate: new QueueEvents(CATALOG_QUEUE_NAMES.evaluate, {
       connection: ctx.workerConnection(),
-      prefix: config.QUEUE_PREFIX,
+      prefix: queuePrefix(config, CATALOG_QUEUE_NAMES.evaluate),
     }),
     sweepDue: new QueueEvents(CATALOG_QUEUE_NAMES.sweepDue, {
       connection: ctx.workerConnection(),
-      prefix: config.QUEUE_PREFIX,
+      prefix: queuePrefix(config, CATALOG_QUEUE_NAMES.sweepDue),
     }),
     publishFeed: new QueueEvents(CATALOG_QUEUE_NAMES.publishFeed, {
       connection: ctx.workerConnection(),
-      prefix: config.QUEUE_PREFIX,
+      prefix: queuePrefix(config, CATALOG_QUEUE_NAMES.publishFeed),
     }),
     pullCatalog: new QueueEvents(CATALOG_QUEUE_NAMES.pullCatalog, {
       connection: ctx.workerConnection(),
-      prefix: config.QUEUE_PREFIX,
+      prefix: queuePrefix(config, CATALOG_QUEUE_NAMES.pullCatalog),
     }),
   };
   await Promise.all(Object.values(events).map((queueEvents) => queueEvents.waitUntilReady()));

@@ -97,7 +97,7 @@ export async function startCheckoutHarness(options: HarnessOptions = {}): Promis
     createLogger({ level: 'silent' }),
     options.clock ?? systemClock,
   );
-  const queues = checkoutQueues(ctx.producer, config.QUEUE_PREFIX);
+  const queues = checkoutQueues(ctx.producer, config);
   const service = createCheckoutService(ctx, queues);
   const app = await buildApp(ctx, [checkoutFeature]);
   await app.ready();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/domain/index.js';
 import { INTENTS_QUEUE } from '../../src/queues/intent-queues.js';
 import { deliveryQueueName, OUTBOX_QUEUE_NAMES } from '../../src/queues/outbox-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import type { A2aHarness } from '../helpers/a2a.js';
 import { arbitraryOf, type JsonSchema } from '../helpers/json-schema-arbitrary.js';
 import { ACME_TOKEN, connectClient, startMcpHarness, structuredOf } from '../helpers/mcp.js';
@@ -382,7 +383,8 @@ describe('MCP endpoint under generated tool calls and malformed bodies', () => {
  * object first opens, not by a job.
  */
 async function writtenState(harness: A2aHarness): Promise<Map<string, string>> {
-  const { KEY_PREFIX, QUEUE_PREFIX } = harness.ctx.config;
+  const { config } = harness.ctx;
+  const { KEY_PREFIX } = config;
   const redis = harness.ctx.redis;
   const queues = [
     INTENTS_QUEUE,
@@ -395,7 +397,11 @@ async function writtenState(harness: A2aHarness): Promise<Map<string, string>> {
     ...(await keysMatching(redis, `${KEY_PREFIX}:*`)).filter(
       (key) => !key.includes(':evaluation:'),
     ),
-    ...(await Promise.all(queues.map((queue) => keysMatching(redis, `${QUEUE_PREFIX}:${queue}:*`))))
+    ...(
+      await Promise.all(
+        queues.map((queue) => keysMatching(redis, `${queuePrefix(config, queue)}:${queue}:*`)),
+      )
+    )
       .flat()
       .filter((key) => !key.endsWith(':meta')),
   ];

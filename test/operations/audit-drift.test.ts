@@ -14,6 +14,7 @@ import type { DriftSummary } from '../../src/domain/index.js';
 import { contextKey, type ProductFacts } from '../../src/domain/index.js';
 import { createLogger } from '../../src/logger.js';
 import { AUDIT_DRIFT_QUEUE } from '../../src/queues/drift-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import type { Closable } from '../../src/runtime/closable.js';
 import { type AuditedSurface, auditTenantDrift } from '../../src/services/drift-audit.js';
 import type { StoredProfile } from '../../src/store/profile-codec.js';
@@ -80,10 +81,13 @@ describe('the audit-drift job', () => {
       await runtime.evaluation.evaluateBatch(stores, [ready.id, outOfStock.id], NOW_MS);
     }
 
-    queue = new Queue(AUDIT_DRIFT_QUEUE, { connection: ctx.producer, prefix: config.QUEUE_PREFIX });
+    queue = new Queue(AUDIT_DRIFT_QUEUE, {
+      connection: ctx.producer,
+      prefix: queuePrefix(config, AUDIT_DRIFT_QUEUE),
+    });
     events = new QueueEvents(AUDIT_DRIFT_QUEUE, {
       connection: ctx.workerConnection(),
-      prefix: config.QUEUE_PREFIX,
+      prefix: queuePrefix(config, AUDIT_DRIFT_QUEUE),
     });
     await events.waitUntilReady();
     started.push(...((await driftFeature.startWorkers?.(ctx)) ?? []));

@@ -6,6 +6,7 @@ import type { AppContext } from '../../src/app-context.js';
 import { DEMO_OPERATOR_TOKEN, DEMO_TENANT_TOKEN } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { createTestContext } from '../helpers/test-context.js';
 
 const basic = (password: string) =>
@@ -20,7 +21,10 @@ describe('operations', () => {
     ctx = createTestContext();
     const sample: Feature = { name: 'sample', queues: ['sample-work'] };
     app = await buildApp(ctx, [sample, operationsFeature(() => [sample])]);
-    queue = new Queue('sample-work', { connection: ctx.redis, prefix: ctx.config.QUEUE_PREFIX });
+    queue = new Queue('sample-work', {
+      connection: ctx.redis,
+      prefix: queuePrefix(ctx.config, 'sample-work'),
+    });
     await queue.add('one', { n: 1 });
     await queue.add('two', { n: 2 });
   });

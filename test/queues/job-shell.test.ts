@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AppContext } from '../../src/app-context.js';
 import { defineJob, enqueue, startJobWorker, workerClosable } from '../../src/queues/job-shell.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { createTestContext } from '../helpers/test-context.js';
 
 interface Deps {
@@ -43,11 +44,13 @@ describe('the job shell', () => {
 
   beforeAll(async () => {
     ctx = createTestContext();
-    const options = { connection: ctx.redis, prefix: ctx.config.QUEUE_PREFIX };
-    queue = new Queue(echo.queue, options);
+    queue = new Queue(echo.queue, {
+      connection: ctx.redis,
+      prefix: queuePrefix(ctx.config, echo.queue),
+    });
     events = new QueueEvents(echo.queue, {
       connection: ctx.workerConnection(),
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefix: queuePrefix(ctx.config, echo.queue),
     });
     await events.waitUntilReady();
   });
@@ -68,7 +71,7 @@ describe('the job shell', () => {
     const worker = startJobWorker(echo, deps, ctx.workerConnection(), {
       logger: ctx.logger,
       metrics: ctx.metrics,
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefixes: ctx.config,
     });
     const closable = workerClosable(ctx.health, worker);
     try {

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nudgeOutboxDrain, OUTBOX_QUEUE_NAMES } from '../../src/queues/outbox-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { CheckoutStore } from '../../src/store/checkout-store.js';
 import { type OutboxEffect, OutboxStore } from '../../src/store/outbox-store.js';
 import type { RedisClient } from '../../src/store/redis.js';
@@ -26,7 +27,7 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const TENANT = 'acme';
 const keyPrefix = uniquePrefix('sigterm');
-const queuePrefix = `{sigterm-${randomUUID().slice(0, 8)}}`;
+const queueBase = `{sigterm-${randomUUID().slice(0, 8)}}`;
 
 let redis: RedisClient;
 let provider: LoopbackServer;
@@ -66,7 +67,7 @@ describe('when a worker process gets SIGTERM through npm while a delivery waits 
         LOG_LEVEL: 'info',
         ...testRedisEnv(),
         KEY_PREFIX: keyPrefix,
-        QUEUE_PREFIX: queuePrefix,
+        QUEUE_PREFIX: queueBase,
         AUTH_TOKENS: `${TENANT}:acme-token-0000000000000001`,
         WEBHOOK_SECRET: 'test-webhook-secret-0000000001',
         RESERVATION_URL: provider.url,
@@ -80,7 +81,10 @@ describe('when a worker process gets SIGTERM through npm while a delivery waits 
       ['--role', 'worker'],
     );
     let servicePid: number | undefined;
-    const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, { connection: redis, prefix: queuePrefix });
+    const drain = new Queue(OUTBOX_QUEUE_NAMES.drain, {
+      connection: redis,
+      prefix: queuePrefix({ QUEUE_PREFIX: queueBase }, OUTBOX_QUEUE_NAMES.drain),
+    });
     try {
       const logs = logCollector(npm);
       const started = await logs.message('agent-commerce-worker started');

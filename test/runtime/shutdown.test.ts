@@ -7,6 +7,7 @@ import type { AppContext } from '../../src/app-context.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { defineJob, startJobWorker, workerClosable } from '../../src/queues/job-shell.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { shutDown } from '../../src/runtime/shutdown.js';
 import { createTestContext } from '../helpers/test-context.js';
 
@@ -51,10 +52,13 @@ describe('shutDown', () => {
   it('turns not-ready, stops taking requests, lets the active job finish, then closes', async () => {
     ctx = createTestContext();
     const { job, release, startedId, finished } = holdingJob();
-    const queue = new Queue(job.queue, { connection: ctx.redis, prefix: ctx.config.QUEUE_PREFIX });
+    const queue = new Queue(job.queue, {
+      connection: ctx.redis,
+      prefix: queuePrefix(ctx.config, job.queue),
+    });
     const worker = startJobWorker(job, undefined, ctx.workerConnection(), {
       logger: ctx.logger,
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefixes: ctx.config,
     });
     const app = await buildApp(ctx, [operationsFeature(() => [])]);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -104,10 +108,13 @@ describe('shutDown', () => {
   it('logs the jobs still active when the deadline passes, and gives up', async () => {
     ctx = createTestContext();
     const { job, release, startedId } = holdingJob();
-    const queue = new Queue(job.queue, { connection: ctx.redis, prefix: ctx.config.QUEUE_PREFIX });
+    const queue = new Queue(job.queue, {
+      connection: ctx.redis,
+      prefix: queuePrefix(ctx.config, job.queue),
+    });
     const worker = startJobWorker(job, undefined, ctx.workerConnection(), {
       logger: ctx.logger,
-      prefix: ctx.config.QUEUE_PREFIX,
+      prefixes: ctx.config,
     });
     const added = await queue.add('hold', {});
     await startedId;

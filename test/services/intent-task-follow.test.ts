@@ -4,6 +4,7 @@ import type { AppContext } from '../../src/app-context.js';
 import { manualClock } from '../../src/clock.js';
 import type { CommerceIntent, IntentTask, IntentTaskState } from '../../src/domain/index.js';
 import { INTENTS_QUEUE, TASK_CHANGED_EVENT } from '../../src/queues/intent-queues.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 import { IntentTaskService } from '../../src/services/intent-tasks.js';
 import { IntentTaskStore } from '../../src/store/intent-task-store.js';
 import { createTestContext } from '../helpers/test-context.js';
@@ -25,12 +26,12 @@ const intent: CommerceIntent = {
  * the shared queue, so two of them stand for two processes.
  */
 function serviceOn(ctx: AppContext, store: IntentTaskStore) {
-  const connection = { connection: ctx.producer, prefix: ctx.config.QUEUE_PREFIX };
+  const connection = { connection: ctx.producer, prefix: queuePrefix(ctx.config, INTENTS_QUEUE) };
   const queue = new Queue(INTENTS_QUEUE, connection);
   const producer = new QueueEventsProducer(INTENTS_QUEUE, connection);
   const events = new QueueEvents(INTENTS_QUEUE, {
     connection: ctx.workerConnection(),
-    prefix: ctx.config.QUEUE_PREFIX,
+    prefix: queuePrefix(ctx.config, INTENTS_QUEUE),
   });
   const service = new IntentTaskService({
     store,
@@ -111,7 +112,7 @@ describe('IntentTaskService.follow', () => {
           if (job.id === nextJob)
             await store.update('acme', id, (current) => ({ ...current, state: 'completed' }));
         },
-        { connection: ctx.workerConnection(), prefix: ctx.config.QUEUE_PREFIX },
+        { connection: ctx.workerConnection(), prefix: queuePrefix(ctx.config, INTENTS_QUEUE) },
       );
       try {
         await writer.queue.add('process-intent', {}, { jobId: nextJob });
