@@ -66,10 +66,10 @@ export function connectRedis(
       redisOptions: { ...nodeOptionsOf(url), ...options },
       lazyConnect: options.lazyConnect ?? false,
       enableReadyCheck: true,
-      // A failover moves slots: follow MOVED/ASK for a while before failing a command.
-      maxRedirections: 32,
-      retryDelayOnFailover: 200,
-      retryDelayOnClusterDown: 200,
+      // ioredis' own redirection and failover delays, on purpose: with longer ones (32
+      // redirections, 200 ms) BullMQ workers whose queue's master failed over stayed blocked on
+      // it and never closed (test/scale/cluster-failover.test.ts); with these they fail fast
+      // and retry against the promoted replica.
     });
     cluster.on('error', () => {});
     return cluster;
