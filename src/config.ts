@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
-import { QUEUE_GROUPS } from './queues/queue-groups.js';
+import { isQueueGroup, QUEUE_GROUPS } from './queues/queue-groups.js';
 import { PrivateSigningJwksSchema } from './services/signing/signing-keys.js';
 
 /** Most effects in one delivery batch job, so one job's payload and settle calls stay small. */
@@ -139,12 +139,9 @@ export const ConfigSchema = z
       .transform((entries) =>
         Object.fromEntries(entries.map((entry) => entry.split('=') as [string, string])),
       )
-      .refine(
-        (tags) => Object.keys(tags).every((group) => group === '*' || QUEUE_GROUPS.includes(group)),
-        {
-          message: `groups are ${QUEUE_GROUPS.join(', ')} or *`,
-        },
-      )
+      .refine((tags) => Object.keys(tags).every((group) => group === '*' || isQueueGroup(group)), {
+        message: `groups are ${QUEUE_GROUPS.join(', ')}, evaluation-<n> or *`,
+      })
       .optional(),
     AUTH_TOKENS: authTokens.prefault(`demo:${DEMO_TENANT_TOKEN}`),
     SEED_DEMO: booleanFromEnv.default(true),
@@ -155,6 +152,11 @@ export const ConfigSchema = z
     CATALOG_URL: optionalUrl,
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     // --- catalog and feeds: ingest, evaluation jobs, staleness, feed publishing ---
+    /**
+     * Evaluation queues, one hash tag each; a tenant's jobs go to one of them (by its id), so
+     * on a Redis Cluster the evaluation of many tenants spreads over masters. 1: one queue.
+     */
+    EVALUATION_QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
     /**
      * Contexts every product's profile is kept for, `REGION:buyerType:channel` comma-separated.
      * @defaultValue EU/US × consumer/business × agent

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import { FeedPublisher } from '../../feeds/feed-publisher.js';
 import { FeedRenderCache } from '../../feeds/feed-render-cache.js';
 import { feedFormats } from '../../feeds/formats.js';
@@ -5,6 +6,7 @@ import { DirectorySink } from '../../feeds/sinks/directory-sink.js';
 import { HttpPutSink } from '../../feeds/sinks/http-put-sink.js';
 import type { AppContext } from '../app-context.js';
 import { type CatalogQueues, openCatalogQueues } from '../queues/catalog-queues.js';
+import { evaluationShardOf } from '../queues/queue-groups.js';
 import { CatalogService } from '../services/catalog-service.js';
 import { EvaluationService, type TenantStores } from '../services/evaluation-service.js';
 import { EvaluationThread } from '../services/evaluation-threads.js';
@@ -36,7 +38,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
   const existing = runtimes.get(ctx);
   if (existing !== undefined) return existing;
   const { config, redis, clock, logger } = ctx;
-  const queues = openCatalogQueues(redis, config);
+  const queues = openCatalogQueues(redis, config, config.EVALUATION_QUEUE_SHARDS);
   const stores = new Map<string, TenantStores>();
   const storesOf = (tenant: string): TenantStores => {
     let found = stores.get(tenant);
@@ -66,7 +68,8 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
         }
       },
     },
-    queues.evaluate,
+    (tenant) =>
+      queues.evaluateShards[evaluationShardOf(tenant, queues.evaluateShards.length)] as Queue,
     config.EVALUATION_THREADS > 0 ? new EvaluationThread(sliceSettings) : undefined,
   );
   const profiles = new ProfileService(storesOf, evaluation, clock, logger);

@@ -7,6 +7,7 @@ import { seedDemo } from '../demo/seed-demo.js';
 import { catalogRoutes } from '../http/routes/catalog-routes.js';
 import { CATALOG_QUEUE_NAMES } from '../queues/catalog-queues.js';
 import { startJobWorker, workerClosable } from '../queues/job-shell.js';
+import { evaluationQueueName } from '../queues/queue-groups.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import type { Feature } from './feature.js';
 
@@ -21,8 +22,10 @@ export function primaryTenant(ctx: AppContext): string {
  */
 export const catalogFeature: Feature = {
   name: 'catalog',
-  queues: [
-    CATALOG_QUEUE_NAMES.evaluate,
+  queues: (config) => [
+    ...Array.from({ length: config.EVALUATION_QUEUE_SHARDS }, (_, shard) =>
+      evaluationQueueName(shard),
+    ),
     CATALOG_QUEUE_NAMES.sweepDue,
     CATALOG_QUEUE_NAMES.pullCatalog,
   ],
@@ -51,25 +54,31 @@ export const catalogFeature: Feature = {
   async startWorkers(ctx) {
     const runtime = catalogRuntime(ctx);
     const options = { prefixes: ctx.config, logger: ctx.logger, metrics: ctx.metrics };
-    const evaluate = startJobWorker(evaluateProfilesJob, runtime, ctx.workerConnection(), {
-      ...options,
-      concurrency: 2,
-    });
-    // A job that gives up hands its claimed ids back, so no product is left unevaluated.
-    evaluate.on('failed', (job, error) => {
-      if (job === undefined) return;
-      const final =
-        error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-      if (!final) return;
-      const { tenant } = job.data as { tenant: string };
-      void runtime
-        .storesOf(tenant)
-        .work.release(String(job.id))
-        .catch((err: unknown) => ctx.logger.error({ err, tenant }, 'could not release a claim'));
+    // One worker per evaluation shard (EVALUATION_QUEUE_SHARDS), each on its own queue.
+    const evaluators = runtime.queues.evaluateShards.map((queue) => {
+      const evaluate = startJobWorker(
+        { ...evaluateProfilesJob, queue: queue.name },
+        runtime,
+        ctx.workerConnection(),
+        { ...options, concurrency: 2 },
+      );
+      // A job that gives up hands its claimed ids back, so no product is left unevaluated.
+      evaluate.on('failed', (job, error) => {
+        if (job === undefined) return;
+        const final =
+          error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+        if (!final) return;
+        const { tenant } = job.data as { tenant: string };
+        void runtime
+          .storesOf(tenant)
+          .work.release(String(job.id))
+          .catch((err: unknown) => ctx.logger.error({ err, tenant }, 'could not release a claim'));
+      });
+      return evaluate;
     });
     const sweep = startJobWorker(sweepDueProfilesJob, runtime, ctx.workerConnection(), options);
     const pull = startJobWorker(pullCatalogJob, runtime, ctx.workerConnection(), options);
-    return [evaluate, sweep, pull].map((worker) => workerClosable(ctx.health, worker));
+    return [...evaluators, sweep, pull].map((worker) => workerClosable(ctx.health, worker));
   },
 
   async startSchedulers(ctx) {

@@ -8,8 +8,11 @@ import type { Closable } from '../runtime/closable.js';
  */
 export interface Feature extends HttpRoutes {
   name: string;
-  /** Names of the BullMQ queues this feature uses, for the dashboard and queue metrics. */
-  queues?: readonly string[];
+  /**
+   * Names of the BullMQ queues this feature uses, for the dashboard and queue metrics; a
+   * function when they depend on the configuration (evaluation shards).
+   */
+  queues?: readonly string[] | ((config: AppContext['config']) => readonly string[]);
   /**
    * Start-up work every role runs once Redis is reachable, before workers, schedulers and
    * routes (e.g. seeding a demo catalog); returns what must be closed at shutdown.

@@ -27,7 +27,10 @@ export function operationsFeature(
 ): Feature {
   let queues: Queue[] | undefined;
   const queuesOf = (ctx: AppContext): Queue[] => {
-    queues ??= [...new Set(features().flatMap((feature) => feature.queues ?? []))].map(
+    const names = features().flatMap((feature) =>
+      typeof feature.queues === 'function' ? feature.queues(ctx.config) : (feature.queues ?? []),
+    );
+    queues ??= [...new Set(names)].map(
       (name) =>
         new Queue(name, { connection: ctx.producer, prefix: queuePrefix(ctx.config, name) }),
     );

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { RedisClient } from '../store/redis.js';
-import { type QueuePrefixSettings, queuePrefix } from './queue-groups.js';
+import { evaluationQueueName, type QueuePrefixSettings, queuePrefix } from './queue-groups.js';
 
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i);
 
@@ -43,7 +43,10 @@ export const CATALOG_JOB_DEFAULTS = {
 } as const;
 
 export interface CatalogQueues {
+  /** The first evaluation shard's queue (the only one with EVALUATION_QUEUE_SHARDS=1). */
   evaluate: Queue;
+  /** Every evaluation shard's queue, by shard (evaluationShardOf). */
+  evaluateShards: readonly Queue[];
   sweepDue: Queue;
   publishFeed: Queue;
   pullCatalog: Queue;
@@ -54,6 +57,7 @@ export interface CatalogQueues {
 export function openCatalogQueues(
   connection: RedisClient,
   prefixes: QueuePrefixSettings,
+  evaluationShards = 1,
 ): CatalogQueues {
   const open = (name: string) =>
     new Queue(name, {
@@ -61,16 +65,24 @@ export function openCatalogQueues(
       prefix: queuePrefix(prefixes, name),
       defaultJobOptions: { ...CATALOG_JOB_DEFAULTS },
     });
+  const evaluateShards = Array.from({ length: evaluationShards }, (_, shard) =>
+    open(evaluationQueueName(shard)),
+  );
   const queues = {
-    evaluate: open(CATALOG_QUEUE_NAMES.evaluate),
+    evaluate: evaluateShards[0] as Queue,
     sweepDue: open(CATALOG_QUEUE_NAMES.sweepDue),
     publishFeed: open(CATALOG_QUEUE_NAMES.publishFeed),
     pullCatalog: open(CATALOG_QUEUE_NAMES.pullCatalog),
   };
   return {
     ...queues,
+    evaluateShards,
     async close() {
-      await Promise.allSettled(Object.values(queues).map((queue) => queue.close()));
+      await Promise.allSettled(
+        [...evaluateShards, queues.sweepDue, queues.publishFeed, queues.pullCatalog].map((queue) =>
+          queue.close(),
+        ),
+      );
     },
   };
 }

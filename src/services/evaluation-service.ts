@@ -64,7 +64,8 @@ export class EvaluationService {
 
   constructor(
     private readonly settings: EvaluationSettings,
-    private readonly evaluateQueue: Queue,
+    /** The evaluation queue of a tenant's shard (EVALUATION_QUEUE_SHARDS). */
+    private readonly evaluateQueueOf: (tenant: string) => Queue,
     /** Where slices are computed: an evaluation thread, or this thread. */
     private readonly slices: SliceEvaluator = sliceEvaluatorInline(settings),
   ) {
@@ -91,7 +92,7 @@ export class EvaluationService {
    */
   async requestEvaluation(tenant: string, delayMs = this.settings.coalesceMs): Promise<void> {
     await enqueue(
-      this.evaluateQueue,
+      this.evaluateQueueOf(tenant),
       { queue: CATALOG_QUEUE_NAMES.evaluate, PayloadSchema: EvaluateProfilesPayloadSchema },
       'evaluate',
       { tenant },

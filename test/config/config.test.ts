@@ -118,6 +118,12 @@ describe('loadConfig', () => {
       });
     });
 
+    it('takes an evaluation shard’s group', () => {
+      expect(loadConfig({ QUEUE_HASH_TAGS: 'evaluation-2=eval' }).QUEUE_HASH_TAGS).toEqual({
+        'evaluation-2': 'eval',
+      });
+    });
+
     it('refuses a group it does not know, listing the groups', () => {
       const error = configErrorFor({ QUEUE_HASH_TAGS: 'intent=hot' });
       expect(error.problems).toEqual([
@@ -204,6 +210,7 @@ describe('loadConfig', () => {
     ['REQUIRED_POLICY_DOMAINS', ''],
     ['SEED_DEMO', 'maybe'],
     ['SHUTDOWN_DEADLINE_MS', '-1'],
+    ['EVALUATION_QUEUE_SHARDS', '0'],
   ])('when %s is %j', (name, value) => {
     it('refuses it by name', () => {
       expect(configErrorFor({ [name]: value }).problems[0]).toMatch(new RegExp(`^${name}: `));
