@@ -62,6 +62,8 @@ describe('when the master holding a tenant’s slot stops in the middle of check
 
   beforeAll(async () => {
     cluster = await startPrivateRedisCluster({ nodeTimeoutMs: 1_000 });
+    // Should a close hang past its hook's timeout, the nodes still go when this worker exits.
+    process.once('exit', () => cluster.kill());
     h = await startCheckoutHarness({
       env: {
         REDIS_URL: `redis://${cluster.nodes[0]}`,
@@ -120,8 +122,11 @@ describe('when the master holding a tenant’s slot stops in the middle of check
   }, 120_000);
 
   afterAll(async () => {
-    await h?.close();
-    await cluster?.stop();
+    try {
+      await h?.close();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('stopped the master while checkouts were still on their way', () => {
