@@ -76,13 +76,16 @@ describe('effects whose attempts run out', () => {
     });
 
     it('counts it in acw_outbox_exhausted_total as retried later', async () => {
-      expect(
-        await metricSum(h, 'acw_outbox_exhausted_total', {
+      // The count follows the settle that made the checkout capture_delayed: wait for it.
+      const counted = await waitFor('the exhausted capture counted', async () => {
+        const sum = await metricSum(h, 'acw_outbox_exhausted_total', {
           provider: 'payment',
           kind: 'capture',
           handling: 'retried_later',
-        }),
-      ).toBeGreaterThanOrEqual(1);
+        });
+        return sum >= 1 ? sum : undefined;
+      });
+      expect(counted).toBeGreaterThanOrEqual(1);
     });
 
     it('lists it on the readiness page', async () => {
