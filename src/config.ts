@@ -3,6 +3,7 @@ import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
 import { isQueueGroup, QUEUE_GROUPS } from './queues/queue-groups.js';
 import { PrivateSigningJwksSchema } from './services/signing/signing-keys.js';
+import { redisNodeOf } from './store/redis.js';
 
 /** Most effects in one delivery batch job, so one job's payload and settle calls stay small. */
 export const MAX_DELIVERY_BATCH = 500;
@@ -43,10 +44,7 @@ const authTokens = commaList.pipe(
 const clusterNode = z
   .string()
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'each node must be host:port' })
-  .transform((value) => {
-    const at = value.lastIndexOf(':');
-    return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
-  });
+  .transform(redisNodeOf);
 
 const evaluationContext = z.string().transform((value, ctx) => {
   const [region, buyerType, channel, ...rest] = value.split(':');

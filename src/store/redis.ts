@@ -22,6 +22,12 @@ const PURPOSE_OPTIONS: Record<ConnectionPurpose, RedisOptions> = {
   store: { maxRetriesPerRequest: 3, connectTimeout: 5_000 },
 };
 
+/** A node as `host:port` (REDIS_CLUSTER_NODES, redis-cli --cluster) → host and port. */
+export function redisNodeOf(hostPort: string): { host: string; port: number } {
+  const at = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
+}
+
 /** A connection to one node or to a cluster: stores, queues and workers take either. */
 export type RedisClient = Redis | Cluster;
 

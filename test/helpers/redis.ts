@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { inject } from 'vitest';
-import { connectRedis, type RedisClient, type RedisTarget } from '../../src/store/redis.js';
+import {
+  connectRedis,
+  type RedisClient,
+  type RedisTarget,
+  redisNodeOf,
+} from '../../src/store/redis.js';
 
 /**
  * The URL of the run's Redis, started by test/global-setup.ts or given by REDIS_URL. With a
@@ -33,10 +38,7 @@ export function testRedisTarget(): RedisTarget {
   const nodes = testClusterNodes();
   return {
     url: testRedisUrl(),
-    clusterNodes: nodes?.split(',').map((node) => {
-      const at = node.lastIndexOf(':');
-      return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
-    }),
+    clusterNodes: nodes?.split(',').map(redisNodeOf),
   };
 }
 
