@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Queue } from 'bullmq';
@@ -29,6 +29,7 @@ import {
   type RenderedKind,
   renderKeyOf,
 } from './feed-render-cache.js';
+import { DirectoryFeedSource, type FeedSource, type PublishedFeed } from './feed-source.js';
 import type { DirectorySink } from './sinks/directory-sink.js';
 import {
   EXCLUDED_IDS_LISTED,
@@ -36,6 +37,7 @@ import {
   type FeedManifest,
 } from './sinks/feed-manifest.js';
 import type { HttpPutSink } from './sinks/http-put-sink.js';
+import { sha256Meter } from './sinks/sha256-meter.js';
 
 export interface FeedPublisherSettings {
   context: EvaluationContext;
@@ -100,6 +102,7 @@ export class FeedPublisher {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly renderCache?: FeedRenderCache,
+    private readonly source: FeedSource = new DirectoryFeedSource(sink),
   ) {
     const key = contextKey(settings.context);
     this.renderKeys = new Map(
@@ -162,31 +165,24 @@ export class FeedPublisher {
       fromCache: 0,
       excluded: { count: 0, reasons: {}, productIds: [] },
     };
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
+    const meter = sha256Meter();
     const target = await this.sink.open(tenant, feed, file);
     const source = Readable.from(this.render(tenant, format, nowMs, counters));
     try {
-      if (format.gzip) await pipeline(source, createGzip(), meter, target.stream);
-      else await pipeline(source, meter, target.stream);
+      if (format.gzip) await pipeline(source, createGzip(), meter.stream, target.stream);
+      else await pipeline(source, meter.stream, target.stream);
     } catch (error) {
       await target.abort();
       throw error;
     }
     const path = await target.complete();
+    const { sha256, bytes } = meter.result();
     const manifest: FeedManifest = {
       feed,
       version,
       generatedAt: toInstant(nowMs),
       count: counters.count,
-      sha256: hash.digest('hex'),
+      sha256,
       bytes,
       file,
       contentType: format.contentType,
@@ -375,19 +371,13 @@ export class FeedPublisher {
     return read;
   }
 
-  async latest(
-    tenant: string,
-    feed: FeedName,
-  ): Promise<{ manifest: FeedManifest; path: string } | undefined> {
-    const manifest = await this.sink.readManifest(tenant, feed);
-    if (manifest === undefined) return undefined;
-    return { manifest, path: this.sink.filePath(tenant, manifest) };
+  /** The latest published version, from where this process serves feeds (`FEED_SOURCE`). */
+  latest(tenant: string, feed: FeedName): Promise<PublishedFeed | undefined> {
+    return this.source.latest(tenant, feed);
   }
 
   async list(tenant: string): Promise<FeedManifest[]> {
-    const found = await Promise.all(
-      this.feedNames.map((feed) => this.sink.readManifest(tenant, feed)),
-    );
-    return found.filter((manifest): manifest is FeedManifest => manifest !== undefined);
+    const found = await Promise.all(this.feedNames.map((feed) => this.source.latest(tenant, feed)));
+    return found.flatMap((published) => (published === undefined ? [] : [published.manifest]));
   }
 }

@@ -233,6 +233,13 @@ export const ConfigSchema = z
     /** Retries of one HTTP PUT on a network error or 5xx, with exponential backoff. */
     FEED_SINK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
     /**
+     * Where `GET /v1/feeds/…` (and every feed reader) finds published feeds. `directory`: this
+     * machine's FEED_DIR, which the publishing workers write (one machine, or a shared volume).
+     * `sink`: the store behind FEED_SINK_URL, copied into FEED_DIR on first read, so ingress
+     * and workers need no shared volume (feeds/sinks/sink-mirror-source.ts).
+     */
+    FEED_SOURCE: z.enum(['directory', 'sink']).default('directory'),
+    /**
      * Seller name the feeds carry (acp on every variant; openai-flat requires it on every row).
      * @defaultValue the demo store's outside production (src/app/feed-seller.ts), else unset
      */
@@ -485,6 +492,13 @@ export const ConfigSchema = z
             message: 'must be set with ACP_WEBHOOK_URL',
           });
       }
+    }
+    if (config.FEED_SOURCE === 'sink' && config.FEED_SINK_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FEED_SINK_URL'],
+        message: 'must be set with FEED_SOURCE=sink (feeds are read back from there)',
+      });
     }
     if (config.UCP_PROFILE_CACHE_MIN_TTL_MS > config.UCP_PROFILE_CACHE_MAX_TTL_MS) {
       ctx.addIssue({

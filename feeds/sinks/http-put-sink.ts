@@ -13,6 +13,21 @@ export interface HttpPutSinkOptions {
   retryBaseDelayMs?: number;
 }
 
+/** Where a tenant's feed file (or its `manifest.json`) lives under the sink's base URL. */
+export function sinkUrl(baseUrl: string, tenant: string, feed: string, file: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return `${base}/${encodeURIComponent(tenant)}/${encodeURIComponent(feed)}/${encodeURIComponent(file)}`;
+}
+
+/** The undici agent both directions of the sink use: every phase bounded by the timeout. */
+export function sinkAgent(timeoutMs: number): Agent {
+  return new Agent({
+    connectTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+}
+
 /**
  * Uploads a published feed with HTTP PUT: the versioned file first, then the manifest, so a
  * reader of the remote manifest, like one of the local one, always finds the file it names.
@@ -21,16 +36,11 @@ export class HttpPutSink {
   private readonly agent: Agent;
 
   constructor(private readonly options: HttpPutSinkOptions) {
-    this.agent = new Agent({
-      connectTimeout: options.timeoutMs,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
+    this.agent = sinkAgent(options.timeoutMs);
   }
 
   private url(tenant: string, feed: string, file: string): string {
-    const base = this.options.baseUrl.replace(/\/+$/, '');
-    return `${base}/${encodeURIComponent(tenant)}/${encodeURIComponent(feed)}/${encodeURIComponent(file)}`;
+    return sinkUrl(this.options.baseUrl, tenant, feed, file);
   }
 
   private async put(

@@ -1,9 +1,12 @@
 import type { Queue } from 'bullmq';
 import { FeedPublisher } from '../../feeds/feed-publisher.js';
 import { FeedRenderCache } from '../../feeds/feed-render-cache.js';
+import { DirectoryFeedSource, type FeedSource } from '../../feeds/feed-source.js';
 import { feedFormats } from '../../feeds/formats.js';
 import { DirectorySink } from '../../feeds/sinks/directory-sink.js';
 import { HttpPutSink } from '../../feeds/sinks/http-put-sink.js';
+import { HttpSinkReader } from '../../feeds/sinks/http-sink-reader.js';
+import { SinkMirrorSource } from '../../feeds/sinks/sink-mirror-source.js';
 import type { AppContext } from '../app-context.js';
 import { type CatalogQueues, openCatalogQueues } from '../queues/catalog-queues.js';
 import { evaluationShardOf } from '../queues/queue-groups.js';
@@ -73,14 +76,20 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     config.EVALUATION_THREADS > 0 ? new EvaluationThread(sliceSettings) : undefined,
   );
   const profiles = new ProfileService(storesOf, evaluation, clock, logger);
-  const remote =
+  const sinkOptions =
     config.FEED_SINK_URL === undefined
       ? undefined
-      : new HttpPutSink({
+      : {
           baseUrl: config.FEED_SINK_URL,
           timeoutMs: config.FEED_SINK_TIMEOUT_MS,
           retries: config.FEED_SINK_RETRIES,
-        });
+        };
+  const remote = sinkOptions === undefined ? undefined : new HttpPutSink(sinkOptions);
+  const directory = new DirectorySink(config.FEED_DIR, config.FEED_KEEP_VERSIONS);
+  const source: FeedSource =
+    config.FEED_SOURCE === 'sink' && sinkOptions !== undefined
+      ? new SinkMirrorSource(new HttpSinkReader(sinkOptions), directory, logger)
+      : new DirectoryFeedSource(directory);
   const feeds = new FeedPublisher(
     {
       context: config.FEED_CONTEXT,
@@ -92,13 +101,14 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     feedFormats({ seller: feedSellerOf(config) }),
     (tenant) => storesOf(tenant).catalog,
     profiles,
-    new DirectorySink(config.FEED_DIR, config.FEED_KEEP_VERSIONS),
+    directory,
     remote,
     new FeedLockStore(redis, config.KEY_PREFIX),
     queues.publishFeed,
     clock,
     logger,
     config.FEED_RENDER_CACHE === 'on' ? new FeedRenderCache(redis, config.KEY_PREFIX) : undefined,
+    source,
   );
   const runtime: CatalogRuntime = {
     ctx,
@@ -113,6 +123,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
       await evaluation.close();
       await queues.close();
       await remote?.close();
+      await source.close?.();
       runtimes.delete(ctx);
     },
   };
