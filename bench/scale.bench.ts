@@ -229,6 +229,9 @@ async function runConfiguration(
     RECEIPT_URL: receiptUrl,
     OUTBOX_DRAIN_INTERVAL_MS: '20',
     OUTBOX_DRAIN_BATCH: '1000',
+    // As bench/outbox: 32 calls in flight per provider per process.
+    DELIVERY_CONCURRENCY: '32',
+    PROVIDER_CONNECTIONS: '32',
   };
   const config = loadConfig(env);
   const ctx = createAppContext(config, createLogger({ level: 'silent' }), systemClock);
