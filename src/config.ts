@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_CONTEXTS, EvaluationContextSchema } from './domain/context.js';
+import { ContextParameterSchema, DEFAULT_CONTEXTS } from './domain/context.js';
 import { POLICY_DOMAINS } from './domain/policy.js';
 import { isQueueGroup, QUEUE_GROUPS } from './queues/queue-groups.js';
 import { PrivateSigningJwksSchema } from './services/signing/signing-keys.js';
@@ -46,18 +46,7 @@ const clusterNode = z
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'each node must be host:port' })
   .transform(redisNodeOf);
 
-const evaluationContext = z.string().transform((value, ctx) => {
-  const [region, buyerType, channel, ...rest] = value.split(':');
-  const parsed = EvaluationContextSchema.safeParse({ region, buyerType, channel });
-  if (rest.length > 0 || !parsed.success) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${JSON.stringify(value)} is not REGION:buyerType:channel (e.g. EU:consumer:agent)`,
-    });
-    return z.NEVER;
-  }
-  return parsed.data;
-});
+const evaluationContext = ContextParameterSchema;
 
 /** ISO 3166-1 alpha-2, as product feeds name markets. */
 const countryCode = z.string().regex(/^[A-Z]{2}$/, {

@@ -9,6 +9,7 @@ import { feedsFeature } from './feeds.js';
 import { mcpFeature } from './mcp.js';
 import { operationsFeature } from './operations.js';
 import { readinessSourcesOf } from './readiness.js';
+import { subscriptionsFeature } from './subscriptions.js';
 import { ucpFeature } from './ucp.js';
 
 /** Every feature of the service, in start order. main.ts runs the parts each role needs. */
@@ -22,6 +23,7 @@ export const FEATURES: readonly Feature[] = [
   ucpFeature,
   ap2Feature,
   driftFeature,
+  subscriptionsFeature,
 ];
 
 /** What the ingress serves: the features plus health, metrics and the operator pages over them. */

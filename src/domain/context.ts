@@ -29,6 +29,20 @@ export const DEFAULT_CONTEXTS: readonly EvaluationContext[] = [
   { region: 'US', buyerType: 'business', channel: 'agent' },
 ];
 
+/** A context written `REGION:buyerType:channel` (e.g. `EU:consumer:agent`), as settings and requests name one. */
+export const ContextParameterSchema = z.string().transform((value, ctx) => {
+  const [region, buyerType, channel, ...rest] = value.split(':');
+  const parsed = EvaluationContextSchema.safeParse({ region, buyerType, channel });
+  if (rest.length > 0 || !parsed.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not REGION:buyerType:channel (e.g. EU:consumer:agent)`,
+    });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 export function contextKey(context: EvaluationContext): string {
   return `${context.region}|${context.buyerType}|${context.channel}`;
 }

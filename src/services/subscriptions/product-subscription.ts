@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import {
+  type CommerceAction,
+  CommerceActionSchema,
+  ContextParameterSchema,
+  contextKey,
+} from '../../domain/index.js';
+
+/** What a subscriber can hear of (issue 18). */
+export const SUBSCRIPTION_EVENTS = ['decision.changed', 'profile.expiring'] as const;
+
+export const SubscriptionIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, { message: 'letters, digits, _ and - only' });
+
+const ListOf = <T extends z.ZodType>(item: T, max: number) => z.array(item).min(1).max(max);
+
+/**
+ * `PUT /v1/subscriptions/{id}`'s body. Every filter is optional and narrows what the
+ * subscription covers; a subscription with none covers the whole catalog. Unknown fields are
+ * refused (a misspelt `categorys` would otherwise widen the subscription to everything).
+ */
+export const SubscriptionBodySchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2_000),
+  products: ListOf(z.string().min(1).max(200), 1_000).optional(),
+  categories: ListOf(z.string().min(1).max(200), 200).optional(),
+  /** `REGION:buyerType:channel`, each one of the contexts profiles are kept for. */
+  contexts: ListOf(ContextParameterSchema, 64).optional(),
+  actions: ListOf(CommerceActionSchema, 6).optional(),
+  events: ListOf(z.enum(SUBSCRIPTION_EVENTS), 2).default(['decision.changed']),
+});
+export type SubscriptionBody = z.infer<typeof SubscriptionBodySchema>;
+
+export interface ProductSubscription {
+  id: string;
+  url: string;
+  products?: string[];
+  categories?: string[];
+  /** `REGION:buyerType:channel`, as written in the request */
+  contexts?: string[];
+  actions?: CommerceAction[];
+  events: (typeof SUBSCRIPTION_EVENTS)[number][];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One decision a subscription may cover: a product's action in a context. */
+export interface DecisionSubject {
+  productId: string;
+  category?: string;
+  contextKey: string;
+  action: CommerceAction;
+}
+
+/**
+ * What each filter asks of a decision, as a table: a filter left out asks nothing. Every
+ * filter given must hold (they narrow one another).
+ */
+const FILTERS: readonly ((s: ProductSubscription, d: DecisionSubject) => boolean)[] = [
+  (s, d) => s.products === undefined || s.products.includes(d.productId),
+  (s, d) =>
+    s.categories === undefined || (d.category !== undefined && s.categories.includes(d.category)),
+  (s, d) => s.contexts === undefined || s.contexts.includes(contextParameterOf(d.contextKey)),
+  (s, d) => s.actions === undefined || s.actions.includes(d.action),
+];
+
+/** A stored context key (`EU|consumer|agent`) as requests write it (`EU:consumer:agent`). */
+function contextParameterOf(key: string): string {
+  return key.replaceAll('|', ':');
+}
+
+export function covers(subscription: ProductSubscription, decision: DecisionSubject): boolean {
+  return FILTERS.every((holds) => holds(subscription, decision));
+}
+
+/** The stored form of a validated body: every list de-duplicated, in a stable order. */
+export function subscriptionOf(
+  id: string,
+  body: SubscriptionBody,
+  times: { createdAt: string; updatedAt: string },
+): ProductSubscription {
+  const unique = <T>(values: readonly T[] | undefined) =>
+    values === undefined ? undefined : [...new Set(values)].sort();
+  const subscription: ProductSubscription = {
+    id,
+    url: body.url,
+    events: unique(body.events) ?? [],
+    ...times,
+  };
+  const products = unique(body.products);
+  const categories = unique(body.categories);
+  const contexts = unique(body.contexts?.map((c) => contextParameterOf(contextKey(c))));
+  const actions = unique(body.actions);
+  if (products !== undefined) subscription.products = products;
+  if (categories !== undefined) subscription.categories = categories;
+  if (contexts !== undefined) subscription.contexts = contexts;
+  if (actions !== undefined) subscription.actions = actions;
+  return subscription;
+}

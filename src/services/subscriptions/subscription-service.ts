@@ -1,0 +1,75 @@
+import type { Clock } from '../../clock.js';
+import { contextKey, type EvaluationContext, toInstant } from '../../domain/index.js';
+import { AppError } from '../../errors/codes.js';
+import { ProductSubscriptionStore } from '../../store/product-subscription-store.js';
+import type { RedisClient } from '../../store/redis.js';
+import {
+  type ProductSubscription,
+  type SubscriptionBody,
+  subscriptionOf,
+} from './product-subscription.js';
+
+export interface SubscriptionServiceDeps {
+  redis: RedisClient;
+  prefix: string;
+  clock: Clock;
+  /** The contexts profiles are kept for: a subscription to another would never hear a thing. */
+  contexts: readonly EvaluationContext[];
+}
+
+/** A tenant's product subscriptions: put (create or replace), get, list, remove. */
+export class SubscriptionService {
+  private readonly known: Set<string>;
+
+  constructor(private readonly deps: SubscriptionServiceDeps) {
+    this.known = new Set(deps.contexts.map(contextKey));
+  }
+
+  private store(tenant: string): ProductSubscriptionStore {
+    return new ProductSubscriptionStore(this.deps.redis, this.deps.prefix, tenant);
+  }
+
+  /** Creates or replaces `id`; `created` says which (the route answers 201 or 200). */
+  async put(
+    tenant: string,
+    id: string,
+    body: SubscriptionBody,
+  ): Promise<{ subscription: ProductSubscription; created: boolean }> {
+    const unknown = (body.contexts ?? []).filter((context) => !this.known.has(contextKey(context)));
+    if (unknown.length > 0)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        [
+          `contexts: ${unknown.map((c) => `${c.region}:${c.buyerType}:${c.channel}`).join(', ')} not evaluated here`,
+        ],
+        { contexts: [...this.known].map((key) => key.replaceAll('|', ':')) },
+      );
+    const store = this.store(tenant);
+    const now = toInstant(this.deps.clock.nowMs());
+    const before = await this.get(tenant, id);
+    const subscription = subscriptionOf(id, body, {
+      createdAt: before?.createdAt ?? now,
+      updatedAt: now,
+    });
+    const created = await store.put(id, JSON.stringify(subscription));
+    return { subscription, created };
+  }
+
+  async get(tenant: string, id: string): Promise<ProductSubscription | undefined> {
+    const json = await this.store(tenant).get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as ProductSubscription);
+  }
+
+  /** Every subscription of the tenant, by id. */
+  async list(tenant: string): Promise<ProductSubscription[]> {
+    const all = (await this.store(tenant).all()).map(
+      (json) => JSON.parse(json) as ProductSubscription,
+    );
+    return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Resolves false when there is no such subscription. */
+  remove(tenant: string, id: string): Promise<boolean> {
+    return this.store(tenant).remove(id);
+  }
+}
