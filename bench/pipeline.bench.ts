@@ -13,11 +13,10 @@
  * Usage: npm run bench:pipeline [-- --sizes 10000,100000]
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,7 @@ import { QueueEvents } from 'bullmq';
 import { Excluded } from '../feeds/feed-format.js';
 import { feedFormats } from '../feeds/formats.js';
 import { DirectorySink } from '../feeds/sinks/directory-sink.js';
+import { sha256Meter } from '../feeds/sinks/sha256-meter.js';
 import { catalogFeature } from '../src/app/catalog.js';
 import { feedSellerOf } from '../src/app/feed-seller.js';
 import { systemClock } from '../src/clock.js';
@@ -339,20 +339,14 @@ async function publishPhase(
     }
     /** Writes chunks to the sink as the publisher does (gzip when the format is, sha-256); bytes/s. */
     const toSink = async (chunks: Iterable<Buffer> | AsyncIterable<Buffer>, file: string) => {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _e, cb) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          cb(null, chunk);
-        },
-      });
+      const meter = sha256Meter();
       const target = await sink.open(TENANT, feed, file);
       const t0 = performance.now();
-      if (format.gzip) await pipeline(Readable.from(chunks), createGzip(), meter, target.stream);
-      else await pipeline(Readable.from(chunks), meter, target.stream);
+      if (format.gzip)
+        await pipeline(Readable.from(chunks), createGzip(), meter.stream, target.stream);
+      else await pipeline(Readable.from(chunks), meter.stream, target.stream);
       await target.complete();
+      const { bytes } = meter.result();
       return bytes / ((performance.now() - t0) / 1000);
     };
     const byId = new Map<string, unknown>();
