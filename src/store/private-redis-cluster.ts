@@ -76,7 +76,10 @@ export async function startPrivateRedisCluster(
     );
     const nodes = started.map((server) => `127.0.0.1:${server.port}`);
     await createCluster(nodes, replicas);
-    await waitForClusterOk(started.map((server) => server.port));
+    await waitForClusterOk(
+      started.map((server) => server.port),
+      masters * replicas,
+    );
     return {
       nodes,
       servers,
@@ -123,19 +126,32 @@ async function createCluster(nodes: readonly string[], replicas: number): Promis
   if (code !== 0) throw new Error(`redis-cli --cluster create failed (${code}):\n${output}`);
 }
 
-async function waitForClusterOk(ports: readonly number[], deadlineMs = 20_000): Promise<void> {
+/**
+ * Until every node sees all 16384 slots served and every replica is in sync with its master
+ * (`master_link_status:up`): before that a master that crashes takes its writes with it, and
+ * a failover test would prove nothing about failover.
+ */
+async function waitForClusterOk(
+  ports: readonly number[],
+  replicas: number,
+  deadlineMs = 20_000,
+): Promise<void> {
   const until = Date.now() + deadlineMs;
   const clients = ports.map((port) => new Redis({ port, host: '127.0.0.1', lazyConnect: true }));
   try {
     for (;;) {
       const infos = await Promise.all(clients.map((client) => client.cluster('INFO')));
+      const links = await Promise.all(clients.map((client) => client.info('replication')));
       const ok = infos.every(
         (info) =>
           /cluster_state:ok/.test(info) &&
           /cluster_slots_ok:16384/.test(info) &&
           new RegExp(`cluster_known_nodes:${ports.length}\\b`).test(info),
       );
-      if (ok) return;
+      const inSync = links.filter(
+        (info) => /role:slave/.test(info) && /master_link_status:up/.test(info),
+      ).length;
+      if (ok && inSync === replicas) return;
       if (Date.now() > until) throw new Error(`cluster not ok within ${deadlineMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -8,7 +8,11 @@ import path from 'node:path';
 export interface PrivateRedis {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops the server and waits for it to exit: SIGTERM by default (it saves, replicas catch
+   * up), SIGKILL to crash it (a failover test's harsher case).
+   */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Synchronous SIGTERM, for a process about to exit. */
   kill(): void;
 }
@@ -101,12 +105,13 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
     url: `redis://127.0.0.1:${port}`,
     port,
     kill() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     },
-    async stop() {
-      if (child.exitCode !== null) return;
+    async stop(signal = 'SIGTERM') {
+      // One that already exited, by a signal too (a crash test's SIGKILL), has nothing left to stop.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
-      child.kill('SIGTERM');
+      child.kill(signal);
       // A server busy persisting gets a few seconds, then is killed: tests must not hang on it.
       const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
