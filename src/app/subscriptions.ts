@@ -1,6 +1,17 @@
+import type { AppContext } from '../app-context.js';
 import { subscriptionRoutes } from '../http/routes/subscription-routes.js';
 import { SubscriptionService } from '../services/subscriptions/subscription-service.js';
 import type { Feature } from './feature.js';
+
+/** The subscription service over the context's Redis, clock and evaluated contexts. */
+export function subscriptionServiceOf(ctx: AppContext): SubscriptionService {
+  return new SubscriptionService({
+    redis: ctx.redis,
+    prefix: ctx.config.KEY_PREFIX,
+    clock: ctx.clock,
+    contexts: ctx.config.EVALUATION_CONTEXTS,
+  });
+}
 
 /**
  * Product subscriptions: agents register where to hear of decision changes. Issue 18 is under
@@ -10,12 +21,6 @@ export const subscriptionsFeature: Feature = {
   name: 'subscriptions',
 
   async tenantRoutes(app, ctx) {
-    const service = new SubscriptionService({
-      redis: ctx.redis,
-      prefix: ctx.config.KEY_PREFIX,
-      clock: ctx.clock,
-      contexts: ctx.config.EVALUATION_CONTEXTS,
-    });
-    await subscriptionRoutes(app, service, ctx.config.NODE_ENV === 'production');
+    await subscriptionRoutes(app, subscriptionServiceOf(ctx), ctx.config.NODE_ENV === 'production');
   },
 };

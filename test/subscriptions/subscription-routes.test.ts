@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Feature } from '../../src/app/feature.js';
-import { subscriptionsFeature } from '../../src/app/subscriptions.js';
+import { subscriptionServiceOf, subscriptionsFeature } from '../../src/app/subscriptions.js';
 import { COMMERCE_ACTIONS } from '../../src/domain/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { subscriptionRoutes } from '../../src/http/routes/subscription-routes.js';
@@ -10,7 +10,6 @@ import {
   covers,
   type ProductSubscription,
 } from '../../src/services/subscriptions/product-subscription.js';
-import { SubscriptionService } from '../../src/services/subscriptions/subscription-service.js';
 import {
   type CatalogTestContext,
   catalogTestContext,
@@ -30,13 +29,7 @@ describe('/v1/subscriptions', () => {
     const asProduction: Feature = {
       name: 'subscriptions (production rules)',
       async tenantRoutes(scope, ctx) {
-        const service = new SubscriptionService({
-          redis: ctx.redis,
-          prefix: ctx.config.KEY_PREFIX,
-          clock: ctx.clock,
-          contexts: ctx.config.EVALUATION_CONTEXTS,
-        });
-        await subscriptionRoutes(scope, service, true);
+        await subscriptionRoutes(scope, subscriptionServiceOf(ctx), true);
       },
     };
     production = await buildApp(t.ctx, [asProduction]);
