@@ -74,17 +74,18 @@ export class DirectorySink {
 
   /**
    * Deletes finished versions beyond the newest `keepVersions` (besides the current one) and the
-   * `.partial` leftovers of interrupted publishes. Never the file the manifest names. Callers
-   * hold the feed's publish lock, so no `.partial` here is still being written.
+   * `.partial` leftovers of interrupted publishes. Never the file the manifest names. A
+   * publisher holds the feed's publish lock, so no `.partial` here is still being written; a
+   * reader copying from the feed store holds no such lock and passes `partials: false`.
    */
-  async prune(tenant: string, feed: string): Promise<void> {
+  async prune(tenant: string, feed: string, { partials = true } = {}): Promise<void> {
     const current = await this.readManifest(tenant, feed);
     if (current === undefined) return;
     const dir = this.dir(tenant, feed);
     const others = (await readdir(dir)).filter(
       (name) => name !== MANIFEST && name !== current.file && !name.startsWith(`${MANIFEST}.`),
     );
-    const partial = others.filter((name) => name.endsWith('.partial'));
+    const partial = partials ? others.filter((name) => name.endsWith('.partial')) : [];
     const finished = others
       .filter((name) => !name.endsWith('.partial'))
       .sort()

@@ -89,7 +89,8 @@ export class SinkMirrorSource implements FeedSource {
     const kept = await this.local.readManifest(tenant, manifest.feed);
     if (kept === undefined || kept.version < manifest.version) {
       await this.local.swapManifest(tenant, manifest);
-      await this.local.prune(tenant, manifest.feed);
+      // A publisher may share this FEED_DIR (ROLE=all): its `.partial` files are not ours.
+      await this.local.prune(tenant, manifest.feed, { partials: false });
     }
     this.logger.info(
       { tenant, feed: manifest.feed, version: manifest.version, bytes: manifest.bytes },

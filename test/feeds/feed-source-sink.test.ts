@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedPages } from '../../feeds/feed-pages.js';
@@ -196,6 +196,18 @@ describe('FEED_SOURCE=sink: an ingress serves the feeds workers on another machi
     const healed = await get('/v1/feeds/agent');
     expect(healed.headers.etag).toBe(`"${manifest.sha256}"`);
     expect(sha256(healed.rawPayload)).toBe(manifest.sha256);
+  });
+
+  it('leaves the .partial file of a publisher sharing its FEED_DIR alone when it copies', async () => {
+    const dir = path.join(ingress.feedDir, TENANT, 'agent');
+    await get('/v1/feeds/agent');
+    const partial = path.join(dir, 'being-published.jsonl.partial');
+    await writeFile(partial, '{"productId":"HALF-WRITTEN"');
+    const manifest = await publishAgent();
+    const res = await get('/v1/feeds/agent');
+    expect(res.headers.etag).toBe(`"${manifest.sha256}"`);
+    expect(await readdir(dir)).toContain('being-published.jsonl.partial');
+    await rm(partial);
   });
 
   it('refuses FEED_SOURCE=sink without FEED_SINK_URL at startup', () => {
