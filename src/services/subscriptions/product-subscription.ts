@@ -67,7 +67,7 @@ const FILTERS: readonly ((s: ProductSubscription, d: DecisionSubject) => boolean
 ];
 
 /** A stored context key (`EU|consumer|agent`) as requests write it (`EU:consumer:agent`). */
-function contextParameterOf(key: string): string {
+export function contextParameterOf(key: string): string {
   return key.replaceAll('|', ':');
 }
 

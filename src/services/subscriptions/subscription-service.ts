@@ -4,6 +4,7 @@ import { AppError } from '../../errors/codes.js';
 import { ProductSubscriptionStore } from '../../store/product-subscription-store.js';
 import type { RedisClient } from '../../store/redis.js';
 import {
+  contextParameterOf,
   type ProductSubscription,
   type SubscriptionBody,
   subscriptionOf,
@@ -35,14 +36,14 @@ export class SubscriptionService {
     id: string,
     body: SubscriptionBody,
   ): Promise<{ subscription: ProductSubscription; created: boolean }> {
-    const unknown = (body.contexts ?? []).filter((context) => !this.known.has(contextKey(context)));
+    const unknown = (body.contexts ?? [])
+      .map((context) => contextKey(context))
+      .filter((key) => !this.known.has(key));
     if (unknown.length > 0)
       throw new AppError(
         'VALIDATION_FAILED',
-        [
-          `contexts: ${unknown.map((c) => `${c.region}:${c.buyerType}:${c.channel}`).join(', ')} not evaluated here`,
-        ],
-        { contexts: [...this.known].map((key) => key.replaceAll('|', ':')) },
+        [`contexts: ${unknown.map(contextParameterOf).join(', ')} not evaluated here`],
+        { contexts: [...this.known].map(contextParameterOf) },
       );
     const store = this.store(tenant);
     const now = toInstant(this.deps.clock.nowMs());
