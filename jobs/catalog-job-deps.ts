@@ -16,4 +16,10 @@ export interface CatalogJobDeps {
   evaluation: EvaluationService;
   catalog: CatalogService;
   feeds: FeedPublisher;
+  /** Asks for a projection of the tenant's decision changes into subscribers' events. */
+  decisionEvents?: {
+    request(tenant: string): Promise<void>;
+    /** whether changes wait unprojected (a request lost to a crash) */
+    backlogged(tenant: string): Promise<boolean>;
+  };
 }

@@ -89,6 +89,7 @@ async function processBatch(
         report.skipped++;
         break;
       case 'retried_later':
+      case 'superseded':
         report.settledOtherwise++;
         break;
       case 'dead':
@@ -137,6 +138,7 @@ async function processOne(
     case 'delivered':
     case 'skipped':
     case 'retried_later':
+    case 'superseded':
       return result;
     case 'retry':
       throw new RetryableDeliveryError(result.reason);

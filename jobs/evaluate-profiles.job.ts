@@ -23,7 +23,8 @@ export interface EvaluateProfilesResult {
  * (a retry after a crash takes the same claim again) and the claim is settled in the MULTI that
  * writes the profiles. If more ids are dirty, the job asks for a successor, which BullMQ keeps
  * until this one finishes (keepLastIfActive), so one tenant's batches run one after another.
- * When the feed's context changed, the feeds are asked to publish (debounced).
+ * When the feed's context changed, the feeds are asked to publish (debounced); when changes went
+ * to the change stream (the tenant has subscriptions), their projection into events is asked for.
  */
 export const evaluateProfilesJob = defineJob({
   queue,
@@ -46,6 +47,8 @@ export const evaluateProfilesJob = defineJob({
         for (const feed of runtime.feeds.feedNames)
           publishes.push(runtime.feeds.requestPublish(tenant, feed, 'changed'));
       }
+      if (batch.recordedChanges && runtime.decisionEvents !== undefined)
+        publishes.push(runtime.decisionEvents.request(tenant));
     }
     // One round trip for the publish requests and the count, not one after another per batch.
     const [remaining] = await Promise.all([stores.work.dirtyCount(), ...publishes]);

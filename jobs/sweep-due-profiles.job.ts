@@ -10,7 +10,8 @@ export const PayloadSchema = SweepDuePayloadSchema;
  * moves products whose profiles reach validUntil into the dirty set and asks for an evaluation,
  * so a profile flips (e.g. to requires_revalidation when inventory goes stale) with no new
  * input. It also re-asks for tenants with dirty ids whose enqueue was lost (a crash between the
- * facts write and the enqueue).
+ * facts write and the enqueue), and for the projection of decision changes left unprojected (a
+ * crash between an evaluation's commit and its request).
  */
 export const sweepDueProfilesJob = defineJob({
   queue,
@@ -22,6 +23,8 @@ export const sweepDueProfilesJob = defineJob({
       const work = runtime.storesOf(tenant).work;
       moved[tenant] = await work.moveDue(nowMs);
       if ((await work.dirtyCount()) > 0) await runtime.evaluation.requestEvaluation(tenant, 0);
+      if (await runtime.decisionEvents?.backlogged(tenant))
+        await runtime.decisionEvents?.request(tenant);
     }
     return moved;
   },

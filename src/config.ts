@@ -169,6 +169,11 @@ export const ConfigSchema = z
      */
     EVALUATION_THREADS: z.coerce.number().int().min(0).max(1).default(0),
     EVALUATION_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+    /**
+     * How long a decision event waits for later changes of its (subscription, product, context)
+     * before it is sent: a burst within the window is one event with the latest decisions.
+     */
+    DECISION_EVENT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
     /** How often due profiles (validUntil passed) are moved back to evaluation. */
     STALENESS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
     /** How often the drift audit re-decides a sample of stored profiles (audit-drift job). */

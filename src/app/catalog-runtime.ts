@@ -10,12 +10,14 @@ import { SinkMirrorSource } from '../../feeds/sinks/sink-mirror-source.js';
 import type { AppContext } from '../app-context.js';
 import { type CatalogQueues, openCatalogQueues } from '../queues/catalog-queues.js';
 import { evaluationShardOf } from '../queues/queue-groups.js';
+import { openProjectionQueue, requestProjection } from '../queues/subscription-queues.js';
 import { CatalogService } from '../services/catalog-service.js';
 import { EvaluationService, type TenantStores } from '../services/evaluation-service.js';
 import { EvaluationThread } from '../services/evaluation-threads.js';
 import { ProfileService } from '../services/profile-service.js';
 import { AuditStore } from '../store/audit-store.js';
 import { CatalogStore } from '../store/catalog-store.js';
+import { DecisionChangeStore } from '../store/decision-change-store.js';
 import { EvaluationWorkStore } from '../store/evaluation-work-store.js';
 import { FeedLockStore } from '../store/feed-lock-store.js';
 import { ProfileStore } from '../store/profile-store.js';
@@ -32,6 +34,10 @@ export interface CatalogRuntime {
   catalog: CatalogService;
   profiles: ProfileService;
   feeds: FeedPublisher;
+  decisionEvents: {
+    request(tenant: string): Promise<void>;
+    backlogged(tenant: string): Promise<boolean>;
+  };
   close(): Promise<void>;
 }
 
@@ -51,6 +57,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
         profiles: new ProfileStore(redis, config.KEY_PREFIX, tenant),
         audit: new AuditStore(redis, config.KEY_PREFIX, tenant, config.AUDIT_MAXLEN_PER_PRODUCT),
         work: new EvaluationWorkStore(redis, config.KEY_PREFIX, tenant),
+        changes: new DecisionChangeStore(redis, config.KEY_PREFIX, tenant),
       };
       stores.set(tenant, found);
     }
@@ -110,6 +117,7 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     config.FEED_RENDER_CACHE === 'on' ? new FeedRenderCache(redis, config.KEY_PREFIX) : undefined,
     source,
   );
+  const projections = openProjectionQueue(redis, config);
   const runtime: CatalogRuntime = {
     ctx,
     queues,
@@ -119,9 +127,16 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     catalog: new CatalogService(storesOf, evaluation),
     profiles,
     feeds,
+    decisionEvents: {
+      request: (tenant) => requestProjection(projections, tenant),
+      backlogged: async (tenant) =>
+        (await (storesOf(tenant).changes as DecisionChangeStore).backlog(clock.nowMs())).entries >
+        0,
+    },
     async close() {
       await evaluation.close();
       await queues.close();
+      await projections.close();
       await remote?.close();
       await source.close?.();
       runtimes.delete(ctx);

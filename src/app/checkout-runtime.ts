@@ -27,6 +27,7 @@ import { EffectSettlement } from '../services/checkout/effect-settlement.js';
 import type { OrderEventSink } from '../services/checkout/order-events.js';
 import { BreakerRegistry } from '../services/outbox/breaker-registry.js';
 import { EffectDelivery } from '../services/outbox/effect-delivery.js';
+import { decisionEventGate } from '../services/subscriptions/decision-event-gate.js';
 
 /**
  * Wiring of the checkout feature: the service for request paths, the queues, and the workers
@@ -125,6 +126,12 @@ export async function startCheckoutWorkers(
     observeExhausted: (provider, kind, handling) =>
       ctx.metrics.outboxExhausted.labels(provider, kind, handling).inc(),
     maxInFlight: config.DELIVERY_CONCURRENCY,
+    gate: decisionEventGate({
+      redis: ctx.redis,
+      prefix: config.KEY_PREFIX,
+      nowMs,
+      leaseMs: config.PROVIDER_CONNECT_TIMEOUT_MS + config.PROVIDER_REQUEST_TIMEOUT_MS + 5_000,
+    }),
   });
   const settings = deliveryWorkerSettings({
     baseMs: config.OUTBOX_BACKOFF_BASE_MS,

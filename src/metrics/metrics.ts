@@ -66,6 +66,12 @@ export function createMetrics() {
       help: 'A2A tasks being waited on by this process (blocking sends and open task streams)',
       registers,
     }),
+    decisionEvents: new Counter({
+      name: 'acw_decision_events_total',
+      help: 'Decision events by tenant and outcome: projected (written to the outbox), coalesced (an unsent event a later change of its key merged into)',
+      labelNames: ['tenant', 'outcome'] as const,
+      registers,
+    }),
     feedAgeSeconds: new Gauge({
       name: 'acw_feed_age_seconds',
       help: 'Seconds since the feed was last published, per tenant and feed',

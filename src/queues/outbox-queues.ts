@@ -150,11 +150,20 @@ export async function jobsExist(
   return keys.map((_, i) => replies[2 * i]?.[1] === 1 && replies[2 * i + 1]?.[1] === 0);
 }
 
-/** Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. */
-export async function nudgeOutboxDrain(drain: Queue, tenant: string): Promise<void> {
+/**
+ * Wakes the drain for a tenant; deduplicated while one is waiting, so a burst wakes it once. A
+ * delayed wake (decision events due after their coalescing window) has its own deduplication,
+ * so it never holds back a checkout's immediate one.
+ */
+export async function nudgeOutboxDrain(drain: Queue, tenant: string, delayMs = 0): Promise<void> {
   await drain.add(
     'nudge',
     { tenant },
-    { deduplication: { id: `nudge-${tenant}` }, removeOnComplete: true, removeOnFail: 100 },
+    {
+      deduplication: { id: delayMs > 0 ? `nudge-later-${tenant}` : `nudge-${tenant}` },
+      delay: delayMs,
+      removeOnComplete: true,
+      removeOnFail: 100,
+    },
   );
 }

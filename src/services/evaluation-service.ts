@@ -4,6 +4,7 @@ import { CATALOG_QUEUE_NAMES, EvaluateProfilesPayloadSchema } from '../queues/ca
 import { enqueue } from '../queues/job-shell.js';
 import type { AuditStore } from '../store/audit-store.js';
 import type { CatalogStore } from '../store/catalog-store.js';
+import type { DecisionChangeStore } from '../store/decision-change-store.js';
 import type { EvaluationWorkStore } from '../store/evaluation-work-store.js';
 import type { EvaluationCommit, ProfileStore } from '../store/profile-store.js';
 import { type SliceRead, type SliceResult, TenantPolicies } from './evaluate-slice.js';
@@ -17,6 +18,8 @@ export interface TenantStores {
   profiles: ProfileStore;
   audit: AuditStore;
   work: EvaluationWorkStore;
+  /** The tenant's decision changes for subscribers; recorded only while it has subscriptions. */
+  changes?: DecisionChangeStore;
 }
 
 export interface EvaluationSettings {
@@ -40,6 +43,8 @@ export interface BatchOutcome {
   removed: number;
   /** context keys in which at least one profile changed */
   changedContexts: Set<string>;
+  /** whether the batch's changed decisions went to the change stream (the tenant has subscribers) */
+  recordedChanges: boolean;
 }
 
 /**
@@ -131,6 +136,7 @@ export class EvaluationService {
       skipped: 0,
       removed: 0,
       changedContexts: new Set(),
+      recordedChanges: false,
     };
     // Each slice's facts and stored profiles are read while the slice before it is computed.
     const readSlice = (from: number): Promise<SliceRead> => {
@@ -157,10 +163,13 @@ export class EvaluationService {
         decisions.set(key, (decisions.get(key) ?? 0) + count);
       const commit: EvaluationCommit = { ...result.commit };
       if (claimJobId !== undefined) commit.claim = { jobId: claimJobId, ids: read.ids };
+      if (changes !== undefined && commit.audit.length > 0) outcome.recordedChanges = true;
       sent.push(
-        stores.profiles.commit(commit, stores.audit, this.contextKeys).catch((error: unknown) => {
-          failure ??= { error };
-        }),
+        stores.profiles
+          .commit(commit, stores.audit, this.contextKeys, changes)
+          .catch((error: unknown) => {
+            failure ??= { error };
+          }),
       );
     };
     // Slices in flight: read, then computed as soon as read, written in order as computed. A
@@ -177,7 +186,12 @@ export class EvaluationService {
       result.catch(() => undefined);
       inFlight.push({ read, result });
     };
-    const policies = await this.policyIndex(stores.catalog);
+    // Read once per batch: a subscription stored during the batch hears from the next one.
+    const [policies, recordChanges] = await Promise.all([
+      this.policyIndex(stores.catalog),
+      stores.changes?.active() ?? false,
+    ]);
+    const changes = recordChanges ? stores.changes : undefined;
     while (nextFrom < ids.length && inFlight.length < SLICES_AHEAD) startSlice();
     while (inFlight.length > 0 && failure === undefined) {
       const slice = inFlight.shift() as (typeof inFlight)[number];

@@ -1,6 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
 import { z } from 'zod';
 import {
+  type Blocker,
+  blocker,
   CommerceActionSchema,
   type DecisionResult,
   DecisionResultSchema,
@@ -60,6 +62,27 @@ interface StoredAuditContext {
 }
 
 const RESERVED = new Set(['evaluatedAt', 'rulesetVersion']);
+
+/** A changed decision with its blockers in full: code, message, nextAction (and params). */
+export interface DetailedAuditChange extends AuditChange {
+  blockerDetails: Blocker[];
+}
+
+/**
+ * The changed decisions of one audit context as stored (`AuditAppend.contexts` JSON), with
+ * each blocker rebuilt the way the domain built it (`blocker(code, params)`).
+ */
+export function detailedChangesOf(context: string, json: string): DetailedAuditChange[] {
+  const stored = JSON.parse(json) as StoredAuditContext;
+  return expand(context, stored).map((change, i) => {
+    const indexes = (stored.d[i] as StoredDecision)[3];
+    const blockerDetails = indexes.map((at) => {
+      const [code, params] = stored.k[at] as StoredBlocker;
+      return blocker(code, params);
+    });
+    return { ...change, blockerDetails };
+  });
+}
 
 function expand(context: string, stored: StoredAuditContext): AuditChange[] {
   return stored.d.map(([action, domain, result, blockers, , evidence, validUntil]) => {

@@ -37,6 +37,12 @@ export const OutboxEffectSchema = z.object({
   body: z.unknown(),
   /** How a webhook is signed and headed; absent: the agent webhooks' own (`Webhook-Id` …). */
   webhookProfile: z.enum(['acp']).optional(),
+  /**
+   * A decision event's subscription and ordering key (subscription, product, context): at most
+   * one event of a key is sent at a time, and never one a later event of its key superseded.
+   */
+  subscriptionId: z.string().min(1).optional(),
+  orderingKey: z.string().min(1).optional(),
   /** Refund amount, for the payment record when the refund settles. */
   amount: z.number().int().positive().optional(),
   correlationId: z.string().min(1),
@@ -51,6 +57,7 @@ export const ATTEMPT_RESULTS = [
   'permanent',
   'exhausted',
   'replayed',
+  'superseded',
 ] as const;
 
 export interface AttemptRecord {
@@ -61,7 +68,8 @@ export interface AttemptRecord {
   durationMs?: number;
 }
 
-export type EffectStatus = 'pending' | 'delivered' | 'dead';
+/** `superseded`: a decision event a later one of its key replaced before it was sent. */
+export type EffectStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
 
 export interface EffectView {
   effect: OutboxEffect;
@@ -111,9 +119,12 @@ export interface OutboxSummaryCounts {
   oldestDueMs: number | null;
 }
 
-/** A settlement that writes nothing but the effect's own record and its audit event. */
+/**
+ * A settlement that writes nothing but the effect's own record and its audit event; also how a
+ * decision event that a later one superseded leaves without being sent.
+ */
 export type PlainSettleInput = Pick<SettleInput, 'record' | 'audit' | 'effectId'> & {
-  outcome: Exclude<SettleOutcome, 'retry'>;
+  outcome: Exclude<SettleOutcome, 'retry'> | 'superseded';
 };
 
 /** An effect that ran out of attempts and has had no answer since. */
@@ -177,6 +188,17 @@ export class OutboxStore {
     const json = reply?.[1]?.[1] as string | null;
     if (status == null || json == null) return undefined;
     return { status, effect: JSON.parse(json) as OutboxEffect };
+  }
+
+  /** Definitions of several effects in one round trip; missing ones are left out. */
+  async definitions(effectIds: readonly string[]): Promise<Map<string, OutboxEffect>> {
+    const found = new Map<string, OutboxEffect>();
+    if (effectIds.length === 0) return found;
+    const jsons = await this.redis.hmget(this.key('outbox', 'def'), ...effectIds);
+    jsons.forEach((json, i) => {
+      if (json !== null) found.set(effectIds[i] as string, JSON.parse(json) as OutboxEffect);
+    });
+    return found;
   }
 
   async status(effectId: string): Promise<EffectStatus | undefined> {
@@ -395,7 +417,12 @@ export class OutboxStore {
   }
 
   async countByStatus(): Promise<Record<EffectStatus, number>> {
-    const counts: Record<EffectStatus, number> = { pending: 0, delivered: 0, dead: 0 };
+    const counts: Record<EffectStatus, number> = {
+      pending: 0,
+      delivered: 0,
+      dead: 0,
+      superseded: 0,
+    };
     let cursor = '0';
     do {
       const [next, flat] = await this.redis.hscan(

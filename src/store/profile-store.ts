@@ -6,6 +6,7 @@ import {
   CATALOG_KEY_PARTS as PARTS,
   profilesKeyParts,
 } from './catalog-layout.js';
+import type { DecisionChangeStore } from './decision-change-store.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import type { StoredProfile } from './profile-codec.js';
 import { appendReadinessChanges, type ReadinessChange } from './readiness-index.js';
@@ -67,7 +68,17 @@ export class ProfileStore {
     return raw === null ? undefined : (JSON.parse(raw) as StoredProfile);
   }
 
-  async commit(batch: EvaluationCommit, audit: AuditStore, contextKeys: readonly string[]) {
+  /**
+   * Writes the batch in one MULTI; with `changes` (the tenant has subscriptions), the changed
+   * decisions also go to the tenant's change stream in that MULTI, so a subscriber hears of
+   * exactly what the audit records.
+   */
+  async commit(
+    batch: EvaluationCommit,
+    audit: AuditStore,
+    contextKeys: readonly string[],
+    changes?: DecisionChangeStore,
+  ) {
     const multi = this.redis.multi();
     for (const [contextKey, byId] of batch.profiles) {
       if (byId.size === 0) continue;
@@ -91,6 +102,7 @@ export class ProfileStore {
     if (dueAdd.length > 0) multi.zadd(this.key(...PARTS.due), ...dueAdd);
     if (dueRemove.length > 0) multi.zrem(this.key(...PARTS.due), ...dueRemove);
     for (const { productId, entry } of batch.audit) audit.append(multi, productId, entry);
+    changes?.append(multi, batch.audit);
     appendReadinessChanges(multi, this.key, batch.readiness ?? []);
     if (batch.claim !== undefined && batch.claim.ids.length > 0)
       multi.srem(this.key(...claimedKeyParts(batch.claim.jobId)), ...batch.claim.ids);

@@ -58,6 +58,7 @@ describe('delivery under faults', () => {
         pending: 0,
         delivered: CHECKOUTS * EFFECTS_PER_CHECKOUT,
         dead: 0,
+        superseded: 0,
       });
     });
 

@@ -103,7 +103,7 @@ describe('checkout happy path', () => {
 
     it('records every effect delivered once in the outbox, with its history', async () => {
       const counts = await h.outbox().countByStatus();
-      expect(counts).toEqual({ pending: 0, delivered: 5, dead: 0 });
+      expect(counts).toEqual({ pending: 0, delivered: 5, dead: 0, superseded: 0 });
       const capture = await h.outbox().view(`${checkout.id}.a1.capture`);
       expect(capture).toMatchObject({ status: 'delivered', attempts: 1 });
       expect(capture?.history).toEqual([

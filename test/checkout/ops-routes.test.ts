@@ -62,6 +62,7 @@ describe('outbox operator routes', () => {
         pending: 0,
         delivered: 0,
         dead: 0,
+        superseded: 0,
       });
       const unknown = await call('GET', '/v1/ops/outbox/no-such-effect');
       expect(unknown.statusCode).toBe(404);

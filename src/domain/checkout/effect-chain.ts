@@ -46,6 +46,7 @@ export const EFFECT_KINDS = [
   'refund',
   'order_created',
   'order_updated',
+  'decision_event',
 ] as const;
 export const EffectKindSchema = z.enum(EFFECT_KINDS);
 export type EffectKind = z.infer<typeof EffectKindSchema>;
@@ -192,6 +193,13 @@ export const EFFECT_CHAIN = {
     rejected: nothing,
     exhausted: nothing,
     needsOrder: true,
+  }),
+  // A subscriber's decision.changed event (issue 18): about a product, not a checkout.
+  decision_event: settle({
+    provider: 'webhook',
+    succeeded: nothing,
+    rejected: nothing,
+    exhausted: nothing,
   }),
 } as const satisfies Record<EffectKind, ChainRow>;
 

@@ -122,6 +122,8 @@ const REQUESTS: Record<EffectKind, (ctx: EffectContext) => Request[]> = {
       })),
   order_created: (ctx) => orderEvents('created', ctx),
   order_updated: (ctx) => orderEvents('updated', ctx),
+  // Written by the decision-event projector, never by a checkout.
+  decision_event: () => [],
 };
 
 export function effectId(checkoutId: string, attempt: number, kind: EffectKind, suffix?: string) {

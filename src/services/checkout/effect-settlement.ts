@@ -70,6 +70,22 @@ export class EffectSettlement {
     this.plainSettles = new PlainSettleBatcher(deps.redis, deps.prefix, deps.nowMs);
   }
 
+  /** A decision event a later one of its key replaced: settled unsent, not dead-lettered. */
+  supersede(effect: OutboxEffect, record: AttemptRecord): Promise<SettleResult> {
+    return this.plainSettles.settle(effect.tenant, {
+      effectId: effect.id,
+      outcome: 'superseded',
+      record,
+      audit: {
+        type: 'effect.superseded',
+        effectId: effect.id,
+        kind: effect.kind,
+        reason: record.reason,
+        at: record.at,
+      },
+    });
+  }
+
   async settle(
     effect: OutboxEffect,
     outcome: ReportedOutcome,

@@ -31,7 +31,23 @@ export type DeliveryResult =
   | { kind: 'held'; delayMs: number }
   /** Attempts ran out; the effect stays pending for another round on the long schedule. */
   | { kind: 'retried_later'; reason: string }
-  | { kind: 'dead'; reason: string };
+  | { kind: 'dead'; reason: string }
+  /** A decision event a later one of its key replaced (or whose subscription went): not sent. */
+  | { kind: 'superseded'; reason: string };
+
+/**
+ * Asked before and after sending an effect that has an ordering key (a decision event): it may
+ * hold the send while another event of the key is in flight, or say the effect was superseded.
+ */
+export interface DeliveryGate {
+  begin(
+    effect: OutboxEffect,
+  ): Promise<
+    { kind: 'send' } | { kind: 'held'; delayMs: number } | { kind: 'superseded'; reason: string }
+  >;
+  /** After the send, whatever its answer. */
+  end(effect: OutboxEffect): Promise<void>;
+}
 
 export interface DeliveryAttempt {
   /**
@@ -78,6 +94,8 @@ export interface DeliveryDeps {
    * absent.
    */
   maxInFlight?: number;
+  /** The ordering gate of effects with an ordering key (decision events). */
+  gate?: DeliveryGate;
 }
 
 export type ExhaustedHandling = 'retried_later' | 'dead_lettered';
@@ -118,7 +136,26 @@ export class EffectDelivery {
       if (status !== 'pending') return { kind: 'skipped', status: status ?? 'missing' };
     }
 
-    const call = await this.limitFor(effect.provider)(() => this.call(effect));
+    const gate = effect.orderingKey === undefined ? undefined : this.deps.gate;
+    if (gate !== undefined) {
+      const answer = await gate.begin(effect);
+      if (answer.kind === 'held') return answer;
+      if (answer.kind === 'superseded') {
+        const at = toInstant(this.deps.nowMs());
+        await this.deps.settlement.supersede(effect, {
+          at,
+          result: 'superseded',
+          reason: answer.reason,
+        });
+        return answer;
+      }
+    }
+    let call: Awaited<ReturnType<EffectDelivery['call']>>;
+    try {
+      call = await this.limitFor(effect.provider)(() => this.call(effect));
+    } finally {
+      await gate?.end(effect);
+    }
     if (call.kind === 'held') return call;
     const { at, answer, verdict, breaker } = call;
     const record: AttemptRecord = {

@@ -1,5 +1,5 @@
 --[[
-  Forgets delivered effects settled before a cutoff, so the outbox does not grow forever on a
+  Forgets delivered (and superseded) effects settled before a cutoff, so the outbox does not grow forever on a
   Redis that must never evict. Dead letters are never forgotten here: they wait for an operator
   (replay takes them back out of the settled index); they only leave the settled index, so the
   next pass does not scan them again.
@@ -20,7 +20,7 @@ local ids = rcall("ZRANGEBYSCORE", KEYS[1], "-inf", ARGV[1], "LIMIT", 0, tonumbe
 local forgotten = 0
 for _, id in ipairs(ids) do
   local status = rcall("HGET", KEYS[2], id)
-  if status == "delivered" then
+  if status == "delivered" or status == "superseded" then
     rcall("HDEL", KEYS[2], id)
     rcall("HDEL", KEYS[3], id)
     rcall("HDEL", KEYS[4], id)

@@ -17,7 +17,8 @@
     ARGV[1] now ms
     ARGV[2] audit stream approximate max length
     ARGV[3..] effects as quadruples: effect id, outcome ("delivered" | "dead" | "exhausted", as
-              in outbox-settle-10.lua), attempt record JSON, audit event JSON
+              in outbox-settle-10.lua, or "superseded": a decision event a later one of its key
+              replaced, settled unsent and not dead-lettered), attempt record JSON, audit event JSON
 
   Output: one entry per effect, in order:
     attempts made (a number)   settled now
@@ -35,9 +36,11 @@ for i = 3, #ARGV, 4 do
   if status ~= "pending" then
     out[#out + 1] = status or "missing"
   else
-    rcall("HSET", KEYS[1], id, outcome == "delivered" and "delivered" or "dead")
+    local settled = "dead"
+    if outcome == "delivered" or outcome == "superseded" then settled = outcome end
+    rcall("HSET", KEYS[1], id, settled)
     rcall("ZREM", KEYS[2], id)
-    if outcome ~= "delivered" then
+    if settled == "dead" then
       rcall("ZADD", KEYS[3], now, id)
     end
     if outcome == "exhausted" then

@@ -13,6 +13,8 @@ export const SCRIPT_FILES = [
   'checkout-commit-9',
   'claim-dirty-2',
   'create-intent-task-2',
+  'decision-events-gate-5',
+  'decision-events-project-7',
   'idempotency-claim-2',
   'move-due-2',
   'outbox-claim-due-1',

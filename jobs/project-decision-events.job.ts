@@ -1,0 +1,53 @@
+import type { Queue } from 'bullmq';
+import { defineJob } from '../src/queues/job-shell.js';
+import {
+  PROJECT_DECISION_EVENTS_QUEUE,
+  ProjectDecisionEventsPayloadSchema,
+  requestProjection,
+} from '../src/queues/subscription-queues.js';
+import type {
+  DecisionEventProjector,
+  ProjectionStep,
+} from '../src/services/subscriptions/decision-event-projector.js';
+
+export const queue = PROJECT_DECISION_EVENTS_QUEUE;
+export const PayloadSchema = ProjectDecisionEventsPayloadSchema;
+
+export interface ProjectDecisionEventsDeps {
+  projector: DecisionEventProjector;
+  nowMs(): number;
+  /** The projection queue, to ask for a successor when more entries wait. */
+  projections: Queue;
+  /** Wakes the outbox drain for the events written, after their coalescing window. */
+  wakeDrain(tenant: string): Promise<void>;
+  /** Told of every step that wrote something, for the metrics. */
+  observe?(tenant: string, step: ProjectionStep): void;
+}
+
+/** Steps per job before it hands over to a successor, so one tenant cannot hold a worker. */
+const STEPS_PER_JOB = 20;
+
+/**
+ * Projects the tenant's decision changes into decision events, step by step (each step is
+ * atomic with its cursor, so a crash anywhere re-projects nothing twice and loses nothing).
+ */
+export const projectDecisionEventsJob = defineJob({
+  queue,
+  PayloadSchema,
+  async process({ tenant }, deps: ProjectDecisionEventsDeps) {
+    const total = { entries: 0, events: 0, coalesced: 0 };
+    let more = false;
+    for (let step = 0; step < STEPS_PER_JOB; step++) {
+      const result = await deps.projector.step(tenant, deps.nowMs());
+      total.entries += result.entries;
+      total.events += result.events;
+      total.coalesced += result.coalesced;
+      if (result.entries > 0) deps.observe?.(tenant, result);
+      more = result.more;
+      if (!more) break;
+    }
+    if (total.events > 0) await deps.wakeDrain(tenant);
+    if (more) await requestProjection(deps.projections, tenant);
+    return total;
+  },
+});

@@ -1,0 +1,208 @@
+import { toInstant } from '../../domain/index.js';
+import { detailedChangesOf } from '../../store/audit-store.js';
+import { CatalogStore } from '../../store/catalog-store.js';
+import {
+  type ChangeEntry,
+  DecisionChangeStore,
+  type ProjectedEvent,
+} from '../../store/decision-change-store.js';
+import { type OutboxEffect, OutboxStore } from '../../store/outbox-store.js';
+import type { RedisClient } from '../../store/redis.js';
+import {
+  type DecisionChangedData,
+  type DecisionChangedEvent,
+  decisionChangeOf,
+  mergeChanges,
+} from './decision-event.js';
+import { contextParameterOf, covers, type ProductSubscription } from './product-subscription.js';
+import type { SubscriptionService } from './subscription-service.js';
+
+/**
+ * Turns the tenant's change stream into decision events in its outbox, one step at a time: read
+ * the entries after the cursor, match them against the subscriptions, merge each ordering key's
+ * events with the one still waiting unsent in its coalescing window, and write it all with the
+ * cursor in one atomic step (decision-events-project-7.lua). A step that loses a race (another
+ * projector, or a delivery that began meanwhile) is read and built again.
+ */
+export interface ProjectorDeps {
+  redis: RedisClient;
+  prefix: string;
+  subscriptions: SubscriptionService;
+  /** DECISION_EVENT_COALESCE_MS: how long an event waits for later changes of its key */
+  coalesceMs: number;
+  /** change-stream entries per step (each is one evaluation slice) */
+  entriesPerStep: number;
+}
+
+export interface ProjectionStep {
+  /** stream entries projected */
+  entries: number;
+  /** events written (merged ones included) */
+  events: number;
+  /** unsent events a later one merged into */
+  coalesced: number;
+  /** more entries may be waiting */
+  more: boolean;
+}
+
+/** Lost races before the step gives up (the job retries). */
+const MAX_RACES = 8;
+
+interface Pending {
+  subscription: ProductSubscription;
+  data: DecisionChangedData;
+}
+
+/** `subscription context product`: neither a subscription id nor a context key holds a space. */
+export function orderingKeyOf(subscriptionId: string, contextKey: string, productId: string) {
+  return `${subscriptionId} ${contextParameterOf(contextKey)} ${productId}`;
+}
+
+export class DecisionEventProjector {
+  constructor(private readonly deps: ProjectorDeps) {}
+
+  async step(tenant: string, nowMs: number): Promise<ProjectionStep> {
+    const { redis, prefix } = this.deps;
+    const changes = new DecisionChangeStore(redis, prefix, tenant);
+    const outbox = new OutboxStore(redis, prefix, tenant);
+    for (let race = 0; race < MAX_RACES; race++) {
+      const { cursor, entries } = await changes.readAfterCursor(this.deps.entriesPerStep);
+      const last = entries.at(-1);
+      if (last === undefined) return { entries: 0, events: 0, coalesced: 0, more: false };
+      const subscriptions = (await this.deps.subscriptions.list(tenant)).filter((s) =>
+        s.events.includes('decision.changed'),
+      );
+      const pending = await this.match(tenant, subscriptions, entries);
+      const keys = [...pending.keys()];
+      const states = await changes.keyStates(keys);
+      const waiting = await this.waitingEvents(
+        outbox,
+        states.map((state) => state.nextId),
+      );
+      const events: ProjectedEvent[] = [];
+      let coalesced = 0;
+      keys.forEach((orderingKey, i) => {
+        const { subscription, data } = pending.get(orderingKey) as Pending;
+        const state = states[i] as { nextId: string; sequence: number };
+        const older = waiting[i];
+        const event: DecisionChangedEvent = {
+          id: `dc.${last.id}.${i}`,
+          type: 'decision.changed',
+          createdAt: toInstant(nowMs),
+          subscriptionId: subscription.id,
+          sequence: state.sequence + 1,
+          data: older === undefined ? data : mergeChanges(older.body.data, data),
+        };
+        if (older !== undefined) coalesced += 1;
+        // A merged event keeps the window its first change opened.
+        const openedMs = older?.createdAtMs ?? nowMs;
+        const effect: OutboxEffect = {
+          id: event.id,
+          tenant,
+          kind: 'decision_event',
+          provider: 'webhook',
+          method: 'POST',
+          url: subscription.url,
+          body: event,
+          subscriptionId: subscription.id,
+          orderingKey,
+          correlationId: `decision-changes.${last.id}`,
+          createdAtMs: openedMs,
+        };
+        events.push({
+          orderingKey,
+          previousNextId: state.nextId,
+          id: event.id,
+          definition: JSON.stringify(effect),
+          dueMs: openedMs + this.deps.coalesceMs,
+          sequence: event.sequence,
+        });
+      });
+      if (events.length > 0) await outbox.registerTenant();
+      const written = await changes.project(cursor, last.id, events, {
+        def: outbox.key('outbox', 'def'),
+        status: outbox.key('outbox', 'status'),
+        due: outbox.key('outbox', 'due'),
+      });
+      if (written) {
+        return {
+          entries: entries.length,
+          events: events.length,
+          coalesced,
+          more: entries.length === this.deps.entriesPerStep,
+        };
+      }
+    }
+    throw new Error(`decision events of ${tenant}: the projection kept losing races`);
+  }
+
+  /** Each entry's changes per ordering key, merged in stream order. */
+  private async match(
+    tenant: string,
+    subscriptions: readonly ProductSubscription[],
+    entries: readonly ChangeEntry[],
+  ): Promise<Map<string, Pending>> {
+    const pending = new Map<string, Pending>();
+    if (subscriptions.length === 0) return pending;
+    const categories = subscriptions.some((s) => s.categories !== undefined)
+      ? await this.categoriesOf(tenant, entries)
+      : new Map<string, string>();
+    for (const entry of entries) {
+      for (const { productId, contexts } of entry.products) {
+        const category = categories.get(productId);
+        for (const [contextKey, json] of contexts) {
+          const detailed = detailedChangesOf(contextKey, json);
+          for (const subscription of subscriptions) {
+            const covered = detailed.filter((change) =>
+              covers(subscription, { productId, category, contextKey, action: change.action }),
+            );
+            if (covered.length === 0) continue;
+            const data: DecisionChangedData = {
+              productId,
+              context: contextParameterOf(contextKey),
+              evaluatedAt: entry.evaluatedAt,
+              rulesetVersion: entry.rulesetVersion,
+              changes: covered.map(decisionChangeOf),
+              coalesced: 1,
+            };
+            const key = orderingKeyOf(subscription.id, contextKey, productId);
+            const before = pending.get(key);
+            pending.set(key, {
+              subscription,
+              data: before === undefined ? data : mergeChanges(before.data, data),
+            });
+          }
+        }
+      }
+    }
+    return pending;
+  }
+
+  /** The still-unsent event each key's next id names (undefined: none waits). */
+  private async waitingEvents(
+    outbox: OutboxStore,
+    nextIds: readonly string[],
+  ): Promise<((OutboxEffect & { body: DecisionChangedEvent }) | undefined)[]> {
+    const ids = nextIds.filter((id) => id !== '');
+    if (ids.length === 0) return nextIds.map(() => undefined);
+    const loaded = await outbox.definitions(ids);
+    return nextIds.map((id) => {
+      const effect = id === '' ? undefined : loaded.get(id);
+      return effect as (OutboxEffect & { body: DecisionChangedEvent }) | undefined;
+    });
+  }
+
+  private async categoriesOf(tenant: string, entries: readonly ChangeEntry[]) {
+    const ids = [...new Set(entries.flatMap((e) => e.products.map((p) => p.productId)))];
+    const raws = await new CatalogStore(this.deps.redis, this.deps.prefix, tenant).getProductsRaw(
+      ids,
+    );
+    const categories = new Map<string, string>();
+    raws.forEach((raw, i) => {
+      if (raw === null) return;
+      const category = (JSON.parse(raw) as { category?: unknown }).category;
+      if (typeof category === 'string') categories.set(ids[i] as string, category);
+    });
+    return categories;
+  }
+}

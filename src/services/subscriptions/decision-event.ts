@@ -1,0 +1,87 @@
+import type {
+  Blocker,
+  CommerceAction,
+  DecisionResult,
+  EvidenceRef,
+  PolicyDomain,
+} from '../../domain/index.js';
+import type { DetailedAuditChange } from '../../store/audit-store.js';
+
+/**
+ * The `decision.changed` event a subscriber receives: the audit's changed decisions of one
+ * product in one context, projected as they are, never re-decided. One event per (subscription,
+ * product, context) and evaluation; events that wait in one coalescing window merge into one
+ * (mergeChanges), so the subscriber hears each key's latest decisions, in sequence order.
+ */
+export interface DecisionChange {
+  action: CommerceAction;
+  policyDomain?: PolicyDomain;
+  /** absent when the subscriber's first word on this decision is its first evaluation */
+  previousResult?: DecisionResult;
+  result: DecisionResult;
+  /** code, message and nextAction of each blocker, as the domain wrote them */
+  blockers: Blocker[];
+  evidenceRefs: EvidenceRef[];
+  validUntil: string | null;
+}
+
+export interface DecisionChangedData {
+  productId: string;
+  /** `REGION:buyerType:channel`, as subscriptions name contexts */
+  context: string;
+  evaluatedAt: string;
+  rulesetVersion: string;
+  changes: DecisionChange[];
+  /** how many evaluations this event stands for (more than one when a burst was coalesced) */
+  coalesced: number;
+}
+
+export interface DecisionChangedEvent {
+  /** also the Webhook-Id header: a redelivery carries the same id */
+  id: string;
+  type: 'decision.changed';
+  createdAt: string;
+  subscriptionId: string;
+  /** increases with every event of the (subscription, product, context); gaps are superseded events */
+  sequence: number;
+  data: DecisionChangedData;
+}
+
+export function decisionChangeOf(change: DetailedAuditChange): DecisionChange {
+  const out: DecisionChange = {
+    action: change.action,
+    result: change.result,
+    blockers: change.blockerDetails,
+    evidenceRefs: change.evidenceRefs,
+    validUntil: change.validUntil,
+  };
+  if (change.policyDomain !== undefined) out.policyDomain = change.policyDomain;
+  if (change.previousResult !== undefined) out.previousResult = change.previousResult;
+  return out;
+}
+
+const decisionKey = (change: DecisionChange) => `${change.action}/${change.policyDomain ?? ''}`;
+
+/**
+ * An older, unsent event's data and a newer one's of the same key, as one: each decision keeps
+ * the older's previousResult (what the subscriber last heard) and takes the newer's state; a
+ * decision only the older changed keeps the older's state (the newer did not touch it). A
+ * decision that flipped back stays in, its previousResult equal to its result: its blockers,
+ * evidence or validUntil may still differ from what the subscriber last heard.
+ */
+export function mergeChanges(
+  older: DecisionChangedData,
+  newer: DecisionChangedData,
+): DecisionChangedData {
+  const merged = new Map<string, DecisionChange>();
+  for (const change of older.changes) merged.set(decisionKey(change), change);
+  for (const change of newer.changes) {
+    const before = merged.get(decisionKey(change));
+    const next: DecisionChange = { ...change };
+    delete next.previousResult;
+    const previous = before === undefined ? change.previousResult : before.previousResult;
+    if (previous !== undefined) next.previousResult = previous;
+    merged.set(decisionKey(change), next);
+  }
+  return { ...newer, changes: [...merged.values()], coalesced: older.coalesced + newer.coalesced };
+}
