@@ -120,7 +120,12 @@ describe('when the worker is killed with SIGKILL in the middle of draining 1,000
   });
 
   it('marks each effect delivered exactly once in the outbox', async () => {
-    expect(await h.outbox().countByStatus()).toEqual({ pending: 0, delivered: EFFECTS, dead: 0, superseded: 0 });
+    expect(await h.outbox().countByStatus()).toEqual({
+      pending: 0,
+      delivered: EFFECTS,
+      dead: 0,
+      superseded: 0,
+    });
     const events = await h.ctx.redis.xrange(`${h.env.KEY_PREFIX}:{${TENANT}}:audit`, '-', '+');
     const delivered = new Map<string, number>();
     for (const [, fields] of events) {

@@ -74,7 +74,12 @@ describe('outbox retention', () => {
     expect((await outbox.view('recent'))?.status).toBe('delivered');
     expect((await outbox.view('old-dead'))?.status).toBe('dead');
     expect((await outbox.listDead(10)).total).toBe(1);
-    expect(await outbox.countByStatus()).toEqual({ pending: 0, delivered: 1, dead: 1, superseded: 0 });
+    expect(await outbox.countByStatus()).toEqual({
+      pending: 0,
+      delivered: 1,
+      dead: 1,
+      superseded: 0,
+    });
   });
 
   it('does nothing more on a second pass', async () => {

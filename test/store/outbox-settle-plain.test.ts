@@ -58,7 +58,12 @@ describe('OutboxStore.settlePlain', () => {
         { kind: 'already', status: 'dead' },
         { kind: 'ok', attempts: 1 },
       ]);
-      expect(await outbox.countByStatus()).toEqual({ pending: 0, delivered: 2, dead: 1, superseded: 0 });
+      expect(await outbox.countByStatus()).toEqual({
+        pending: 0,
+        delivered: 2,
+        dead: 1,
+        superseded: 0,
+      });
       expect((await outbox.view('sp-b'))?.history).toHaveLength(1);
       expect(await redis.zrange(outbox.key('outbox', 'due'), 0, -1)).toEqual([]);
       expect(await redis.zrange(outbox.key('outbox', 'dead'), 0, -1)).toEqual(['sp-b']);
