@@ -59,7 +59,7 @@ export function operationsFeature(
         }
         if (sources !== undefined) {
           await refreshStoreGauges(ctx, sources).catch((error: unknown) => {
-            request.log.warn({ err: error }, 'outbox and feed gauges unavailable');
+            request.log.warn({ err: error }, 'outbox, subscription and feed gauges unavailable');
           });
         }
         const own = await ctx.metrics.registry.metrics();

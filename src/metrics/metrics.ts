@@ -72,6 +72,24 @@ export function createMetrics() {
       labelNames: ['tenant', 'outcome'] as const,
       registers,
     }),
+    subscriptions: new Gauge({
+      name: 'acw_subscriptions',
+      help: 'Product subscriptions, per tenant',
+      labelNames: ['tenant'] as const,
+      registers,
+    }),
+    decisionEventsBacklog: new Gauge({
+      name: 'acw_decision_events_backlog',
+      help: 'Decision events on their way, per tenant, by stage: unprojected (change-stream entries the projector has not turned into events yet), undelivered (events pending in the outbox), dead_letter (dead-lettered events)',
+      labelNames: ['tenant', 'stage'] as const,
+      registers,
+    }),
+    decisionEventsLagSeconds: new Gauge({
+      name: 'acw_decision_events_lag_seconds',
+      help: 'How far the subscribers are behind the decisions, per tenant: the older of the oldest unprojected change and the oldest due undelivered decision event (0: none waits)',
+      labelNames: ['tenant'] as const,
+      registers,
+    }),
     feedAgeSeconds: new Gauge({
       name: 'acw_feed_age_seconds',
       help: 'Seconds since the feed was last published, per tenant and feed',

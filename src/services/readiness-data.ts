@@ -25,6 +25,27 @@ export interface OutboxSummary {
   exhaustedEffects: { id: string; effect: string; since: string; nextRoundAt: string | null }[];
 }
 
+/**
+ * A tenant's product subscriptions and the decision events on their way to them (issue 18): the
+ * change-stream entries the projector has not turned into events yet, the events waiting in the
+ * outbox, and those dead-lettered.
+ */
+export interface SubscriptionsSummary {
+  subscriptions: number;
+  /** change-stream entries (one per evaluation step that changed decisions) not yet projected */
+  unprojected: number;
+  oldestUnprojectedAgeSeconds: number | null;
+  /** decision events pending in the outbox (due now, being sent, or waiting for a retry) */
+  undelivered: number;
+  /** age of the oldest of them that is due now */
+  oldestUndeliveredAgeSeconds: number | null;
+  deadLettered: number;
+  /** the older of the two ages: how far behind the decisions the subscribers are; null: none */
+  lagSeconds: number | null;
+  /** false when the outbox counts stopped at their scan bound (they are lower bounds then) */
+  complete: boolean;
+}
+
 export interface FeedSummary {
   name: string;
   lastPublishedAt: string | null;
@@ -75,7 +96,8 @@ export interface ReadinessListing {
 /**
  * Where the readiness page reads from. Every source is the same store the agents' surfaces
  * read: the readiness counters and index the evaluation keeps with the stored profiles, the
- * profiles themselves, the outbox, the published feeds. The page never evaluates on its own.
+ * profiles themselves, the outbox, the published feeds, the subscriptions and their change
+ * stream. The page never evaluates on its own.
  */
 export interface ReadinessSources {
   overview(tenant: string): Promise<ReadinessOverview>;
@@ -87,6 +109,7 @@ export interface ReadinessSources {
   ): Promise<ProductActionProfile | undefined>;
   outbox?(tenant: string): Promise<OutboxSummary>;
   feeds?(tenant: string): Promise<FeedSummary[]>;
+  subscriptions?(tenant: string): Promise<SubscriptionsSummary>;
   /** The tenant's last drift audit; undefined before the first. */
   drift?(tenant: string): Promise<DriftSummary | undefined>;
   /** Resolves false when there is no such dead letter. */

@@ -2,8 +2,10 @@ import type { AppContext } from '../app-context.js';
 import { contextKey, readinessEntryOf, toInstant } from '../domain/index.js';
 import { type FeedName, FeedNameSchema } from '../queues/catalog-queues.js';
 import { deliveryQueues } from '../queues/outbox-queues.js';
+import { DecisionChangeStore } from '../store/decision-change-store.js';
 import { DriftStore } from '../store/drift-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
+import { ProductSubscriptionStore } from '../store/product-subscription-store.js';
 import { ReadinessIndexStore } from '../store/readiness-index.js';
 import type { TenantStores } from './evaluation-service.js';
 import { listDeadLetters, replayDeadLetter } from './outbox/dead-letter.js';
@@ -14,7 +16,9 @@ import type {
   ReadinessListing,
   ReadinessOverview,
   ReadinessSources,
+  SubscriptionsSummary,
 } from './readiness-data.js';
+import { DECISION_EVENT_ID_PREFIX } from './subscriptions/decision-event-projector.js';
 
 /**
  * The parts of the catalog wiring the page reads (src/app/catalog-runtime.ts builds them): the
@@ -40,8 +44,8 @@ export interface ReadinessCatalog {
  * The readiness page reads exactly what the agents' surfaces read: the counters and the index
  * the evaluation keeps in the MULTI that writes the profiles (never a catalog walk), a page of
  * profiles through the profile service (the stored decision, or the domain's fresh one when it
- * is out of date — the same call the feeds make), the outbox store, and the published feed
- * manifests.
+ * is out of date — the same call the feeds make), the outbox store, the published feed
+ * manifests, and the subscriptions with their change stream.
  */
 export function readinessSources(ctx: AppContext, runtime: ReadinessCatalog): ReadinessSources {
   const queues = deliveryQueues(ctx.producer, ctx.config);
@@ -141,6 +145,36 @@ export function readinessSources(ctx: AppContext, runtime: ReadinessCatalog): Re
           since: toInstant(view.exhaustedAtMs),
           nextRoundAt: view.nextRoundMs === null ? null : toInstant(view.nextRoundMs),
         })),
+      };
+    },
+
+    async subscriptions(tenant: string): Promise<SubscriptionsSummary> {
+      const nowMs = ctx.clock.nowMs();
+      const { producer: redis, config } = ctx;
+      const [subscriptions, backlog, events] = await Promise.all([
+        new ProductSubscriptionStore(redis, config.KEY_PREFIX, tenant).count(),
+        new DecisionChangeStore(redis, config.KEY_PREFIX, tenant).backlog(nowMs),
+        new OutboxStore(redis, config.KEY_PREFIX, tenant).countWithPrefix(
+          DECISION_EVENT_ID_PREFIX,
+          nowMs,
+        ),
+      ]);
+      const oldestUnprojectedAgeSeconds =
+        backlog.oldestAgeMs === null ? null : backlog.oldestAgeMs / 1000;
+      const oldestUndeliveredAgeSeconds =
+        events.oldestDueMs === null ? null : Math.max(0, nowMs - events.oldestDueMs) / 1000;
+      const ages = [oldestUnprojectedAgeSeconds, oldestUndeliveredAgeSeconds].filter(
+        (seconds): seconds is number => seconds !== null,
+      );
+      return {
+        subscriptions,
+        unprojected: backlog.entries,
+        oldestUnprojectedAgeSeconds,
+        undelivered: events.pending,
+        oldestUndeliveredAgeSeconds,
+        deadLettered: events.dead,
+        lagSeconds: ages.length === 0 ? null : Math.max(...ages),
+        complete: events.complete,
       };
     },
 

@@ -134,14 +134,24 @@ export class DecisionChangeStore {
     return { entries, oldestAgeMs: Math.max(0, nowMs - Number(first[0].split('-')[0])) };
   }
 
-  /** Each ordering key's next event id ('' none) and last sequence number (0 none), in order. */
-  async keyStates(keys: readonly string[]): Promise<{ nextId: string; sequence: number }[]> {
+  /**
+   * Each ordering key's next event id ('' none), begun event id ('' none: the last one a send
+   * began with) and last sequence number (0 none), in order.
+   */
+  async keyStates(
+    keys: readonly string[],
+  ): Promise<{ nextId: string; begunId: string; sequence: number }[]> {
     if (keys.length === 0) return [];
-    const [next, seq] = await Promise.all([
+    const [next, begun, seq] = await Promise.all([
       this.redis.hmget(this.eventsKey('next'), ...keys),
+      this.redis.hmget(this.eventsKey('begun'), ...keys),
       this.redis.hmget(this.eventsKey('seq'), ...keys),
     ]);
-    return keys.map((_, i) => ({ nextId: next[i] ?? '', sequence: Number(seq[i] ?? 0) }));
+    return keys.map((_, i) => ({
+      nextId: next[i] ?? '',
+      begunId: begun[i] ?? '',
+      sequence: Number(seq[i] ?? 0),
+    }));
   }
 
   /** Writes a projection step (decision-events-project-7.lua); false on a conflict. */

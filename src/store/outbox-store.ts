@@ -137,6 +137,21 @@ export interface ExhaustedView extends EffectView {
 
 export const AUDIT_MAXLEN = 100_000;
 
+/** Pending and dead-lettered effects of one kind of id (`dc.`: decision events), as counted. */
+export interface PrefixCounts {
+  /** pending effects (due now, claimed, or waiting for a retry or their key's turn) */
+  pending: number;
+  /** due time of the oldest of them that is due now; null when none is */
+  oldestDueMs: number | null;
+  dead: number;
+  /** false when the scan stopped at its bound: the counts are then lower bounds */
+  complete: boolean;
+}
+
+/** Entries one ZSCAN step of a prefix count asks for, and the most steps a count takes. */
+const PREFIX_SCAN_COUNT = 1000;
+const PREFIX_SCAN_STEPS = 10;
+
 /** Tenants that have ever written an outbox effect; the drain walks them. */
 export function outboxTenantsKey(prefix: string): string {
   return globalKey(prefix, 'outbox-tenants');
@@ -413,6 +428,49 @@ export class OutboxStore {
       dead: Number(dead),
       exhausted: Number(exhausted),
       oldestDueMs: oldestDueMs !== null && oldestDueMs <= nowMs ? oldestDueMs : null,
+    };
+  }
+
+  /**
+   * Pending and dead-lettered effects whose id starts with `idPrefix`, and the due time of the
+   * oldest pending one due now: a ZSCAN … MATCH of the due and dead sets, both in one MULTI per
+   * step, at most PREFIX_SCAN_STEPS steps of PREFIX_SCAN_COUNT entries (a small set answers
+   * whole in one). Past that bound the counts are lower bounds and `complete` is false.
+   */
+  async countWithPrefix(idPrefix: string, nowMs: number): Promise<PrefixCounts> {
+    const match = `${idPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const keys = { due: this.key('outbox', 'due'), dead: this.key('outbox', 'dead') };
+    // ZSCAN may return an entry twice (while the set rehashes): count ids, not replies.
+    const pending = new Map<string, number>();
+    const dead = new Set<string>();
+    const cursors: { due: string | null; dead: string | null } = { due: '0', dead: '0' };
+    for (let step = 0; step < PREFIX_SCAN_STEPS; step += 1) {
+      const sets = (['due', 'dead'] as const).filter((set) => cursors[set] !== null);
+      if (sets.length === 0) break;
+      const multi = this.redis.multi();
+      for (const set of sets)
+        multi.zscan(keys[set], cursors[set] as string, 'MATCH', match, 'COUNT', PREFIX_SCAN_COUNT);
+      const reply = (await multi.exec()) ?? [];
+      sets.forEach((set, i) => {
+        const [error, value] = reply[i] ?? [new Error('no reply'), null];
+        if (error) throw error;
+        const [next, flat] = value as [string, string[]];
+        cursors[set] = next === '0' ? null : next;
+        for (let j = 0; j < flat.length; j += 2) {
+          if (set === 'due') pending.set(flat[j] as string, Number(flat[j + 1]));
+          else dead.add(flat[j] as string);
+        }
+      });
+    }
+    let oldestDueMs: number | null = null;
+    for (const dueMs of pending.values()) {
+      if (dueMs <= nowMs && (oldestDueMs === null || dueMs < oldestDueMs)) oldestDueMs = dueMs;
+    }
+    return {
+      pending: pending.size,
+      oldestDueMs,
+      dead: dead.size,
+      complete: cursors.due === null && cursors.dead === null,
     };
   }
 

@@ -34,6 +34,11 @@ export class ProductSubscriptionStore {
     return this.redis.hvals(this.hash);
   }
 
+  /** How many subscriptions the tenant has (HLEN: no subscription is read). */
+  async count(): Promise<number> {
+    return this.redis.hlen(this.hash);
+  }
+
   async remove(id: string): Promise<boolean> {
     return (await this.redis.hdel(this.hash, id)) === 1;
   }

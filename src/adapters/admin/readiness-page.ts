@@ -13,6 +13,7 @@ import type {
   ReadinessListing,
   ReadinessListRequest,
   ReadinessOverview,
+  SubscriptionsSummary,
 } from '../../services/readiness-data.js';
 import { driftSection } from './drift-section.js';
 import { type Html, html, raw } from './html.js';
@@ -27,6 +28,8 @@ export interface ReadinessPageModel {
   detail?: { context: EvaluationContext; view: RemediationView };
   outbox: OutboxSummary | null;
   feeds: FeedSummary[];
+  /** the subscriptions and their decision events; absent where the sources keep none */
+  subscriptions?: SubscriptionsSummary;
   /** the last drift audit (null: none yet); absent where the sources keep none */
   drift?: DriftSummary | null;
   csrfToken: string;
@@ -246,6 +249,25 @@ function exhaustedTable(outbox: OutboxSummary): Html | string {
   return html`<h3>Exhausted effects</h3><table id="exhausted"><thead><tr><th>Effect id</th><th>Effect</th><th>Exhausted since</th><th>State</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/**
+ * The tenant's product subscriptions and their decision events on the way: change-stream
+ * entries not projected yet, events waiting in the outbox, dead-lettered events (listed with
+ * the outbox's dead letters, where they are replayed), and the lag of the oldest.
+ */
+function subscriptionsSection(summary: SubscriptionsSummary | undefined): Html | string {
+  if (summary === undefined) return '';
+  // Past the outbox scan's bound the counts are lower bounds.
+  const outboxCount = (n: number) => (summary.complete ? count(n) : `≥ ${count(n)}`);
+  return html`<h2>Subscriptions</h2>
+<table id="subscriptions"><tbody>
+<tr><th>Subscriptions</th><td>${count(summary.subscriptions)}</td></tr>
+<tr><th>Changes not yet projected</th><td>${count(summary.unprojected)}</td></tr><tr><th>Oldest unprojected</th><td>${age(summary.oldestUnprojectedAgeSeconds)}</td></tr>
+<tr><th>Decision events waiting</th><td>${outboxCount(summary.undelivered)}</td></tr><tr><th>Oldest due event</th><td>${age(summary.oldestUndeliveredAgeSeconds)}</td></tr>
+<tr><th>Dead-lettered events</th><td>${outboxCount(summary.deadLettered)}</td></tr>
+<tr><th>Lag</th><td>${age(summary.lagSeconds)}</td></tr>
+</tbody></table>`;
+}
+
 function feedsSection(model: ReadinessPageModel): Html {
   const rows = model.feeds.map(
     (
@@ -268,7 +290,7 @@ export function renderReadinessPage(model: ReadinessPageModel): string {
 <nav>Tenants: ${tenants} · <a href="/admin/queues">Queue dashboard</a></nav>
 ${model.notice ? html`<p class="notice" role="status">${model.notice}</p>` : ''}
 ${model.detail ? detailSection(model.detail) : ''}
-${summarySection(model)}${productsSection(model)}${outboxSection(model)}${feedsSection(model)}
+${summarySection(model)}${productsSection(model)}${outboxSection(model)}${subscriptionsSection(model.subscriptions)}${feedsSection(model)}
 ${driftSection(model.drift)}
 </body></html>`.value;
 }

@@ -52,8 +52,9 @@ const FormBody = z.object({ csrf: z.string().optional() }).loose();
 
 /**
  * /admin/readiness: the operator's view of the same stored decisions the agents get, as work to
- * do, plus the outbox and the feeds, with buttons to replay a dead letter or publish a feed.
- * Mounted inside a scope that already requires the operator token.
+ * do, plus the outbox, the subscriptions' decision events and the feeds, with buttons to replay
+ * a dead letter or publish a feed. Mounted inside a scope that already requires the operator
+ * token.
  */
 export async function readinessRoutes(
   app: App,
@@ -96,12 +97,14 @@ export async function readinessRoutes(
       ...(query.before && !query.after ? { before: query.before } : {}),
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
     };
-    // Counters, one page of the index, outbox and feeds: independent reads, made together.
-    const [overview, listing, outbox, feeds] = await Promise.all([
+    // Counters, one page of the index, outbox, feeds and subscriptions: independent reads, made
+    // together.
+    const [overview, listing, outbox, feeds, subscriptions] = await Promise.all([
       sources.overview(tenant),
       sources.list(tenant, filter),
       sources.outbox ? sources.outbox(tenant) : null,
       sources.feeds ? sources.feeds(tenant) : [],
+      sources.subscriptions ? sources.subscriptions(tenant) : undefined,
     ]);
     const model: ReadinessPageModel = {
       tenant,
@@ -113,6 +116,7 @@ export async function readinessRoutes(
       feeds,
       csrfToken: csrfToken(ctx.config.OPERATOR_TOKEN),
     };
+    if (subscriptions !== undefined) model.subscriptions = subscriptions;
     if (sources.drift) model.drift = (await sources.drift(tenant)) ?? null;
     if (query.notice) model.notice = query.notice;
     if (query.product) {

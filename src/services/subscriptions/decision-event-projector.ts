@@ -53,6 +53,11 @@ interface Pending {
   data: DecisionChangedData;
 }
 
+type DecisionEffect = OutboxEffect & { body: DecisionChangedEvent };
+
+/** How a decision event's outbox id begins: `dc.<change-stream entry id>.<n>`. */
+export const DECISION_EVENT_ID_PREFIX = 'dc.';
+
 /** `subscription context product`: neither a subscription id nor a context key holds a space. */
 export function orderingKeyOf(subscriptionId: string, contextKey: string, productId: string) {
   return `${subscriptionId} ${contextParameterOf(contextKey)} ${productId}`;
@@ -75,27 +80,25 @@ export class DecisionEventProjector {
       const pending = await this.match(tenant, subscriptions, entries);
       const keys = [...pending.keys()];
       const states = await changes.keyStates(keys);
-      const waiting = await this.waitingEvents(
-        outbox,
-        states.map((state) => state.nextId),
-      );
+      const waiting = await this.unsentEvents(outbox, states);
       const events: ProjectedEvent[] = [];
       let coalesced = 0;
       keys.forEach((orderingKey, i) => {
         const { subscription, data } = pending.get(orderingKey) as Pending;
-        const state = states[i] as { nextId: string; sequence: number };
+        const state = states[i] as (typeof states)[number];
         const older = waiting[i];
         const event: DecisionChangedEvent = {
-          id: `dc.${last.id}.${i}`,
+          id: `${DECISION_EVENT_ID_PREFIX}${last.id}.${i}`,
           type: 'decision.changed',
           createdAt: toInstant(nowMs),
           subscriptionId: subscription.id,
           sequence: state.sequence + 1,
-          data: older === undefined ? data : mergeChanges(older.body.data, data),
+          data: older === undefined ? data : mergeChanges(older.effect.body.data, data),
         };
         if (older !== undefined) coalesced += 1;
-        // A merged event keeps the window its first change opened.
-        const openedMs = older?.createdAtMs ?? nowMs;
+        // Merged into a waiting event, it keeps the window that one opened; an event whose send
+        // began had its window: what follows it opens a new one.
+        const openedMs = older?.waiting === true ? older.effect.createdAtMs : nowMs;
         const effect: OutboxEffect = {
           id: event.id,
           tenant,
@@ -160,6 +163,7 @@ export class DecisionEventProjector {
             const data: DecisionChangedData = {
               productId,
               context: contextParameterOf(contextKey),
+              evaluatedFrom: entry.evaluatedAt,
               evaluatedAt: entry.evaluatedAt,
               rulesetVersion: entry.rulesetVersion,
               changes: covered.map(decisionChangeOf),
@@ -178,17 +182,29 @@ export class DecisionEventProjector {
     return pending;
   }
 
-  /** The still-unsent event each key's next id names (undefined: none waits). */
-  private async waitingEvents(
+  /**
+   * The event each key's new changes merge into, if any: its next event (waiting in its
+   * window, superseded by the merge), else its begun event while that is still pending (its
+   * send failed, or is in flight: the merge carries its changes on, and the gate drops it on
+   * its next attempt since a newer event waits). An agent thus never misses a change because
+   * the event that carried it was replaced; at worst it hears one twice, the second time with
+   * a higher sequence number.
+   */
+  private async unsentEvents(
     outbox: OutboxStore,
-    nextIds: readonly string[],
-  ): Promise<((OutboxEffect & { body: DecisionChangedEvent }) | undefined)[]> {
-    const ids = nextIds.filter((id) => id !== '');
-    if (ids.length === 0) return nextIds.map(() => undefined);
-    const loaded = await outbox.definitions(ids);
-    return nextIds.map((id) => {
-      const effect = id === '' ? undefined : loaded.get(id);
-      return effect as (OutboxEffect & { body: DecisionChangedEvent }) | undefined;
+    states: readonly { nextId: string; begunId: string }[],
+  ): Promise<({ effect: DecisionEffect; waiting: boolean } | undefined)[]> {
+    const candidates = states.map((state) => state.nextId || state.begunId);
+    const ids = [...new Set(candidates.filter((id) => id !== ''))];
+    if (ids.length === 0) return states.map(() => undefined);
+    const [loaded, statuses] = await Promise.all([outbox.definitions(ids), outbox.statuses(ids)]);
+    const pending = new Set(ids.filter((_, i) => statuses[i] === 'pending'));
+    return states.map((state, i) => {
+      const id = candidates[i] as string;
+      const effect = loaded.get(id) as DecisionEffect | undefined;
+      if (effect === undefined) return undefined;
+      if (state.nextId !== '') return { effect, waiting: true };
+      return pending.has(id) ? { effect, waiting: false } : undefined;
     });
   }
 

@@ -29,6 +29,9 @@ export interface DecisionChangedData {
   productId: string;
   /** `REGION:buyerType:channel`, as subscriptions name contexts */
   context: string;
+  /** the first evaluation this event covers (the same as evaluatedAt unless it was coalesced) */
+  evaluatedFrom: string;
+  /** the last evaluation this event covers: its decisions are the ones now in force */
   evaluatedAt: string;
   rulesetVersion: string;
   changes: DecisionChange[];
@@ -83,5 +86,10 @@ export function mergeChanges(
     if (previous !== undefined) next.previousResult = previous;
     merged.set(decisionKey(change), next);
   }
-  return { ...newer, changes: [...merged.values()], coalesced: older.coalesced + newer.coalesced };
+  return {
+    ...newer,
+    evaluatedFrom: older.evaluatedFrom,
+    changes: [...merged.values()],
+    coalesced: older.coalesced + newer.coalesced,
+  };
 }
