@@ -16,6 +16,7 @@ const UNIT = [
   'test/providers/retry-policy.test.ts',
   'test/store/lua-scripts.test.ts',
   'test/store/profile-codec.test.ts',
+  'test/subscriptions/decision-event-merge.test.ts',
 ];
 /** The operator pages in a real headless browser. */
 const BROWSER = ['test/**/*.browser.test.ts'];

@@ -67,13 +67,13 @@ describe('/v1/subscriptions', () => {
     });
     const replaced = await put('watch-backpacks', {
       url: 'http://127.0.0.1:9999/hooks',
-      events: ['profile.expiring', 'decision.changed'],
+      events: ['decision.changed', 'decision.changed'],
     });
     expect(replaced.statusCode).toBe(200);
     const second = replaced.json() as ProductSubscription;
     expect(second.createdAt).toBe(first.createdAt);
     expect(second.products).toBeUndefined();
-    expect(second.events).toEqual(['decision.changed', 'profile.expiring']);
+    expect(second.events).toEqual(['decision.changed']);
     expect((await get('/v1/subscriptions/watch-backpacks')).json()).toEqual(second);
   });
 
@@ -122,6 +122,16 @@ describe('/v1/subscriptions', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ statusCode: 400 });
     expect((await get('/v1/subscriptions/refused')).statusCode).toBe(404);
+  });
+
+  it('refuses profile.expiring, which is not sent yet, saying so', async () => {
+    const res = await put('expiring', {
+      url: 'http://x.test/',
+      events: ['decision.changed', 'profile.expiring'],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('profile.expiring is not sent yet');
+    expect((await get('/v1/subscriptions/expiring')).statusCode).toBe(404);
   });
 
   it('refuses an id with characters outside letters, digits, _ and -', async () => {
