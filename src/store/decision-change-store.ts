@@ -154,6 +154,34 @@ export class DecisionChangeStore {
     }));
   }
 
+  /**
+   * Forgets the per-key state (next, sending, begun, sequence) of a deleted subscription, so a
+   * subscription's keys cost nothing once it is gone. Not atomic with the delete: an event still
+   * waiting is dropped by the gate anyway (its subscription is gone), and a subscription created
+   * again under the same id starts its sequences over.
+   */
+  async forgetSubscription(subscriptionId: string): Promise<number> {
+    let forgotten = 0;
+    for (const part of ['next', 'sending', 'begun', 'seq'] as const) {
+      const key = this.eventsKey(part);
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(
+          key,
+          cursor,
+          'MATCH',
+          `${subscriptionId} *`,
+          'COUNT',
+          1_000,
+        );
+        cursor = next;
+        const fields = flat.filter((_, i) => i % 2 === 0);
+        if (fields.length > 0) forgotten += await this.redis.hdel(key, ...fields);
+      } while (cursor !== '0');
+    }
+    return forgotten;
+  }
+
   /** Writes a projection step (decision-events-project-7.lua); false on a conflict. */
   async project(
     cursor: string,

@@ -150,6 +150,15 @@ describe('decision.changed events', () => {
       other.requests.length > 0 ? true : undefined,
     );
     const before = other.requests.length;
+    const keysOf = async (subscription: string) => {
+      const fields = await Promise.all(
+        ['next', 'sending', 'begun', 'seq'].map((part) =>
+          ctx.redis.hkeys(`${ctx.config.KEY_PREFIX}:{${TENANT}}:decision-events:${part}`),
+        ),
+      );
+      return fields.flat().filter((field) => field.startsWith(`${subscription} `));
+    };
+    expect(await keysOf('short-lived')).not.toEqual([]);
     const removed = await app.inject({
       method: 'DELETE',
       url: '/v1/subscriptions/short-lived',
@@ -180,5 +189,7 @@ describe('decision.changed events', () => {
       return backlog.entries === 0 && counts.pending === 0 ? true : undefined;
     });
     expect(other.requests.length).toBe(before);
+    // Its per-key state (sequence numbers and the rest) went with it.
+    expect(await keysOf('short-lived')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import { contextKey, type EvaluationContext, toInstant } from '../../domain/index.js';
 import { AppError } from '../../errors/codes.js';
+import { DecisionChangeStore } from '../../store/decision-change-store.js';
 import { ProductSubscriptionStore } from '../../store/product-subscription-store.js';
 import type { RedisClient } from '../../store/redis.js';
 import {
@@ -69,8 +70,16 @@ export class SubscriptionService {
     return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Resolves false when there is no such subscription. */
-  remove(tenant: string, id: string): Promise<boolean> {
-    return this.store(tenant).remove(id);
+  /**
+   * Resolves false when there is no such subscription. Its events not yet sent are dropped (the
+   * delivery's gate finds it gone), and its per-key state is forgotten.
+   */
+  async remove(tenant: string, id: string): Promise<boolean> {
+    const removed = await this.store(tenant).remove(id);
+    if (removed)
+      await new DecisionChangeStore(this.deps.redis, this.deps.prefix, tenant).forgetSubscription(
+        id,
+      );
+    return removed;
   }
 }
