@@ -31,6 +31,13 @@ export function decisionEventProjectorOf(ctx: AppContext): DecisionEventProjecto
     subscriptions: subscriptionServiceOf(ctx),
     coalesceMs: ctx.config.DECISION_EVENT_COALESCE_MS,
     entriesPerStep: ENTRIES_PER_STEP,
+    onGap(tenant, cursor, next) {
+      ctx.logger.error(
+        { tenant, cursor, next },
+        'decision changes were trimmed from the change stream before they were projected: subscribers missed them (the audit has them)',
+      );
+      ctx.metrics.decisionEvents.inc({ tenant, outcome: 'lost_gap' });
+    },
   });
 }
 

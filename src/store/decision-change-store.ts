@@ -97,17 +97,26 @@ export class DecisionChangeStore {
     multi.xadd(this.streamKey, 'MAXLEN', '~', STREAM_MAXLEN, '*', ...fields);
   }
 
-  /** Up to `count` entries after the cursor, and the cursor they were read after. */
-  async readAfterCursor(count: number): Promise<{ cursor: string; entries: ChangeEntry[] }> {
+  /**
+   * Up to `count` entries after the cursor, and the cursor they were read after. `trimmed` says
+   * the cursor's own entry is gone: the projector keeps it (it trims to the cursor), so only
+   * STREAM_MAXLEN can have dropped it, and with it entries never projected.
+   */
+  async readAfterCursor(
+    count: number,
+  ): Promise<{ cursor: string; entries: ChangeEntry[]; trimmed: boolean }> {
     const cursor = (await this.redis.get(this.cursorKey)) ?? '';
-    const rows = await this.redis.xrange(
-      this.streamKey,
-      cursor === '' ? '-' : `(${cursor}`,
-      '+',
-      'COUNT',
-      count,
-    );
-    return { cursor, entries: rows.map(([id, flat]) => parseEntry(id, flat)) };
+    const reply = await this.redis
+      .multi()
+      .xrange(this.streamKey, cursor === '' ? '-' : `(${cursor}`, '+', 'COUNT', count)
+      .xrange(this.streamKey, cursor === '' ? '-' : cursor, cursor === '' ? '-' : cursor)
+      .exec();
+    const [rows, own] = (reply ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value as [string, string[]][];
+    }) as [[string, string[]][], [string, string[]][]];
+    const entries = rows.map(([id, flat]) => parseEntry(id, flat));
+    return { cursor, entries, trimmed: cursor !== '' && own.length === 0 && entries.length > 0 };
   }
 
   /**

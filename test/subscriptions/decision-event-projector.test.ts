@@ -673,6 +673,44 @@ describe('DecisionEventProjector.step', () => {
       expect(await t.step(NOW + 30)).toEqual({ entries: 0, events: 0, coalesced: 0, more: false });
       expect(await t.snapshot()).toEqual(before);
     });
+    it('says when entries were trimmed away before they were projected, once, and goes on', async () => {
+      const t = tenantWith(0);
+      await t.subscribe('all');
+      const change = (product: string) => ({
+        [product]: {
+          [EU]: auditContext([{ action: 'discover', result: 'blocked', previous: 'allowed' }]),
+        },
+      });
+      const first = await t.append(NOW, change('P-1'));
+      expect((await t.step(NOW + 1)).entries).toBe(1);
+      expect(await t.cursor()).toBe(first);
+      await t.append(NOW + 2, change('P-2'));
+      const kept = await t.append(NOW + 3, change('P-3'));
+      // What STREAM_MAXLEN does when no projector runs for long: the oldest entries go.
+      await ctx.redis.xtrim(tenantKeys(prefix, t.tenant)('decision-changes'), 'MAXLEN', 1);
+      const gaps: [string, string][] = [];
+      const projector = new DecisionEventProjector({
+        redis: ctx.redis,
+        prefix,
+        subscriptions: subscriptionServiceOf(ctx),
+        coalesceMs: 0,
+        entriesPerStep: 50,
+        onGap: (tenant, cursor, next) => {
+          expect(tenant).toBe(t.tenant);
+          gaps.push([cursor, next]);
+        },
+      });
+      expect((await projector.step(t.tenant, NOW + 4)).entries).toBe(1);
+      expect(gaps).toEqual([[first, kept]]);
+      expect((await t.effects()).map(({ event }) => event.data.productId).sort()).toEqual([
+        'P-1',
+        'P-3',
+      ]);
+      // Past the gap: the next step finds its cursor's entry and says nothing more.
+      await t.append(NOW + 5, change('P-4'));
+      expect((await projector.step(t.tenant, NOW + 6)).entries).toBe(1);
+      expect(gaps).toHaveLength(1);
+    });
   });
 
   describe('races', () => {

@@ -32,6 +32,12 @@ export interface ProjectorDeps {
   coalesceMs: number;
   /** change-stream entries per step (each is one evaluation slice) */
   entriesPerStep: number;
+  /**
+   * Told when entries after `cursor` and before `next` were trimmed from the stream before they
+   * were projected (the projector was down while STREAM_MAXLEN entries piled up): their events
+   * are lost, and the audit still holds every change.
+   */
+  onGap?(tenant: string, cursor: string, next: string): void;
 }
 
 export interface ProjectionStep {
@@ -71,7 +77,9 @@ export class DecisionEventProjector {
     const changes = new DecisionChangeStore(redis, prefix, tenant);
     const outbox = new OutboxStore(redis, prefix, tenant);
     for (let race = 0; race < MAX_RACES; race++) {
-      const { cursor, entries } = await changes.readAfterCursor(this.deps.entriesPerStep);
+      const { cursor, entries, trimmed } = await changes.readAfterCursor(this.deps.entriesPerStep);
+      // Said once per gap, before the cursor moves past it: changes were lost to subscribers.
+      if (trimmed) this.deps.onGap?.(tenant, cursor, entries[0]?.id ?? '');
       const last = entries.at(-1);
       if (last === undefined) return { entries: 0, events: 0, coalesced: 0, more: false };
       const subscriptions = (await this.deps.subscriptions.list(tenant)).filter((s) =>
