@@ -14,7 +14,7 @@ import {
   decisionChangeOf,
   mergeChanges,
 } from './decision-event.js';
-import { contextParameterOf, covers, type ProductSubscription } from './product-subscription.js';
+import { contextParameterOf, matcherOf, type ProductSubscription } from './product-subscription.js';
 import type { SubscriptionService } from './subscription-service.js';
 
 /**
@@ -158,15 +158,19 @@ export class DecisionEventProjector {
     const categories = subscriptions.some((s) => s.categories !== undefined)
       ? await this.categoriesOf(tenant, entries)
       : new Map<string, string>();
+    const matchers = subscriptions.map(matcherOf);
     for (const entry of entries) {
       for (const { productId, contexts } of entry.products) {
         const category = categories.get(productId);
         for (const [contextKey, json] of contexts) {
-          const detailed = detailedChangesOf(contextKey, json);
-          for (const subscription of subscriptions) {
-            const covered = detailed.filter((change) =>
-              covers(subscription, { productId, category, contextKey, action: change.action }),
-            );
+          const covering = matchers.filter((m) =>
+            m.coversSubject({ productId, category, contextKey }),
+          );
+          if (covering.length === 0) continue;
+          // Decoded once per product and context, whatever the number of subscriptions.
+          const changes = detailedChangesOf(contextKey, json).map(decisionChangeOf);
+          for (const { subscription, coversAction } of covering) {
+            const covered = changes.filter((change) => coversAction(change.action));
             if (covered.length === 0) continue;
             const data: DecisionChangedData = {
               productId,
@@ -174,7 +178,7 @@ export class DecisionEventProjector {
               evaluatedFrom: entry.evaluatedAt,
               evaluatedAt: entry.evaluatedAt,
               rulesetVersion: entry.rulesetVersion,
-              changes: covered.map(decisionChangeOf),
+              changes: covered,
               coalesced: 1,
             };
             const key = orderingKeyOf(subscription.id, contextKey, productId);

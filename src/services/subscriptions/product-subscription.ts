@@ -66,23 +66,57 @@ export interface DecisionSubject {
 
 /**
  * What each filter asks of a decision, as a table: a filter left out asks nothing. Every
- * filter given must hold (they narrow one another).
+ * filter given must hold (they narrow one another). `subject` filters look at the product and
+ * context only, so a projection asks them once per changed product and context, and only the
+ * `actions` filter once per changed decision.
  */
-const FILTERS: readonly ((s: ProductSubscription, d: DecisionSubject) => boolean)[] = [
-  (s, d) => s.products === undefined || s.products.includes(d.productId),
-  (s, d) =>
-    s.categories === undefined || (d.category !== undefined && s.categories.includes(d.category)),
-  (s, d) => s.contexts === undefined || s.contexts.includes(contextParameterOf(d.contextKey)),
-  (s, d) => s.actions === undefined || s.actions.includes(d.action),
-];
+const FILTERS = {
+  products: { subject: true, valueOf: (d: DecisionSubject) => d.productId },
+  categories: { subject: true, valueOf: (d: DecisionSubject) => d.category },
+  contexts: { subject: true, valueOf: (d: DecisionSubject) => contextParameterOf(d.contextKey) },
+  actions: { subject: false, valueOf: (d: DecisionSubject) => d.action },
+} as const satisfies Record<
+  'products' | 'categories' | 'contexts' | 'actions',
+  { subject: boolean; valueOf(d: DecisionSubject): string | undefined }
+>;
+type FilterName = keyof typeof FILTERS;
+const FILTER_NAMES = Object.keys(FILTERS) as FilterName[];
 
 /** A stored context key (`EU|consumer|agent`) as requests write it (`EU:consumer:agent`). */
 export function contextParameterOf(key: string): string {
   return key.replaceAll('|', ':');
 }
 
+/** A subscription's filters as sets, for matching many decisions against it. */
+export interface SubscriptionMatcher {
+  subscription: ProductSubscription;
+  /** the product and context filters */
+  coversSubject(subject: Omit<DecisionSubject, 'action'>): boolean;
+  /** the actions filter */
+  coversAction(action: CommerceAction): boolean;
+}
+
+export function matcherOf(subscription: ProductSubscription): SubscriptionMatcher {
+  const given = FILTER_NAMES.flatMap((name) => {
+    const values = subscription[name] as readonly string[] | undefined;
+    return values === undefined ? [] : [{ name, values: new Set<string>(values) }];
+  });
+  const holds = (subject: boolean, d: DecisionSubject) =>
+    given.every(({ name, values }) => {
+      if (FILTERS[name].subject !== subject) return true;
+      const value = FILTERS[name].valueOf(d);
+      return value !== undefined && values.has(value);
+    });
+  return {
+    subscription,
+    coversSubject: (d) => holds(true, { ...d, action: 'discover' }),
+    coversAction: (action) => holds(false, { productId: '', contextKey: '', action }),
+  };
+}
+
 export function covers(subscription: ProductSubscription, decision: DecisionSubject): boolean {
-  return FILTERS.every((holds) => holds(subscription, decision));
+  const matcher = matcherOf(subscription);
+  return matcher.coversSubject(decision) && matcher.coversAction(decision.action);
 }
 
 /** The stored form of a validated body: every list de-duplicated, in a stable order. */
