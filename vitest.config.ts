@@ -14,6 +14,7 @@ const UNIT = [
   'test/operations/redact-job-data.test.ts',
   'test/providers/circuit-breaker.test.ts',
   'test/providers/retry-policy.test.ts',
+  'test/services/turn-batcher.test.ts',
   'test/store/lua-scripts.test.ts',
   'test/store/profile-codec.test.ts',
   'test/subscriptions/decision-event-merge.test.ts',

@@ -43,6 +43,13 @@ export interface ProjectedEvent {
   sequence: number;
 }
 
+/** An event as the ordering gate knows it. */
+export interface GateEvent {
+  id: string;
+  orderingKey: string;
+  subscriptionId: string;
+}
+
 export type GateAnswer =
   | { kind: 'send' }
   | { kind: 'held'; delayMs: number }
@@ -228,36 +235,51 @@ export class DecisionChangeStore {
 
   /** The ordering gate before a send (decision-events-gate-5.lua). */
   async begin(
-    event: { id: string; orderingKey: string; subscriptionId: string },
+    event: GateEvent,
     outboxStatusKey: string,
     nowMs: number,
     leaseMs: number,
   ): Promise<GateAnswer> {
-    const reply = (await this.gate('begin', event, outboxStatusKey, nowMs, leaseMs)) as string[];
-    if (reply[0] === 'send') return { kind: 'send' };
-    if (reply[0] === 'held') return { kind: 'held', delayMs: Number(reply[1]) };
-    return {
-      kind: 'superseded',
-      reason: reply[1] === 'unsubscribed' ? 'unsubscribed' : 'replaced',
-    };
+    return (await this.beginMany([event], outboxStatusKey, nowMs, leaseMs))[0] as GateAnswer;
   }
 
-  /** Lets go of the key after a send, whatever its answer. */
-  async end(
-    event: { id: string; orderingKey: string; subscriptionId: string },
-    outboxStatusKey: string,
-  ): Promise<void> {
-    await this.gate('end', event, outboxStatusKey, 0, 0);
-  }
-
-  private gate(
-    op: 'begin' | 'end',
-    event: { id: string; orderingKey: string; subscriptionId: string },
+  /** The gate's answers for several events in one call, in order. */
+  async beginMany(
+    events: readonly GateEvent[],
     outboxStatusKey: string,
     nowMs: number,
     leaseMs: number,
-  ) {
-    return runScript(
+  ): Promise<GateAnswer[]> {
+    const reply = await this.gate('begin', events, outboxStatusKey, nowMs, leaseMs);
+    return events.map((_, i): GateAnswer => {
+      const [answer, detail] = [reply[2 * i], reply[2 * i + 1]];
+      if (answer === 'send') return { kind: 'send' };
+      if (answer === 'held') return { kind: 'held', delayMs: Number(detail) };
+      return {
+        kind: 'superseded',
+        reason: detail === 'unsubscribed' ? 'unsubscribed' : 'replaced',
+      };
+    });
+  }
+
+  /** Lets go of the key after a send, whatever its answer. */
+  async end(event: GateEvent, outboxStatusKey: string): Promise<void> {
+    await this.endMany([event], outboxStatusKey);
+  }
+
+  async endMany(events: readonly GateEvent[], outboxStatusKey: string): Promise<void> {
+    await this.gate('end', events, outboxStatusKey, 0, 0);
+  }
+
+  private async gate(
+    op: 'begin' | 'end',
+    events: readonly GateEvent[],
+    outboxStatusKey: string,
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<string[]> {
+    if (events.length === 0) return [];
+    return (await runScript(
       this.redis,
       'decision-events-gate-5',
       [
@@ -267,8 +289,13 @@ export class DecisionChangeStore {
         outboxStatusKey,
         this.subscriptionsKey,
       ],
-      [op, event.id, event.orderingKey, event.subscriptionId, nowMs, leaseMs],
-    );
+      [
+        op,
+        nowMs,
+        leaseMs,
+        ...events.flatMap((event) => [event.id, event.orderingKey, event.subscriptionId]),
+      ],
+    )) as string[];
   }
 }
 

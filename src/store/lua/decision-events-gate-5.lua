@@ -2,8 +2,9 @@
   The ordering gate of decision events (issue 18): at most one event of an ordering key
   (subscription, product, context) is sent at a time, and an event is sent only while it is the
   key's latest, so an agent never hears an older decision after the newer one that replaced it.
+  One call answers for several events (the deliveries of one turn of the event loop).
 
-  "begin", before a send:
+  "begin", before a send, for each event:
     - the subscription is gone: {"superseded", "unsubscribed"}
     - another event of the key is being sent (its lease runs and it is still pending):
       {"held", ms left on its lease}
@@ -20,46 +21,56 @@
     KEYS[5] subscriptions hash
 
     ARGV[1] "begin" | "end"
-    ARGV[2] event (effect) id
-    ARGV[3] ordering key
-    ARGV[4] subscription id
-    ARGV[5] now ms
-    ARGV[6] lease ms
+    ARGV[2] now ms
+    ARGV[3] lease ms
+    ARGV[4..] events as triples: event (effect) id, ordering key, subscription id
 
-  Output:
-    begin: {"send"} | {"held", ms} | {"superseded", "unsubscribed" | "replaced"}
-    end:   {"ok"}
+  Output: two entries per event, in order:
+    begin: "send", "" | "held", ms | "superseded", "unsubscribed" | "replaced"
+    end:   "ok", ""
 ]]
 local rcall = redis.call
-local id, key = ARGV[2], ARGV[3]
+local now, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
 
-if ARGV[1] == "end" then
+local function finish(id, key)
   local sending = rcall("HGET", KEYS[2], key)
   if sending and string.sub(sending, 1, #id + 1) == id .. "|" then rcall("HDEL", KEYS[2], key) end
-  return {"ok"}
+  return "ok", ""
 end
 
-local now = tonumber(ARGV[5])
-if rcall("HEXISTS", KEYS[5], ARGV[4]) == 0 then
-  if rcall("HGET", KEYS[1], key) == id then rcall("HDEL", KEYS[1], key) end
-  return {"superseded", "unsubscribed"}
-end
-
-local sending = rcall("HGET", KEYS[2], key)
-if sending then
-  local at = string.find(sending, "|", 1, true)
-  local other, leaseEnd = string.sub(sending, 1, at - 1), tonumber(string.sub(sending, at + 1))
-  if other ~= id and leaseEnd > now and rcall("HGET", KEYS[4], other) == "pending" then
-    return {"held", tostring(leaseEnd - now)}
+local function begin(id, key, subscription)
+  if rcall("HEXISTS", KEYS[5], subscription) == 0 then
+    if rcall("HGET", KEYS[1], key) == id then rcall("HDEL", KEYS[1], key) end
+    return "superseded", "unsubscribed"
   end
+  local sending = rcall("HGET", KEYS[2], key)
+  if sending then
+    local at = string.find(sending, "|", 1, true)
+    local other, leaseEnd = string.sub(sending, 1, at - 1), tonumber(string.sub(sending, at + 1))
+    if other ~= id and leaseEnd > now and rcall("HGET", KEYS[4], other) == "pending" then
+      return "held", tostring(leaseEnd - now)
+    end
+  end
+  local nextId = rcall("HGET", KEYS[1], key)
+  if nextId == id then
+    rcall("HDEL", KEYS[1], key)
+    rcall("HSET", KEYS[3], key, id)
+  elseif nextId or rcall("HGET", KEYS[3], key) ~= id then
+    return "superseded", "replaced"
+  end
+  rcall("HSET", KEYS[2], key, id .. "|" .. tostring(now + lease))
+  return "send", ""
 end
 
-local nextId = rcall("HGET", KEYS[1], key)
-if nextId == id then
-  rcall("HDEL", KEYS[1], key)
-  rcall("HSET", KEYS[3], key, id)
-elseif nextId or rcall("HGET", KEYS[3], key) ~= id then
-  return {"superseded", "replaced"}
+for i = 4, #ARGV, 3 do
+  local answer, detail
+  if ARGV[1] == "end" then
+    answer, detail = finish(ARGV[i], ARGV[i + 1])
+  else
+    answer, detail = begin(ARGV[i], ARGV[i + 1], ARGV[i + 2])
+  end
+  out[#out + 1] = answer
+  out[#out + 1] = detail
 end
-rcall("HSET", KEYS[2], key, id .. "|" .. tostring(now + tonumber(ARGV[6])))
-return {"send"}
+return out
