@@ -1,8 +1,10 @@
+import { QueueEvents } from 'bullmq';
 import { catalogRuntime } from '../../src/app/catalog-runtime.js';
 import { createAppContext } from '../../src/app-context.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { queuePrefix } from '../../src/queues/queue-groups.js';
 
 /** The one tenant the catalog benches write to. */
 export const BENCH_TENANT = 'bench';
@@ -45,4 +47,45 @@ export function benchCatalogApp({
   const ctx = createAppContext(config, createLogger({ level: 'silent' }), clock);
   const runtime = catalogRuntime(ctx);
   return { config, ctx, runtime, stores: runtime.storesOf(BENCH_TENANT) };
+}
+
+export type BenchCatalogApp = ReturnType<typeof benchCatalogApp>;
+
+/**
+ * Drives evaluations through the real BullMQ jobs (the catalog workers must be running):
+ * `evaluate(tenant, count)` asks for an evaluation of the tenant's dirty set and resolves when
+ * the jobs have reported `count` products, i.e. once the last of them is written. Listens on
+ * every evaluation shard's queue events, opened once (not per evaluation).
+ */
+export async function evaluationDriver({ config, ctx, runtime }: BenchCatalogApp) {
+  const events = runtime.queues.evaluateShards.map(
+    (queue) =>
+      new QueueEvents(queue.name, {
+        connection: ctx.workerConnection(),
+        prefix: queuePrefix(config, queue.name),
+      }),
+  );
+  await Promise.all(events.map((e) => e.waitUntilReady()));
+  let round = { products: 0, evaluations: 0, target: Number.POSITIVE_INFINITY, done: () => {} };
+  for (const e of events)
+    e.on('completed', ({ returnvalue }) => {
+      const r = returnvalue as unknown as { products: number; evaluations: number };
+      round.products += r.products;
+      round.evaluations += r.evaluations;
+      if (round.products >= round.target) round.done();
+    });
+  return {
+    /** Resolves with the product × context pairs the domain evaluated. */
+    async evaluate(tenant: string, count: number): Promise<{ evaluations: number }> {
+      const finished = new Promise<void>((resolve) => {
+        round = { products: 0, evaluations: 0, target: count, done: resolve };
+      });
+      await runtime.evaluation.requestEvaluation(tenant, 0);
+      await finished;
+      return { evaluations: round.evaluations };
+    },
+    async close(): Promise<void> {
+      await Promise.all(events.map((e) => e.close()));
+    },
+  };
 }

@@ -32,17 +32,33 @@ export async function startFanoutReceiver(secret: string): Promise<FanoutReceive
   const ids = new Set<string>();
   const waiters: { count: number; resolve: () => void }[] = [];
   let keeping = 0;
-  const receiver = {
+  const receiver: FanoutReceiver = {
+    url: '',
     accepted: 0,
     bytes: 0,
     badSignatures: 0,
-    kept: [] as { path: string; body: string }[],
+    kept: [],
+    get distinct() {
+      return ids.size;
+    },
+    keep(count: number) {
+      keeping = count;
+    },
+    distinctAtLeast(count: number) {
+      if (ids.size >= count) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push({ count, resolve }));
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
       const signature = request.headers['merchant-signature'];
       const webhookId = request.headers['webhook-id'];
       if (
@@ -56,7 +72,7 @@ export async function startFanoutReceiver(secret: string): Promise<FanoutReceive
         return;
       }
       receiver.accepted += 1;
-      receiver.bytes += body.length;
+      receiver.bytes += raw.length;
       if (keeping > 0) {
         keeping -= 1;
         receiver.kept.push({ path: request.url ?? '/', body });
@@ -76,21 +92,6 @@ export async function startFanoutReceiver(secret: string): Promise<FanoutReceive
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return Object.assign(receiver, {
-    url: `http://127.0.0.1:${port}`,
-    get distinct() {
-      return ids.size;
-    },
-    keep(count: number) {
-      keeping = count;
-    },
-    distinctAtLeast(count: number) {
-      if (ids.size >= count) return Promise.resolve();
-      return new Promise<void>((resolve) => waiters.push({ count, resolve }));
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
+  receiver.url = `http://127.0.0.1:${port}`;
+  return receiver;
 }
