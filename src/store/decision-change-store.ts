@@ -53,7 +53,9 @@ export interface GateEvent {
 export type GateAnswer =
   | { kind: 'send' }
   | { kind: 'held'; delayMs: number }
-  | { kind: 'superseded'; reason: 'replaced' | 'unsubscribed' };
+  | { kind: 'superseded'; reason: 'replaced' | 'unsubscribed' }
+  /** no longer pending: settled by another job meanwhile; nothing to send */
+  | { kind: 'settled'; status: string };
 
 /** Bounds the stream if no projector runs for a long time (entries are slices of changes). */
 const STREAM_MAXLEN = 200_000;
@@ -255,6 +257,7 @@ export class DecisionChangeStore {
       const [answer, detail] = [reply[2 * i], reply[2 * i + 1]];
       if (answer === 'send') return { kind: 'send' };
       if (answer === 'held') return { kind: 'held', delayMs: Number(detail) };
+      if (answer === 'settled') return { kind: 'settled', status: String(detail) };
       return {
         kind: 'superseded',
         reason: detail === 'unsubscribed' ? 'unsubscribed' : 'replaced',

@@ -122,6 +122,25 @@ describe('the decision-event ordering gate (decision-events-gate-5.lua)', () => 
     expect(await gate.begin('e1', NOW + 10)).toEqual({ kind: 'superseded', reason: 'replaced' });
   });
 
+  it('holds a second send of the same event while its first is in flight (a re-claimed job)', async () => {
+    const gate = await gateKey();
+    await gate.waiting('e1');
+    expect(await gate.begin('e1', NOW)).toEqual({ kind: 'send' });
+    expect(await gate.begin('e1', NOW + 10)).toEqual({ kind: 'held', delayMs: LEASE - 10 });
+    await gate.end('e1');
+    expect(await gate.begin('e1', NOW + 20)).toEqual({ kind: 'send' });
+  });
+
+  it('answers settled, sending nothing, for an event another job settled meanwhile', async () => {
+    const gate = await gateKey();
+    await gate.waiting('e1');
+    expect(await gate.begin('e1', NOW)).toEqual({ kind: 'send' });
+    await gate.end('e1');
+    await gate.setStatus('e1', 'delivered');
+    expect(await gate.begin('e1', NOW + 10)).toEqual({ kind: 'settled', status: 'delivered' });
+    expect(await gate.state()).toEqual({ next: null, sending: null, begun: 'e1' });
+  });
+
   it('supersedes an event that is neither the next nor the begun one', async () => {
     const gate = await gateKey();
     await gate.waiting('e1');

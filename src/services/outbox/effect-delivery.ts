@@ -40,10 +40,12 @@ export type DeliveryResult =
  * hold the send while another event of the key is in flight, or say the effect was superseded.
  */
 export interface DeliveryGate {
-  begin(
-    effect: OutboxEffect,
-  ): Promise<
-    { kind: 'send' } | { kind: 'held'; delayMs: number } | { kind: 'superseded'; reason: string }
+  begin(effect: OutboxEffect): Promise<
+    | { kind: 'send' }
+    | { kind: 'held'; delayMs: number }
+    | { kind: 'superseded'; reason: string }
+    /** no longer pending: another job settled it meanwhile */
+    | { kind: 'settled'; status: string }
   >;
   /** After the send, whatever its answer. */
   end(effect: OutboxEffect): Promise<void>;
@@ -140,6 +142,7 @@ export class EffectDelivery {
     if (gate !== undefined) {
       const answer = await gate.begin(effect);
       if (answer.kind === 'held') return answer;
+      if (answer.kind === 'settled') return { kind: 'skipped', status: answer.status };
       if (answer.kind === 'superseded') {
         const at = toInstant(this.deps.nowMs());
         await this.deps.settlement.supersede(effect, {

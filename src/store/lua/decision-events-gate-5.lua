@@ -4,13 +4,16 @@
   key's latest, so an agent never hears an older decision after the newer one that replaced it.
   One call answers for several events (the deliveries of one turn of the event loop).
 
-  "begin", before a send, for each event:
+  "begin", before a send, for each event, the first of these that holds:
+    - it is no longer pending (a job that read its status before another settled it):
+      {"settled", status}
     - the subscription is gone: {"superseded", "unsubscribed"}
-    - another event of the key is being sent (its lease runs and it is still pending):
-      {"held", ms left on its lease}
-    - this is the key's next event: it becomes the key's begun event; {"send"}
-    - this is the key's begun event and nothing newer waits (a retry, a replay): {"send"}
-    - otherwise a later event replaced it: {"superseded", "replaced"}
+    - it is neither the key's next event nor its begun one with nothing newer waiting (a later
+      event replaced it): {"superseded", "replaced"}
+    - an event of the key is being sent, another one or this one from another job (its lease
+      runs and it is still pending): {"held", ms left on its lease}
+    - otherwise {"send"}: the key's next event becomes its begun one; a begun one is sent again
+      (a retry, a replay)
     A send holds the key for the lease; "end" (after the send, whatever its answer) lets go.
 
   Input:
@@ -26,7 +29,7 @@
     ARGV[4..] events as triples: event (effect) id, ordering key, subscription id
 
   Output: two entries per event, in order:
-    begin: "send", "" | "held", ms | "superseded", "unsubscribed" | "replaced"
+    begin: "send", "" | "held", ms | "superseded", "unsubscribed" | "replaced" | "settled", status
     end:   "ok", ""
 ]]
 local rcall = redis.call
@@ -40,24 +43,27 @@ local function finish(id, key)
 end
 
 local function begin(id, key, subscription)
+  local status = rcall("HGET", KEYS[4], id)
+  if status ~= "pending" then return "settled", status or "missing" end
   if rcall("HEXISTS", KEYS[5], subscription) == 0 then
     if rcall("HGET", KEYS[1], key) == id then rcall("HDEL", KEYS[1], key) end
     return "superseded", "unsubscribed"
+  end
+  local nextId = rcall("HGET", KEYS[1], key)
+  if nextId ~= id and (nextId or rcall("HGET", KEYS[3], key) ~= id) then
+    return "superseded", "replaced"
   end
   local sending = rcall("HGET", KEYS[2], key)
   if sending then
     local at = string.find(sending, "|", 1, true)
     local other, leaseEnd = string.sub(sending, 1, at - 1), tonumber(string.sub(sending, at + 1))
-    if other ~= id and leaseEnd > now and rcall("HGET", KEYS[4], other) == "pending" then
+    if leaseEnd > now and rcall("HGET", KEYS[4], other) == "pending" then
       return "held", tostring(leaseEnd - now)
     end
   end
-  local nextId = rcall("HGET", KEYS[1], key)
   if nextId == id then
     rcall("HDEL", KEYS[1], key)
     rcall("HSET", KEYS[3], key, id)
-  elseif nextId or rcall("HGET", KEYS[3], key) ~= id then
-    return "superseded", "replaced"
   end
   rcall("HSET", KEYS[2], key, id .. "|" .. tostring(now + lease))
   return "send", ""
