@@ -477,7 +477,7 @@ async function main(redisUrl: string) {
     `    projection alone       ${int(projectionRate).padStart(7)} events/s in ${projectionSeconds.toFixed(2)} s   ${cpu(projection.phase, 'event')}`,
   );
   console.log(
-    `      ${working.length} steps of ≤ 50 stream entries (and ${projection.steps.length - working.length} finding none): ` +
+    `      ${working.length} steps of ≤ ${Math.max(...working.map((s) => s.entries))} stream entries (and ${projection.steps.length - working.length} finding none): ` +
       `${stepSeconds.toFixed(2)} s in steps, largest ${Math.max(...stepMs).toFixed(0)} ms, ${int(projected / Math.max(1, working.length))} events a step; ` +
       `${int(projected)} events written, ${coalesced} coalesced, ${int(dueAfterProjection)} due in the outbox`,
   );

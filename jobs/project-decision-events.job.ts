@@ -25,7 +25,7 @@ export interface ProjectDecisionEventsDeps {
 }
 
 /** Steps per job before it hands over to a successor, so one tenant cannot hold a worker. */
-const STEPS_PER_JOB = 20;
+const STEPS_PER_JOB = 50;
 
 /**
  * Projects the tenant's decision changes into decision events, step by step (each step is

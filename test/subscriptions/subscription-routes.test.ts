@@ -9,6 +9,7 @@ import type { App } from '../../src/http/types.js';
 import {
   covers,
   type ProductSubscription,
+  SubscriptionIndex,
 } from '../../src/services/subscriptions/product-subscription.js';
 import {
   type CatalogTestContext,
@@ -199,6 +200,33 @@ describe('what a subscription covers', () => {
           (f.contexts === undefined || f.contexts.includes(d.contextKey.replaceAll('|', ':'))) &&
           (f.actions === undefined || f.actions.includes(d.action));
         expect(covers({ ...base, ...f }, d)).toBe(expected);
+      }),
+    );
+  });
+
+  it('is what the projection’s index finds, for many subscriptions at once', () => {
+    const filters = fc.record(
+      {
+        products: fc.subarray(['P-1', 'P-2', 'P-3'], { minLength: 1 }),
+        categories: fc.subarray(['bags', 'shoes'], { minLength: 1 }),
+        contexts: fc.subarray(['EU:consumer:agent', 'US:business:agent'], { minLength: 1 }),
+        actions: fc.subarray([...COMMERCE_ACTIONS], { minLength: 1 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(filters, { maxLength: 8 }), subject, (all, d) => {
+        const subscriptions = all.map((f, i) => ({ ...base, ...f, id: `s${i}` }));
+        const found = new SubscriptionIndex(subscriptions)
+          .covering(d.productId, d.category, d.contextKey)
+          .filter(({ actions }) => actions === undefined || actions.has(d.action))
+          .map(({ subscription }) => subscription.id)
+          .sort();
+        const expected = subscriptions
+          .filter((subscription) => covers(subscription, d))
+          .map(({ id }) => id)
+          .sort();
+        expect(found).toEqual(expected);
       }),
     );
   });

@@ -14,7 +14,11 @@ import {
   decisionChangeOf,
   mergeChanges,
 } from './decision-event.js';
-import { contextParameterOf, matcherOf, type ProductSubscription } from './product-subscription.js';
+import {
+  contextParameterOf,
+  type ProductSubscription,
+  SubscriptionIndex,
+} from './product-subscription.js';
 import type { SubscriptionService } from './subscription-service.js';
 
 /**
@@ -158,19 +162,18 @@ export class DecisionEventProjector {
     const categories = subscriptions.some((s) => s.categories !== undefined)
       ? await this.categoriesOf(tenant, entries)
       : new Map<string, string>();
-    const matchers = subscriptions.map(matcherOf);
+    const index = new SubscriptionIndex(subscriptions);
     for (const entry of entries) {
       for (const { productId, contexts } of entry.products) {
         const category = categories.get(productId);
         for (const [contextKey, json] of contexts) {
-          const covering = matchers.filter((m) =>
-            m.coversSubject({ productId, category, contextKey }),
-          );
+          const covering = index.covering(productId, category, contextKey);
           if (covering.length === 0) continue;
           // Decoded once per product and context, whatever the number of subscriptions.
           const changes = detailedChangesOf(contextKey, json).map(decisionChangeOf);
-          for (const { subscription, coversAction } of covering) {
-            const covered = changes.filter((change) => coversAction(change.action));
+          for (const { subscription, actions } of covering) {
+            const covered =
+              actions === undefined ? changes : changes.filter((c) => actions.has(c.action));
             if (covered.length === 0) continue;
             const data: DecisionChangedData = {
               productId,

@@ -66,57 +66,97 @@ export interface DecisionSubject {
 
 /**
  * What each filter asks of a decision, as a table: a filter left out asks nothing. Every
- * filter given must hold (they narrow one another). `subject` filters look at the product and
- * context only, so a projection asks them once per changed product and context, and only the
- * `actions` filter once per changed decision.
+ * filter given must hold (they narrow one another).
  */
-const FILTERS = {
-  products: { subject: true, valueOf: (d: DecisionSubject) => d.productId },
-  categories: { subject: true, valueOf: (d: DecisionSubject) => d.category },
-  contexts: { subject: true, valueOf: (d: DecisionSubject) => contextParameterOf(d.contextKey) },
-  actions: { subject: false, valueOf: (d: DecisionSubject) => d.action },
-} as const satisfies Record<
+const FILTERS: Record<
   'products' | 'categories' | 'contexts' | 'actions',
-  { subject: boolean; valueOf(d: DecisionSubject): string | undefined }
->;
-type FilterName = keyof typeof FILTERS;
-const FILTER_NAMES = Object.keys(FILTERS) as FilterName[];
+  (d: DecisionSubject) => string | undefined
+> = {
+  products: (d) => d.productId,
+  categories: (d) => d.category,
+  contexts: (d) => contextParameterOf(d.contextKey),
+  actions: (d) => d.action,
+};
+const FILTER_NAMES = Object.keys(FILTERS) as (keyof typeof FILTERS)[];
 
 /** A stored context key (`EU|consumer|agent`) as requests write it (`EU:consumer:agent`). */
 export function contextParameterOf(key: string): string {
   return key.replaceAll('|', ':');
 }
 
-/** A subscription's filters as sets, for matching many decisions against it. */
-export interface SubscriptionMatcher {
-  subscription: ProductSubscription;
-  /** the product and context filters */
-  coversSubject(subject: Omit<DecisionSubject, 'action'>): boolean;
-  /** the actions filter */
-  coversAction(action: CommerceAction): boolean;
-}
-
-export function matcherOf(subscription: ProductSubscription): SubscriptionMatcher {
-  const given = FILTER_NAMES.flatMap((name) => {
-    const values = subscription[name] as readonly string[] | undefined;
-    return values === undefined ? [] : [{ name, values: new Set<string>(values) }];
-  });
-  const holds = (subject: boolean, d: DecisionSubject) =>
-    given.every(({ name, values }) => {
-      if (FILTERS[name].subject !== subject) return true;
-      const value = FILTERS[name].valueOf(d);
-      return value !== undefined && values.has(value);
-    });
-  return {
-    subscription,
-    coversSubject: (d) => holds(true, { ...d, action: 'discover' }),
-    coversAction: (action) => holds(false, { productId: '', contextKey: '', action }),
-  };
-}
-
 export function covers(subscription: ProductSubscription, decision: DecisionSubject): boolean {
-  const matcher = matcherOf(subscription);
-  return matcher.coversSubject(decision) && matcher.coversAction(decision.action);
+  return FILTER_NAMES.every((name) => {
+    const values = subscription[name] as readonly string[] | undefined;
+    const value = FILTERS[name](decision);
+    return values === undefined || (value !== undefined && values.includes(value));
+  });
+}
+
+/**
+ * The tenant's subscriptions indexed for matching many changed products at once: each
+ * subscription sits in one bucket, by its products filter, else its categories filter, else
+ * among those that name neither, so a product is checked against the subscriptions that can
+ * cover it only; their context and action filters are sets. Matches exactly what `covers` says
+ * (test/subscriptions/subscription-routes.test.ts compares the two).
+ */
+export class SubscriptionIndex {
+  private readonly byProduct = new Map<string, IndexedSubscription[]>();
+  private readonly byCategory = new Map<string, IndexedSubscription[]>();
+  private readonly open: IndexedSubscription[] = [];
+
+  constructor(subscriptions: readonly ProductSubscription[]) {
+    for (const subscription of subscriptions) {
+      const indexed: IndexedSubscription = {
+        subscription,
+        categories: setOf(subscription.categories),
+        contexts: setOf(subscription.contexts),
+        actions: setOf(subscription.actions),
+      };
+      if (subscription.products !== undefined) {
+        for (const id of new Set(subscription.products)) push(this.byProduct, id, indexed);
+      } else if (subscription.categories !== undefined) {
+        for (const category of new Set(subscription.categories))
+          push(this.byCategory, category, indexed);
+      } else this.open.push(indexed);
+    }
+  }
+
+  /** The subscriptions whose product, category and context filters cover the product there. */
+  covering(productId: string, category: string | undefined, contextKey: string) {
+    const context = contextParameterOf(contextKey);
+    const found: IndexedSubscription[] = [];
+    const take = (list: readonly IndexedSubscription[] | undefined, checkCategory: boolean) => {
+      for (const s of list ?? []) {
+        if (checkCategory && s.categories !== undefined) {
+          if (category === undefined || !s.categories.has(category)) continue;
+        }
+        if (s.contexts !== undefined && !s.contexts.has(context)) continue;
+        found.push(s);
+      }
+    };
+    take(this.byProduct.get(productId), true);
+    if (category !== undefined) take(this.byCategory.get(category), false);
+    take(this.open, false);
+    return found;
+  }
+}
+
+export interface IndexedSubscription {
+  subscription: ProductSubscription;
+  categories: ReadonlySet<string> | undefined;
+  contexts: ReadonlySet<string> | undefined;
+  /** undefined: every action */
+  actions: ReadonlySet<string> | undefined;
+}
+
+function setOf(values: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return values === undefined ? undefined : new Set(values);
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T) {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 /** The stored form of a validated body: every list de-duplicated, in a stable order. */
