@@ -193,6 +193,50 @@ describe('DecisionEventProjector.step', () => {
   }
 
   describe('matching subscriptions', () => {
+    it('with changes: results, hears only decisions whose result changed', async () => {
+      const t = tenantWith(0);
+      await t.subscribe('flips', { changes: 'results' });
+      await t.subscribe('everything');
+      await t.append(NOW, {
+        'P-1': {
+          [EU]: auditContext([
+            { action: 'discover', result: 'blocked', previous: 'allowed' },
+            // A refreshed validUntil: the same result.
+            {
+              action: 'compare',
+              result: 'allowed',
+              previous: 'allowed',
+              validUntilMs: NOW + 60_000,
+            },
+          ]),
+        },
+        // Only refreshed: nothing for `flips`.
+        'P-2': {
+          [EU]: auditContext([
+            {
+              action: 'compare',
+              result: 'allowed',
+              previous: 'allowed',
+              validUntilMs: NOW + 60_000,
+            },
+          ]),
+        },
+      });
+      expect(await t.step(NOW + 5)).toMatchObject({ entries: 1, events: 3 });
+      const heard = (await t.effects()).map(({ event }) => [
+        event.subscriptionId,
+        event.data.productId,
+        event.data.changes.map((c) => c.action),
+      ]);
+      expect(heard.sort()).toEqual(
+        [
+          ['everything', 'P-1', ['discover', 'compare']],
+          ['everything', 'P-2', ['compare']],
+          ['flips', 'P-1', ['discover']],
+        ].sort(),
+      );
+    });
+
     it('makes one event per changed product and context for a filter-less subscription, sequence 1 then 2', async () => {
       const t = tenantWith(0);
       await t.subscribe('all');

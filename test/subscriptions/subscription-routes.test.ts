@@ -65,16 +65,19 @@ describe('/v1/subscriptions', () => {
       contexts: ['EU:consumer:agent'],
       actions: ['add_to_cart', 'quote_policy'],
       events: ['decision.changed'],
+      changes: 'all',
     });
     const replaced = await put('watch-backpacks', {
       url: 'http://127.0.0.1:9999/hooks',
       events: ['decision.changed', 'decision.changed'],
+      changes: 'results',
     });
     expect(replaced.statusCode).toBe(200);
     const second = replaced.json() as ProductSubscription;
     expect(second.createdAt).toBe(first.createdAt);
     expect(second.products).toBeUndefined();
     expect(second.events).toEqual(['decision.changed']);
+    expect(second.changes).toBe('results');
     expect((await get('/v1/subscriptions/watch-backpacks')).json()).toEqual(second);
   });
 
@@ -117,6 +120,7 @@ describe('/v1/subscriptions', () => {
     ['a context that is not REGION:buyerType:channel', { url: 'http://x.test/', contexts: ['EU'] }],
     ['a context not evaluated here', { url: 'http://x.test/', contexts: ['JP:consumer:agent'] }],
     ['an unknown event', { url: 'http://x.test/', events: ['price.changed'] }],
+    ['an unknown kind of changes', { url: 'http://x.test/', changes: 'blockers' }],
     ['an empty filter list', { url: 'http://x.test/', products: [] }],
   ])('refuses %s with 400 in the error shape, storing nothing', async (_, body) => {
     const res = await put('refused', body);

@@ -172,8 +172,11 @@ export class DecisionEventProjector {
           // Decoded once per product and context, whatever the number of subscriptions.
           const changes = detailedChangesOf(contextKey, json).map(decisionChangeOf);
           for (const { subscription, actions } of covering) {
-            const covered =
-              actions === undefined ? changes : changes.filter((c) => actions.has(c.action));
+            const covered = changes.filter(
+              (c) =>
+                (actions === undefined || actions.has(c.action)) &&
+                (subscription.changes !== 'results' || c.previousResult !== c.result),
+            );
             if (covered.length === 0) continue;
             const data: DecisionChangedData = {
               productId,

@@ -14,6 +14,9 @@ import {
 export const SUBSCRIPTION_EVENTS = ['decision.changed', 'profile.expiring'] as const;
 const NOT_SENT_YET: readonly string[] = ['profile.expiring'];
 
+/** Which changed decisions a subscription hears of (SubscriptionBodySchema's `changes`). */
+export const SUBSCRIPTION_CHANGES = ['all', 'results'] as const;
+
 export const SubscriptionIdSchema = z
   .string()
   .min(1)
@@ -40,6 +43,12 @@ export const SubscriptionBodySchema = z.strictObject({
         'profile.expiring is not sent yet; subscribe to decision.changed (a decision flipping to requires_revalidation when a fact goes stale is one)',
     })
     .default(['decision.changed']),
+  /**
+   * `all` (the default): every change the audit records, a refreshed validUntil or evidence
+   * too, so an agent knows how long a decision holds; `results`: only decisions whose result
+   * changed (and a product's first evaluation).
+   */
+  changes: z.enum(SUBSCRIPTION_CHANGES).default('all'),
 });
 export type SubscriptionBody = z.infer<typeof SubscriptionBodySchema>;
 
@@ -52,6 +61,8 @@ export interface ProductSubscription {
   contexts?: string[];
   actions?: CommerceAction[];
   events: (typeof SUBSCRIPTION_EVENTS)[number][];
+  /** absent in subscriptions stored before it existed: `all` */
+  changes?: (typeof SUBSCRIPTION_CHANGES)[number];
   createdAt: string;
   updatedAt: string;
 }
@@ -171,6 +182,7 @@ export function subscriptionOf(
     id,
     url: body.url,
     events: unique(body.events) ?? [],
+    changes: body.changes,
     ...times,
   };
   const products = unique(body.products);
