@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommerceActionSchema, DecisionResultSchema } from './actions.js';
+import { CommerceActionSchema, type DecisionResult, DecisionResultSchema } from './actions.js';
 import { BLOCKERS, type BlockerCode } from './blockers.js';
 import { EvaluationContextSchema } from './context.js';
 import { PolicyDomainSchema } from './policy.js';
@@ -53,3 +53,15 @@ export const ProductActionProfileSchema = z.object({
   decisions: z.array(CommerceDecisionSchema),
 });
 export type ProductActionProfile = z.infer<typeof ProductActionProfileSchema>;
+
+/**
+ * Whether a change of a decision flipped its result: a first decision (nothing before it)
+ * counts, a refreshed validUntil or evidence under the same result does not. Subscribers asking
+ * for `changes: results` hear only these.
+ */
+export function resultFlipped(change: {
+  previousResult?: DecisionResult | undefined;
+  result: DecisionResult;
+}): boolean {
+  return change.previousResult !== change.result;
+}

@@ -1,4 +1,4 @@
-import { toInstant } from '../../domain/index.js';
+import { resultFlipped, toInstant } from '../../domain/index.js';
 import { detailedChangesOf } from '../../store/audit-store.js';
 import { CatalogStore } from '../../store/catalog-store.js';
 import {
@@ -175,7 +175,7 @@ export class DecisionEventProjector {
             const covered = changes.filter(
               (c) =>
                 (actions === undefined || actions.has(c.action)) &&
-                (subscription.changes !== 'results' || c.previousResult !== c.result),
+                (subscription.changes !== 'results' || resultFlipped(c)),
             );
             if (covered.length === 0) continue;
             const data: DecisionChangedData = {
