@@ -64,6 +64,10 @@ export function uniquePrefix(name = 'test'): string {
  * own slots' keys), on the one node otherwise.
  */
 export async function keysMatching(redis: RedisClient, pattern: string): Promise<string[]> {
+  // A cluster client that has sent nothing yet may still be refreshing its slots, and a node
+  // it lists then can be one it is about to drop ("Connection is closed"): a command through
+  // the cluster waits until it is ready.
+  if (redis instanceof Cluster) await redis.ping();
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const keys: string[] = [];
   for (const node of nodes) {
