@@ -180,21 +180,21 @@ describe('what a subscription covers', () => {
     contextKey: fc.constantFrom('EU|consumer|agent', 'US|business|agent'),
     action: fc.constantFrom(...COMMERCE_ACTIONS),
   });
+  const filters = fc.record(
+    {
+      products: fc.subarray(['P-1', 'P-2', 'P-3'], { minLength: 1 }),
+      categories: fc.subarray(['bags', 'shoes'], { minLength: 1 }),
+      contexts: fc.subarray(['EU:consumer:agent', 'US:business:agent'], { minLength: 1 }),
+      actions: fc.subarray([...COMMERCE_ACTIONS], { minLength: 1 }),
+    },
+    { requiredKeys: [] },
+  );
 
   it('is the whole catalog with no filter', () => {
     fc.assert(fc.property(subject, (d) => covers(base, d)));
   });
 
   it('is what every given filter allows, and nothing else', () => {
-    const filters = fc.record(
-      {
-        products: fc.subarray(['P-1', 'P-2', 'P-3'], { minLength: 1 }),
-        categories: fc.subarray(['bags', 'shoes'], { minLength: 1 }),
-        contexts: fc.subarray(['EU:consumer:agent', 'US:business:agent'], { minLength: 1 }),
-        actions: fc.subarray([...COMMERCE_ACTIONS], { minLength: 1 }),
-      },
-      { requiredKeys: [] },
-    );
     fc.assert(
       fc.property(filters, subject, (f, d) => {
         const expected =
@@ -209,15 +209,6 @@ describe('what a subscription covers', () => {
   });
 
   it('is what the projection’s index finds, for many subscriptions at once', () => {
-    const filters = fc.record(
-      {
-        products: fc.subarray(['P-1', 'P-2', 'P-3'], { minLength: 1 }),
-        categories: fc.subarray(['bags', 'shoes'], { minLength: 1 }),
-        contexts: fc.subarray(['EU:consumer:agent', 'US:business:agent'], { minLength: 1 }),
-        actions: fc.subarray([...COMMERCE_ACTIONS], { minLength: 1 }),
-      },
-      { requiredKeys: [] },
-    );
     fc.assert(
       fc.property(fc.array(filters, { maxLength: 8 }), subject, (all, d) => {
         const subscriptions = all.map((f, i) => ({ ...base, ...f, id: `s${i}` }));
