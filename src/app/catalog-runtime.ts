@@ -129,9 +129,10 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     feeds,
     decisionEvents: {
       request: (tenant) => requestProjection(projections, tenant),
-      backlogged: async (tenant) =>
-        (await (storesOf(tenant).changes as DecisionChangeStore).backlog(clock.nowMs())).entries >
-        0,
+      backlogged: async (tenant) => {
+        const backlog = await storesOf(tenant).changes?.backlog(clock.nowMs());
+        return (backlog?.entries ?? 0) > 0;
+      },
     },
     async close() {
       await evaluation.close();
