@@ -11,8 +11,10 @@
  * the median of its rounds, the ratio the median of the rounds' ratios. Only answers that carry
  * the profile count: a JSON-RPC error or an `isError` result is a mismatch, not a request.
  * Usage: npm run bench:mcp [-- --connections 32 --seconds 5 --rounds 4 --log-level info
- *   --cpu-prof DIR --only mcp|floor]   (--cpu-prof: the service process writes a V8 CPU profile
- *   into DIR; --only: load one surface alone, e.g. to profile it, and print no ratio)
+ *   --cpu-prof DIR --only mcp|floor --session]   (--cpu-prof: the service process writes a V8
+ *   CPU profile into DIR; --only: load one surface alone, e.g. to profile it, and print no
+ *   ratio; --session: every call carries the Mcp-Session-Id an initialize gave, as the SDK
+ *   client's calls do, so each one also checks and renews its session in Redis)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string' },
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
+    session: { type: 'boolean' },
   },
 });
 const CONNECTIONS = Number(values.connections ?? 32);
@@ -224,6 +227,28 @@ async function storedProfile(service: Service): Promise<ProfileBody> {
   throw new Error('no stored profile within 60 s');
 }
 
+/** An initialize on the MCP endpoint: the session id its answer gives. */
+async function openSession(mcp: Target): Promise<string> {
+  const response = await fetch(mcp.options.url, {
+    method: 'POST',
+    headers: mcp.options.headers as Record<string, string>,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'bench-mcp', version: '1.0.0' },
+      },
+    }),
+  });
+  await response.body?.cancel();
+  const sessionId = response.headers.get('mcp-session-id');
+  if (sessionId === null) throw new Error(`initialize gave no session (${response.status})`);
+  return sessionId;
+}
+
 const decisionsOf = (decisions: { action: string; policyDomain?: string; result: string }[]) =>
   decisions.map((d) => `${d.action}/${d.policyDomain ?? '-'}=${d.result}`).sort();
 
@@ -236,6 +261,11 @@ async function main(): Promise<void> {
 
   // One answer of each checked by hand: the same decisions, from the same stored profile.
   const api = await storedProfile(service);
+  if (values.session === true) {
+    const sessionId = await openSession(mcp);
+    mcp.name = 'MCP tools/call (session)';
+    mcp.options.headers = { ...mcp.options.headers, 'mcp-session-id': sessionId };
+  }
   const call = (await (
     await fetch(mcp.options.url, {
       method: 'POST',

@@ -347,6 +347,11 @@ export const ConfigSchema = z
       .default(DEMO_OPERATOR_TOKEN),
     /** When set, /metrics requires it as a bearer token; unset, /metrics is open (scrape on a private network). */
     METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    /**
+     * How long an MCP session lives unused (no request, no open GET stream): its resource
+     * subscriptions end with it, and a request naming it is answered 404 (initialize again).
+     */
+    MCP_SESSION_IDLE_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(1_800_000),
     // --- A2A ingress (adapters/a2a, app/a2a.ts) ---
     /**
      * Base URL the agent card advertises for the JSON-RPC endpoint. Set it in every deployment

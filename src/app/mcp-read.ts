@@ -6,6 +6,7 @@ import { ResourceSet } from '../http/mcp/resource-set.js';
 import type { ToolBinding } from '../http/mcp/tool-runner.js';
 import { PolicyTermsService } from '../services/policy-terms-service.js';
 import { ProductSearch } from '../services/product-search.js';
+import type { LiveWatches } from '../services/subscriptions/live-watches.js';
 import { catalogRuntime } from './catalog-runtime.js';
 
 /**
@@ -16,6 +17,7 @@ import { catalogRuntime } from './catalog-runtime.js';
 export function mcpReadParts(
   ctx: AppContext,
   regions: readonly [string, ...string[]],
+  watches: LiveWatches,
 ): { bindings: ToolBinding[]; resources: ResourceSet } {
   const runtime = catalogRuntime(ctx);
   const { profiles } = runtime;
@@ -25,6 +27,6 @@ export function mcpReadParts(
       { search: searchTool(regions), policyTerms: policyTermsTool(regions) },
       { search, policyTerms: new PolicyTermsService(runtime.storesOf, profiles) },
     ),
-    resources: new ResourceSet({ regions, profiles, search, feeds: runtime.feeds }),
+    resources: new ResourceSet({ regions, profiles, search, feeds: runtime.feeds, watches }),
   };
 }

@@ -66,6 +66,11 @@ export function createMetrics() {
       help: 'A2A tasks being waited on by this process (blocking sends and open task streams)',
       registers,
     }),
+    mcpStreams: new Gauge({
+      name: 'acw_mcp_streams',
+      help: 'MCP session streams (GET /mcp) this process holds open, each hearing of the profiles its session subscribed to',
+      registers,
+    }),
     decisionEvents: new Counter({
       name: 'acw_decision_events_total',
       help: 'Decision events by tenant and outcome: projected (written to the outbox), coalesced (an unsent event a later change of its key merged into)',

@@ -189,7 +189,7 @@ export class EvaluationService {
     // Read once per batch: a subscription stored during the batch hears from the next one.
     const [policies, recordChanges] = await Promise.all([
       this.policyIndex(stores.catalog),
-      stores.changes?.active() ?? false,
+      stores.changes?.active(nowMs) ?? false,
     ]);
     const changes = recordChanges ? stores.changes : undefined;
     while (nextFrom < ids.length && inFlight.length < SLICES_AHEAD) startSlice();

@@ -3,6 +3,7 @@ import type { AuditAppend } from './audit-store.js';
 import { type TenantKey, tenantKeys } from './keys.js';
 import { runScript } from './lua/scripts.js';
 import type { RedisClient } from './redis.js';
+import { liveWatchSetKey } from './watch-session-store.js';
 
 /**
  * The tenant's decision changes on their way to subscribers (issue 18). While the tenant has a
@@ -84,9 +85,16 @@ export class DecisionChangeStore {
     return this.key('subscriptions', 'products');
   }
 
-  /** Whether the tenant has a subscription, so its evaluations must record changes. */
-  async active(): Promise<boolean> {
-    return (await this.redis.exists(this.subscriptionsKey)) === 1;
+  /**
+   * Whether someone may hear of the tenant's changes, so its evaluations must record them: a
+   * product subscription, or a live watch session (an MCP client's resource subscription).
+   */
+  async active(nowMs: number): Promise<boolean> {
+    const [subscriptions, live] = await Promise.all([
+      this.redis.exists(this.subscriptionsKey),
+      this.redis.zcount(liveWatchSetKey(this.key), nowMs, '+inf'),
+    ]);
+    return subscriptions === 1 || live > 0;
   }
 
   /** Queues the entry's XADD on the evaluation's MULTI; nothing when no decision changed. */

@@ -379,7 +379,8 @@ describe('MCP endpoint under generated tool calls and malformed bodies', () => {
  * What a tool call could leave behind: every key of the run's store (carts, checkouts, the
  * outbox, idempotency records, audit) and of the intents and outbox queues, each as its DUMP.
  * Left out: what a read may legitimately touch (the evaluation work it hands to the jobs when a
- * stored profile is behind, and that job queue) and queue `meta` hashes, written when a queue
+ * stored profile is behind, and that job queue), the MCP sessions a generated `initialize` opens
+ * (they expire when idle; no commerce state) and queue `meta` hashes, written when a queue
  * object first opens, not by a job.
  */
 async function writtenState(harness: A2aHarness): Promise<Map<string, string>> {
@@ -395,7 +396,7 @@ async function writtenState(harness: A2aHarness): Promise<Map<string, string>> {
   ];
   const keys = [
     ...(await keysMatching(redis, `${KEY_PREFIX}:*`)).filter(
-      (key) => !key.includes(':evaluation:'),
+      (key) => !key.includes(':evaluation:') && !key.includes(':watch-sessions:'),
     ),
     ...(
       await Promise.all(

@@ -5,6 +5,7 @@
  * results (tool-runner.ts), and a blocked decision is a successful result.
  */
 export const MCP_ERRORS = {
+  INVALID_REQUEST: -32600,
   INVALID_PARAMS: -32602,
   RESOURCE_NOT_FOUND: -32002,
 } as const;
@@ -31,4 +32,8 @@ export function resourceNotFound(uri: string, why: string): McpProtocolError {
 
 export function invalidParams(message: string): McpProtocolError {
   return new McpProtocolError(MCP_ERRORS.INVALID_PARAMS, message);
+}
+
+export function invalidRequest(message: string): McpProtocolError {
+  return new McpProtocolError(MCP_ERRORS.INVALID_REQUEST, message);
 }

@@ -6,6 +6,8 @@ import {
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -36,22 +38,13 @@ const schemaValidator = new AjvJsonSchemaValidator();
  */
 const ToolsCallRequestSchema = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
-/**
- * One MCP exchange over Streamable HTTP, stateless: every POST gets its own server and
- * transport (no session id, JSON responses), so any ingress replica answers any request and
- * nothing is held between calls. The tool set and its JSON Schemas are built once, outside.
- */
-export async function serveMcp(
-  deps: McpEndpointDeps,
-  caller: McpCaller,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
+/** The server one request is answered by: tools and resources, for one caller. */
+function serverFor(deps: McpEndpointDeps, caller: McpCaller): Server {
   const { resources } = deps;
   const server = new Server(deps.serverInfo, {
     capabilities: {
       tools: { listChanged: false },
-      ...(resources === undefined ? {} : { resources: { listChanged: false, subscribe: false } }),
+      ...(resources === undefined ? {} : { resources: { listChanged: false, subscribe: true } }),
     },
     instructions: deps.instructions,
     jsonSchemaValidator: schemaValidator,
@@ -70,7 +63,29 @@ export async function serveMcp(
     server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) =>
       resources.read(params.uri, caller),
     );
+    server.setRequestHandler(SubscribeRequestSchema, async ({ params }) =>
+      resources.subscribe(params.uri, caller),
+    );
+    server.setRequestHandler(UnsubscribeRequestSchema, async ({ params }) =>
+      resources.unsubscribe(params.uri, caller),
+    );
   }
+  return server;
+}
+
+/**
+ * One MCP exchange over Streamable HTTP: every POST gets its own server and transport (JSON
+ * responses), so any ingress replica answers any request and nothing is held in memory between
+ * calls. A session, when the client keeps one, lives in Redis (src/app/mcp.ts checks it); the
+ * transport itself runs stateless. The tool set and its JSON Schemas are built once, outside.
+ */
+export async function serveMcp(
+  deps: McpEndpointDeps,
+  caller: McpCaller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const server = serverFor(deps, caller);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
@@ -84,4 +99,51 @@ export async function serveMcp(
   });
   await server.connect(transport);
   await transport.handleRequest(request.raw, reply.raw, request.body);
+}
+
+/**
+ * A session's GET stream: the server-to-client SSE stream its resources/updated notifications
+ * travel on, held by this replica while the client keeps it open. `listen` registers the stream
+ * for the session's changes and returns how to stop (undefined when the session is gone: then
+ * nothing is answered and this resolves false). The stream ends when the client goes, when a
+ * newer stream of the session replaces it, or when `ended` resolves (the session closed, or the
+ * service is shutting down).
+ */
+export async function serveMcpStream(
+  deps: McpEndpointDeps,
+  caller: McpCaller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hooks: {
+    listen(listener: {
+      notify(uri: string): void;
+      replaced(): void;
+    }): Promise<(() => void) | undefined>;
+    ended: Promise<unknown>;
+  },
+): Promise<boolean> {
+  const server = serverFor(deps, caller);
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  let closed = false;
+  let stop: (() => void) | undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    stop?.();
+    void server.close();
+  };
+  stop = await hooks.listen({
+    notify: (uri) => {
+      server.sendResourceUpdated({ uri }).catch(() => undefined);
+    },
+    replaced: close,
+  });
+  if (stop === undefined) return false;
+  if (closed) stop();
+  reply.hijack();
+  reply.raw.on('close', close);
+  void hooks.ended.then(close);
+  await server.connect(transport);
+  await transport.handleRequest(request.raw, reply.raw);
+  return true;
 }

@@ -10,6 +10,8 @@ import {
 export interface McpCaller {
   tenant: string;
   callerId: string;
+  /** The Mcp-Session-Id the request came with (checked), if the client keeps a session */
+  sessionId?: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '../../store/decision-change-store.js';
 import { type OutboxEffect, OutboxStore } from '../../store/outbox-store.js';
 import type { RedisClient } from '../../store/redis.js';
+import { WatchSessionStore, watchKeyOf } from '../../store/watch-session-store.js';
 import {
   type DecisionChangedData,
   type DecisionChangedEvent,
@@ -140,6 +141,7 @@ export class DecisionEventProjector {
         due: outbox.key('outbox', 'due'),
       });
       if (written) {
+        await this.tellLiveWatchers(tenant, entries, nowMs);
         return {
           entries: entries.length,
           events: events.length,
@@ -149,6 +151,21 @@ export class DecisionEventProjector {
       }
     }
     throw new Error(`decision events of ${tenant}: the projection kept losing races`);
+  }
+
+  /**
+   * Live watch sessions (MCP resource subscriptions) hear which product profiles changed, once
+   * the step is written: told at most once, and nothing is kept for a session not listening now
+   * (it reads the resource again when it comes back).
+   */
+  private async tellLiveWatchers(tenant: string, entries: readonly ChangeEntry[], nowMs: number) {
+    const sessions = new WatchSessionStore(this.deps.redis, this.deps.prefix, tenant);
+    if (!(await sessions.anyLive(nowMs))) return;
+    const keys = new Set<string>();
+    for (const entry of entries)
+      for (const { productId, contexts } of entry.products)
+        for (const [contextKey] of contexts) keys.add(watchKeyOf(productId, contextKey));
+    await sessions.publishChanged([...keys]);
   }
 
   /** Each entry's changes per ordering key, merged in stream order. */

@@ -25,6 +25,7 @@ export const SCRIPT_FILES = [
   'outbox-settle-plain-8',
   'release-lock-1',
   'update-intent-task-1',
+  'watch-session-3',
 ] as const;
 export type ScriptName = (typeof SCRIPT_FILES)[number];
 
