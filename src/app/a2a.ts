@@ -13,6 +13,7 @@ import {
   versionOf,
   versionParamOf,
 } from '../adapters/a2a/jsonrpc.js';
+import { activatedExtensions, EXTENSIONS_HEADER } from '../adapters/a2a/product-watch-extension.js';
 import type { Caller } from '../adapters/a2a/to-intent.js';
 import type { AppContext } from '../app-context.js';
 import { callerOf } from '../http/a2a/caller.js';
@@ -34,6 +35,7 @@ import { ap2PaymentsOf } from './ap2-payments.js';
 import { catalogRuntime } from './catalog-runtime.js';
 import { createCheckoutService } from './checkout-runtime.js';
 import type { Feature } from './feature.js';
+import { subscriptionServiceOf } from './subscriptions.js';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -162,6 +164,11 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
     supports: (action) => executor.supports(action),
     clock: ctx.clock,
     blockingTimeoutMs: ctx.config.A2A_BLOCKING_TIMEOUT_MS,
+    // The service the REST subscriptions use; the subscriptions feature projects and delivers.
+    watches: {
+      subscriptions: subscriptionServiceOf(ctx),
+      production: ctx.config.NODE_ENV === 'production',
+    },
   };
 
   // Errors before the handler (body too large, bad JSON, wrong content type) answer JSON-RPC too.
@@ -236,6 +243,7 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
     const body: unknown = request.body;
     let id = idOf(body);
     let streamsErrors = false;
+    echoActivatedExtensions(request, reply);
     try {
       // fastify also parses text/plain; the JSON-RPC binding takes application/json only.
       if (!isJson(request.headers['content-type']))
@@ -279,6 +287,18 @@ async function routes(app: App, ctx: AppContext): Promise<void> {
     }
   };
   for (const path of ENDPOINT_PATHS) app.post(path, endpointOptions, endpoint);
+}
+
+/**
+ * Names, in the response's extensions header, the extensions of ours the request activated
+ * (the extensions guide: the response SHOULD list them), in the header of the version asked
+ * for. Set on the raw response so that a hijacked event stream carries it too.
+ */
+function echoActivatedExtensions(request: FastifyRequest, reply: FastifyReply): void {
+  const version = /^1(\.|$)/.test(announcedVersionOf(request)) ? '1.0' : '0.3';
+  const activated = activatedExtensions(version, request.headers);
+  if (activated.length > 0)
+    reply.raw.setHeader(EXTENSIONS_HEADER[version].answer, activated.join(', '));
 }
 
 /**

@@ -56,5 +56,17 @@ export const IntentOutcomeSchema = z.discriminatedUnion('kind', [
       })
       .optional(),
   }),
+  /**
+   * A request about the caller's product subscriptions (issue 18), answered by the subscription
+   * service at once, not an intent: one stored (created or replaced), one removed, or all listed.
+   */
+  z.object({
+    kind: z.literal('subscriptions'),
+    operation: z.enum(['stored', 'removed', 'listed']),
+    /** Stored: whether the subscription is new (false: it replaced one of the same id). */
+    created: z.boolean().optional(),
+    /** The subscriptions concerned, as the subscription service keeps them (its REST shape). */
+    subscriptions: z.array(z.record(z.string(), z.unknown())),
+  }),
 ]);
 export type IntentOutcome = z.infer<typeof IntentOutcomeSchema>;

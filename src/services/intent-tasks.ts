@@ -4,6 +4,7 @@ import type { IntentAnswer } from '../domain/index.js';
 import {
   type CommerceIntent,
   canonicalJson,
+  type IntentOutcome,
   type IntentTask,
   isInterruptedTaskState,
   isTerminalTaskState,
@@ -69,6 +70,24 @@ export type FollowUpResult =
   | { outcome: 'not_found' }
   /** The task no longer waits for input (processing, or terminal). */
   | { outcome: 'closed'; task: IntentTask };
+
+/**
+ * What a request answered in the ingress itself came to: a product watch runs no job, the
+ * subscription service answers it at once (a stored subscription, or why not).
+ */
+export type SettledAnswer =
+  | { state: 'completed'; outcome: IntentOutcome }
+  | { state: 'failed'; failure: { code: string; message: string } };
+
+/** A request already answered, to keep as a task like any other (read, listed, replayed). */
+export interface Answered {
+  tenant: string;
+  taskId: string;
+  contextId: string;
+  requestHash: string;
+  message: ReceivedMessage;
+  answer: SettledAnswer;
+}
 
 export type SubmitResult =
   | { outcome: 'accepted'; task: IntentTask; created: boolean }
@@ -182,6 +201,29 @@ export class IntentTaskService {
     if (!created && task.requestHash !== submission.requestHash)
       return { outcome: 'conflict', task };
     await this.queueIfSubmitted(task);
+    return { outcome: 'accepted', task, created };
+  }
+
+  /**
+   * Keeps a request answered without a job as a terminal task, once per id: a resent message
+   * finds the task it made (or, with another request, a conflict), as `submit` does.
+   */
+  async record(answered: Answered): Promise<SubmitResult> {
+    const now = toInstant(this.deps.clock.nowMs());
+    const { answer } = answered;
+    const { task, created } = await this.deps.store.createIfAbsent({
+      id: answered.taskId,
+      contextId: answered.contextId,
+      tenant: answered.tenant,
+      version: 0,
+      state: answer.state,
+      createdAt: now,
+      updatedAt: now,
+      requestHash: answered.requestHash,
+      message: answered.message,
+      ...(answer.state === 'completed' ? { outcome: answer.outcome } : { failure: answer.failure }),
+    });
+    if (!created && task.requestHash !== answered.requestHash) return { outcome: 'conflict', task };
     return { outcome: 'accepted', task, created };
   }
 

@@ -47,3 +47,23 @@ export const ACTION_NAMES = Object.keys(ACTION_VOCABULARY) as [ActionName, ...Ac
 export function requestKindOf(name: ActionName): RequestKind {
   return ACTION_VOCABULARY[name];
 }
+
+/**
+ * The words of the product-watch extension (product-watch-extension.ts): requests about the
+ * caller's product subscriptions, answered by the subscription service, not commerce intents.
+ */
+export const WATCH_VOCABULARY = {
+  watch_products: 'watch',
+  unwatch_products: 'unwatch',
+  list_watches: 'list',
+} as const;
+
+export type WatchActionName = keyof typeof WATCH_VOCABULARY;
+export const WATCH_ACTION_NAMES = Object.keys(WATCH_VOCABULARY) as [
+  WatchActionName,
+  ...WatchActionName[],
+];
+
+export function isWatchActionName(value: unknown): value is WatchActionName {
+  return typeof value === 'string' && Object.hasOwn(WATCH_VOCABULARY, value);
+}

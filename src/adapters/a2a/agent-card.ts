@@ -1,3 +1,5 @@
+import { productWatchExtensionV1, productWatchExtensionV03 } from './product-watch-extension.js';
+
 /**
  * The agent card at /.well-known/agent-card.json (and the older /.well-known/agent.json).
  * Skills say what an agent may ASK, never what will succeed: every answer is a decision that may
@@ -52,6 +54,22 @@ const SKILLS = [
       '{"action":"add_to_cart","productId":"BAG-TRAVEL-42","quantity":1,"country":"DE","buyerType":"consumer"}',
     ],
   },
+  {
+    id: 'product-watch',
+    name: 'Product watch',
+    description:
+      'Ask to hear when a decision about products changes (a policy withdrawn, stock gone, a ' +
+      'fact gone stale): watch_products stores a watch, and each change it covers is POSTed to ' +
+      'its url as a signed decision.changed event; unwatch_products removes it, list_watches ' +
+      'lists them. The filters are those of PUT /v1/subscriptions. This is the product-watch ' +
+      'extension declared in capabilities.',
+    tags: ['commerce', 'subscription', 'webhook', 'decision'],
+    examples: [
+      '{"action":"watch_products","subscriptionId":"watch-backpack","url":"https://agent.example/hooks","products":["BAG-TRAVEL-42"],"contexts":["EU:consumer:agent"]}',
+      '{"action":"unwatch_products","subscriptionId":"watch-backpack"}',
+      '{"action":"list_watches"}',
+    ],
+  },
 ];
 
 const INPUT_MODES = ['application/json', 'text/plain'];
@@ -75,6 +93,7 @@ export function agentCardV1(options: AgentCardOptions): Record<string, unknown> 
     capabilities: {
       streaming: options.streaming,
       pushNotifications: false,
+      extensions: [productWatchExtensionV1()],
       extendedAgentCard: false,
     },
     securitySchemes: {
@@ -108,7 +127,11 @@ export function agentCardV03(options: AgentCardOptions): Record<string, unknown>
     preferredTransport: 'JSONRPC',
     protocolVersion: '0.3.0',
     version: options.version,
-    capabilities: { streaming: options.streaming, pushNotifications: false },
+    capabilities: {
+      streaming: options.streaming,
+      pushNotifications: false,
+      extensions: [productWatchExtensionV03()],
+    },
     securitySchemes: {
       bearer: {
         type: 'http',

@@ -10,13 +10,15 @@ import {
  * Reads an A2A task, as either protocol version renders it, back into what it claims about a
  * product: every projected decision (a `profile` artifact) or the one decision (a `decision`
  * artifact), each with its result and blocker codes. The spec of project.ts with wire-v1.ts and
- * wire-v03.ts. Checkout artifacts are about a checkout, not a product, and claim nothing here.
+ * wire-v03.ts. Checkout artifacts are about a checkout, and product-watch artifacts about the
+ * caller's subscriptions, not a product's decisions: they claim nothing here.
  */
 
 const ArtifactDataSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('profile'), decisions: z.array(StatedDecisionSchema) }),
   StatedDecisionSchema.extend({ type: z.literal('decision') }),
   z.object({ type: z.literal('checkout') }),
+  z.object({ type: z.literal('product_watches') }),
 ]);
 
 const V1TaskSchema = z.object({

@@ -1,4 +1,4 @@
-import { ACTION_NAMES } from './action-vocabulary.js';
+import { ACTION_NAMES, WATCH_ACTION_NAMES } from './action-vocabulary.js';
 
 /**
  * What the agent says when a message holds no request: the status message of a task in
@@ -22,4 +22,6 @@ export const INPUT_PROMPT = [
   '"buyerType" (consumer or business); add_to_cart names "productId" and "quantity",',
   'prepare_checkout a "cartId", delegate_payment a "checkoutId" and an ACP "allowance" or AP2 mandates ("ap2").',
   `Reply on this task (same taskId and contextId), for example with ${JSON.stringify(EXAMPLE_REQUEST)}.`,
+  `To hear when decisions change instead, send ${WATCH_ACTION_NAMES.join(', ')} in a new message`,
+  '(the product-watch skill).',
 ].join(' ');

@@ -7,6 +7,7 @@ import {
 } from '../../domain/index.js';
 import { EXAMPLE_REQUEST, INPUT_PROMPT } from './input-prompt.js';
 import type { HistoryMessage } from './operation.js';
+import { watchArtifactData, watchSummaryOf } from './project-watch.js';
 
 /** A decision as an agent reads it: codes and next actions, never the evaluation internals. */
 export interface ProjectedDecision {
@@ -117,6 +118,13 @@ export function artifactOf(taskId: string, outcome: IntentOutcome): ArtifactView
         },
       };
     }
+    case 'subscriptions':
+      return {
+        artifactId: `${taskId}-product-watches`,
+        name: 'product_watches',
+        description: 'The product watches (subscriptions to decision.changed events) concerned',
+        data: watchArtifactData(outcome),
+      };
   }
 }
 
@@ -128,6 +136,7 @@ export function summaryOf(task: IntentTask): string {
   if (task.state === 'canceled') return 'Canceled before processing started.';
   if (outcome === undefined)
     return `Accepted ${task.intent?.action ?? 'the request'}; ${task.state}.`;
+  if (outcome.kind === 'subscriptions') return watchSummaryOf(outcome);
   if (outcome.kind === 'profile')
     return `Profile of ${outcome.profile.productId} for ${outcome.profile.context.region}/${outcome.profile.context.buyerType}.`;
   const decision = outcome.decision;

@@ -1,7 +1,9 @@
 import type { ReceivedPart } from '../../domain/index.js';
+import { isWatchActionName } from './action-vocabulary.js';
 import { A2aProtocolError } from './errors.js';
 import type { InboundMessage, InboundPart } from './operation.js';
 import { type CanonicalRequest, invalid, isRequestObject, parseRequest } from './request-data.js';
+import { parseWatchRequest, type WatchRequest } from './watch-request.js';
 
 /**
  * The media types this agent reads in a message: the agent card's `defaultInputModes`.
@@ -17,6 +19,8 @@ export const ACCEPTED_INPUT_MEDIA_TYPES = ['application/json', 'text/plain'] as 
  */
 export type MessageReading =
   | { kind: 'request'; request: CanonicalRequest; parts: ReceivedPart[] }
+  /** A product-watch request: no commerce intent, the subscription service answers it. */
+  | { kind: 'watch'; watch: WatchRequest; at: string; parts: ReceivedPart[] }
   | { kind: 'conversation'; parts: ReceivedPart[] };
 
 /** `text/plain; charset=utf-8` → `text/plain`. */
@@ -98,5 +102,8 @@ export function readMessage(message: InboundMessage, root = 'params.message'): M
     );
   const [candidate] = candidates;
   if (candidate === undefined) return { kind: 'conversation', parts };
-  return { kind: 'request', request: parseRequest(candidate.data, candidate.at), parts };
+  const { data, at } = candidate;
+  if (isWatchActionName(data.action))
+    return { kind: 'watch', watch: parseWatchRequest(data.action, data, at), at, parts };
+  return { kind: 'request', request: parseRequest(data, at), parts };
 }

@@ -9,7 +9,7 @@ import {
   ProductIdSchema,
 } from '../../domain/index.js';
 import { AllowanceSchema } from '../acp/allowance.js';
-import { ACTION_NAMES, requestKindOf } from './action-vocabulary.js';
+import { ACTION_NAMES, requestKindOf, WATCH_ACTION_NAMES } from './action-vocabulary.js';
 import { A2aProtocolError, paramsIssues } from './errors.js';
 
 /**
@@ -106,8 +106,14 @@ const DelegatePaymentSchema = z
 /**
  * Reads only the action name first, to pick the action's schema. Built once: zod compiles an
  * object schema on its first parse, which per request cost more than the rest of the ingress.
+ * A wrong name is told every name this agent reads, the product-watch words too (read-message.ts
+ * sends those to watch-request.ts before this schema sees them).
  */
-const ActionNameSchema = z.object({ action: z.enum(ACTION_NAMES) });
+const ActionNameSchema = z.object({
+  action: z.enum(ACTION_NAMES, {
+    error: `expected one of ${[...ACTION_NAMES, ...WATCH_ACTION_NAMES].join(', ')}`,
+  }),
+});
 
 const SCHEMA_OF: Record<CommerceAction | 'profile', z.ZodType> = {
   discover: ProductReadSchema,
@@ -143,8 +149,17 @@ export function invalid(path: string, message: string): A2aProtocolError {
   });
 }
 
+/** One message id sent again with another request: refused, never answered with the first. */
+export function reusedMessageId(messageId: string): A2aProtocolError {
+  return new A2aProtocolError(
+    'INVALID_PARAMS',
+    `messageId ${messageId} was already used for a different request`,
+    { problems: [{ path: 'params.message.messageId', message: 'reused for another request' }] },
+  );
+}
+
 /** The problems of a zod failure as one invalid-params error. */
-function invalidParams(error: z.ZodError, at: string): A2aProtocolError {
+export function invalidParams(error: z.ZodError, at: string): A2aProtocolError {
   const problems = paramsIssues(error, at);
   return new A2aProtocolError(
     'INVALID_PARAMS',

@@ -10,6 +10,7 @@ import {
 import { mandateOfAllowance } from '../acp/to-mandate.js';
 import { regionOfCountry } from './regions.js';
 import type { CanonicalRequest } from './request-data.js';
+import type { WatchRequest } from './watch-request.js';
 
 /** Who sent the request: the tenant and a stable id of the credential that authenticated it. */
 export interface Caller {
@@ -66,7 +67,7 @@ function idsOfSeed(tenant: string, seed: string): MessageIds {
 }
 
 /** A fingerprint of what was asked, to refuse one message id reused for another request. */
-export function requestHashOf(request: CanonicalRequest): string {
+export function requestHashOf(request: CanonicalRequest | WatchRequest): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex').slice(0, 32);
 }
 

@@ -5,7 +5,7 @@ import { operationOf } from '../../adapters/a2a/jsonrpc.js';
 import type { A2aOperation, InboundMessage } from '../../adapters/a2a/operation.js';
 import { taskView } from '../../adapters/a2a/project.js';
 import { type MessageReading, readMessage } from '../../adapters/a2a/read-message.js';
-import { invalid } from '../../adapters/a2a/request-data.js';
+import { invalid, reusedMessageId } from '../../adapters/a2a/request-data.js';
 import {
   type Caller,
   idsOfFollowUp,
@@ -26,6 +26,7 @@ import type {
   IntentTaskService,
   TaskCursor,
 } from '../../services/intent-tasks.js';
+import { answerWatch, type ProductWatchDeps } from './product-watch.js';
 import { rendererFor } from './render.js';
 
 export interface CallDeps {
@@ -33,6 +34,8 @@ export interface CallDeps {
   supports(action: CommerceAction): boolean;
   clock: Clock;
   blockingTimeoutMs: number;
+  /** The product-watch extension's requests; absent, they are refused as unsupported. */
+  watches?: ProductWatchDeps;
 }
 
 /**
@@ -76,6 +79,7 @@ async function send(
       `${reading.request.action} is not available on this deployment`,
     );
   const message = received(op.message, reading.parts);
+  if (reading.kind === 'watch') return answerWatch(op.message, reading, message, caller, deps);
   if (op.message.taskId !== undefined)
     return followUp(op.message.taskId, op.message, reading, message, caller, deps);
   if (reading.kind === 'conversation') {
@@ -109,12 +113,7 @@ async function send(
     intent,
     answer,
   });
-  if (submitted.outcome === 'conflict')
-    throw new A2aProtocolError(
-      'INVALID_PARAMS',
-      `messageId ${op.message.messageId} was already used for a different request`,
-      { problems: [{ path: 'params.message.messageId', message: 'reused for another request' }] },
-    );
+  if (submitted.outcome === 'conflict') throw reusedMessageId(op.message.messageId);
   return submitted.task;
 }
 

@@ -5,29 +5,10 @@ import {
   SubscriptionIdSchema,
 } from '../../services/subscriptions/product-subscription.js';
 import type { SubscriptionService } from '../../services/subscriptions/subscription-service.js';
+import { subscriberUrlProblem } from '../subscriber-url.js';
 import type { App } from '../types.js';
-import { isPublicAddress, literalAddressOf } from '../ucp/address-guard.js';
 
 const IdParams = z.object({ id: SubscriptionIdSchema });
-
-/**
- * Where events may be sent. In production a subscriber is reached over https and never at
- * loopback, a private network or any other non-public address written as a literal or as
- * `localhost` (a name that resolves there is refused when connecting, as every outbound call
- * of ours is). Outside production a loopback receiver is what a developer runs.
- */
-function outboundUrlProblem(url: string, production: boolean): string | undefined {
-  if (!production) return undefined;
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:') return 'url: must be https in production';
-  const literal = literalAddressOf(parsed);
-  const host = parsed.hostname.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost'))
-    return 'url: must not point at this machine';
-  if (literal !== undefined && !isPublicAddress(literal))
-    return `url: ${literal} is not a public address`;
-  return undefined;
-}
 
 /**
  * Product subscriptions (issue 18), tenant-scoped by the bearer token: create or replace, read,
@@ -42,8 +23,8 @@ export async function subscriptionRoutes(
     '/v1/subscriptions/:id',
     { schema: { params: IdParams, body: SubscriptionBodySchema } },
     async (request, reply) => {
-      const problem = outboundUrlProblem(request.body.url, production);
-      if (problem !== undefined) throw new AppError('VALIDATION_FAILED', [problem]);
+      const problem = subscriberUrlProblem(request.body.url, production);
+      if (problem !== undefined) throw new AppError('VALIDATION_FAILED', [`url: ${problem}`]);
       const { subscription, created } = await subscriptions.put(
         request.tenant,
         request.params.id,

@@ -31,20 +31,35 @@ export class SubscriptionService {
     return new ProductSubscriptionStore(this.deps.redis, this.deps.prefix, tenant);
   }
 
+  /** The contexts profiles are kept for, as requests write them (`EU:consumer:agent`). */
+  evaluatedContexts(): string[] {
+    return [...this.known].map(contextParameterOf);
+  }
+
+  /**
+   * Those of `contexts` no profile is kept for, as requests write them: a subscription to one
+   * would never hear a thing, so `put` refuses it. An ingress that names fields its own way (the
+   * A2A product watch) asks first.
+   */
+  unevaluatedContexts(contexts: readonly EvaluationContext[] | undefined): string[] {
+    return (contexts ?? [])
+      .map((context) => contextKey(context))
+      .filter((key) => !this.known.has(key))
+      .map(contextParameterOf);
+  }
+
   /** Creates or replaces `id`; `created` says which (the route answers 201 or 200). */
   async put(
     tenant: string,
     id: string,
     body: SubscriptionBody,
   ): Promise<{ subscription: ProductSubscription; created: boolean }> {
-    const unknown = (body.contexts ?? [])
-      .map((context) => contextKey(context))
-      .filter((key) => !this.known.has(key));
+    const unknown = this.unevaluatedContexts(body.contexts);
     if (unknown.length > 0)
       throw new AppError(
         'VALIDATION_FAILED',
-        [`contexts: ${unknown.map(contextParameterOf).join(', ')} not evaluated here`],
-        { contexts: [...this.known].map(contextParameterOf) },
+        [`contexts: ${unknown.join(', ')} not evaluated here`],
+        { contexts: this.evaluatedContexts() },
       );
     const store = this.store(tenant);
     const now = toInstant(this.deps.clock.nowMs());
