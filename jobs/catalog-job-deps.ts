@@ -21,5 +21,7 @@ export interface CatalogJobDeps {
     request(tenant: string): Promise<void>;
     /** whether changes wait unprojected (a request lost to a crash) */
     backlogged(tenant: string): Promise<boolean>;
+    /** Writes the profile.expiring warnings due by `nowMs`; resolves how many. */
+    warnExpiring(tenant: string, nowMs: number): Promise<number>;
   };
 }

@@ -11,7 +11,8 @@ export const PayloadSchema = SweepDuePayloadSchema;
  * so a profile flips (e.g. to requires_revalidation when inventory goes stale) with no new
  * input. It also re-asks for tenants with dirty ids whose enqueue was lost (a crash between the
  * facts write and the enqueue), and for the projection of decision changes left unprojected (a
- * crash between an evaluation's commit and its request).
+ * crash between an evaluation's commit and its request), and warns the subscriptions asking for
+ * profile.expiring of profiles whose validUntil comes within PROFILE_EXPIRING_LEAD_MS.
  */
 export const sweepDueProfilesJob = defineJob({
   queue,
@@ -25,6 +26,7 @@ export const sweepDueProfilesJob = defineJob({
       if ((await work.dirtyCount()) > 0) await runtime.evaluation.requestEvaluation(tenant, 0);
       if (await runtime.decisionEvents?.backlogged(tenant))
         await runtime.decisionEvents?.request(tenant);
+      await runtime.decisionEvents?.warnExpiring(tenant, nowMs);
     }
     return moved;
   },

@@ -174,6 +174,11 @@ export const ConfigSchema = z
      * before it is sent: a burst within the window is one event with the latest decisions.
      */
     DECISION_EVENT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+    /**
+     * How long ahead of a profile's validUntil a subscription asking for `profile.expiring` is
+     * warned (checked by the staleness sweep).
+     */
+    PROFILE_EXPIRING_LEAD_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     /** How often due profiles (validUntil passed) are moved back to evaluation. */
     STALENESS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
     /** How often the drift audit re-decides a sample of stored profiles (audit-drift job). */

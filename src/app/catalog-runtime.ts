@@ -15,6 +15,7 @@ import { CatalogService } from '../services/catalog-service.js';
 import { EvaluationService, type TenantStores } from '../services/evaluation-service.js';
 import { EvaluationThread } from '../services/evaluation-threads.js';
 import { ProfileService } from '../services/profile-service.js';
+import { ExpiringWarner } from '../services/subscriptions/expiring-warner.js';
 import { AuditStore } from '../store/audit-store.js';
 import { CatalogStore } from '../store/catalog-store.js';
 import { DecisionChangeStore } from '../store/decision-change-store.js';
@@ -22,6 +23,7 @@ import { EvaluationWorkStore } from '../store/evaluation-work-store.js';
 import { FeedLockStore } from '../store/feed-lock-store.js';
 import { ProfileStore } from '../store/profile-store.js';
 import { feedSellerOf } from './feed-seller.js';
+import { subscriptionServiceOf } from './subscriptions.js';
 
 /** Everything the catalog and feeds features share in one process, built once per AppContext. */
 export interface CatalogRuntime {
@@ -37,6 +39,7 @@ export interface CatalogRuntime {
   decisionEvents: {
     request(tenant: string): Promise<void>;
     backlogged(tenant: string): Promise<boolean>;
+    warnExpiring(tenant: string, nowMs: number): Promise<number>;
   };
   close(): Promise<void>;
 }
@@ -118,6 +121,13 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
     source,
   );
   const projections = openProjectionQueue(redis, config);
+  const expiring = new ExpiringWarner({
+    redis,
+    prefix: config.KEY_PREFIX,
+    subscriptions: subscriptionServiceOf(ctx),
+    contexts: config.EVALUATION_CONTEXTS,
+    leadMs: config.PROFILE_EXPIRING_LEAD_MS,
+  });
   const runtime: CatalogRuntime = {
     ctx,
     queues,
@@ -132,6 +142,11 @@ export function catalogRuntime(ctx: AppContext): CatalogRuntime {
       backlogged: async (tenant) => {
         const backlog = await storesOf(tenant).changes?.backlog(clock.nowMs());
         return (backlog?.entries ?? 0) > 0;
+      },
+      warnExpiring: async (tenant, nowMs) => {
+        const written = await expiring.sweep(tenant, nowMs);
+        if (written > 0) ctx.metrics.decisionEvents.inc({ tenant, outcome: 'expiring' }, written);
+        return written;
       },
     },
     async close() {

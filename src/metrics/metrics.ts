@@ -73,7 +73,7 @@ export function createMetrics() {
     }),
     decisionEvents: new Counter({
       name: 'acw_decision_events_total',
-      help: 'Decision events by tenant and outcome: projected (written to the outbox), coalesced (an unsent event a later change of its key merged into)',
+      help: 'Decision events by tenant and outcome: projected (written to the outbox), coalesced (an unsent event a later change of its key merged into), lost_gap (changes trimmed before they were projected), expiring (profile.expiring warnings written)',
       labelNames: ['tenant', 'outcome'] as const,
       registers,
     }),

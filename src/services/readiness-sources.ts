@@ -19,6 +19,7 @@ import type {
   SubscriptionsSummary,
 } from './readiness-data.js';
 import { DECISION_EVENT_ID_PREFIX } from './subscriptions/decision-event-projector.js';
+import { EXPIRING_EVENT_ID_PREFIX } from './subscriptions/expiring-warner.js';
 
 /**
  * The parts of the catalog wiring the page reads (src/app/catalog-runtime.ts builds them): the
@@ -151,14 +152,21 @@ export function readinessSources(ctx: AppContext, runtime: ReadinessCatalog): Re
     async subscriptions(tenant: string): Promise<SubscriptionsSummary> {
       const nowMs = ctx.clock.nowMs();
       const { producer: redis, config } = ctx;
-      const [subscriptions, backlog, events] = await Promise.all([
+      const outbox = new OutboxStore(redis, config.KEY_PREFIX, tenant);
+      const [subscriptions, backlog, changed, expiring] = await Promise.all([
         new ProductSubscriptionStore(redis, config.KEY_PREFIX, tenant).count(),
         new DecisionChangeStore(redis, config.KEY_PREFIX, tenant).backlog(nowMs),
-        new OutboxStore(redis, config.KEY_PREFIX, tenant).countWithPrefix(
-          DECISION_EVENT_ID_PREFIX,
-          nowMs,
-        ),
+        outbox.countWithPrefix(DECISION_EVENT_ID_PREFIX, nowMs),
+        outbox.countWithPrefix(EXPIRING_EVENT_ID_PREFIX, nowMs),
       ]);
+      // decision.changed and profile.expiring events, counted together
+      const dues = [changed.oldestDueMs, expiring.oldestDueMs].filter((ms) => ms !== null);
+      const events = {
+        pending: changed.pending + expiring.pending,
+        dead: changed.dead + expiring.dead,
+        oldestDueMs: dues.length === 0 ? null : Math.min(...dues),
+        complete: changed.complete && expiring.complete,
+      };
       const oldestUnprojectedAgeSeconds =
         backlog.oldestAgeMs === null ? null : backlog.oldestAgeMs / 1000;
       const oldestUndeliveredAgeSeconds =

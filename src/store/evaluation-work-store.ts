@@ -76,6 +76,30 @@ export class EvaluationWorkStore {
     }
   }
 
+  /**
+   * Products whose earliest validUntil falls after `fromMs` and by `toMs`, soonest first, at most
+   * `limit` (the profile.expiring sweep's window).
+   */
+  async dueWithin(
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<{ productId: string; validUntilMs: number }[]> {
+    const flat = await this.redis.zrangebyscore(
+      this.dueKey(),
+      `(${fromMs}`,
+      toMs,
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit,
+    );
+    const due: { productId: string; validUntilMs: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2)
+      due.push({ productId: flat[i] as string, validUntilMs: Number(flat[i + 1]) });
+    return due;
+  }
+
   /** ms of the earliest due profile, or null when none is scheduled. */
   async nextDueMs(): Promise<number | null> {
     const [, score] = await this.redis.zrange(this.dueKey(), 0, 0, 'WITHSCORES');

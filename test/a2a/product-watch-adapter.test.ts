@@ -77,10 +77,10 @@ describe('reading a product-watch request', () => {
         action: 'watch_products',
         subscriptionId: 'w',
         url: 'https://a.example/',
-        events: ['profile.expiring'],
+        events: ['profile.expired'],
       },
-      'params.message.parts[0].data.events',
-      'not sent yet',
+      'params.message.parts[0].data.events[0]',
+      '',
     ],
     [
       {

@@ -4,7 +4,10 @@ import { startApp } from '../../src/app/start-app.js';
 import type { AppContext } from '../../src/app-context.js';
 import type { App } from '../../src/http/types.js';
 import { verifyWebhookSignature } from '../../src/providers/webhook-signature.js';
-import type { DecisionChangedEvent } from '../../src/services/subscriptions/decision-event.js';
+import type {
+  DecisionChangedEvent,
+  ProfileExpiringEvent,
+} from '../../src/services/subscriptions/decision-event.js';
 import { DecisionChangeStore } from '../../src/store/decision-change-store.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
 import { TENANT, TENANT_AUTH, TENANT_TOKEN } from '../helpers/catalog-app-context.js';
@@ -141,6 +144,49 @@ describe('decision.changed events', () => {
       newest.map((c) => [c.action, c.previousResult, c.result]).sort(),
     );
     expect(second.data.changes.some((c) => c.previousResult !== c.result)).toBe(true);
+  });
+
+  it('warns a subscription asking for profile.expiring ahead of the validUntil, signed', async () => {
+    // Its own endpoint: the other tests count what theirs receive.
+    const warnedAgent = await agentEndpoint();
+    try {
+      const now = new Date().toISOString();
+      const subscribed = await subscribe('expiring-p9', {
+        url: `${warnedAgent.server.url}/hooks`,
+        products: ['P-9'],
+        contexts: ['EU:consumer:agent'],
+        events: ['profile.expiring'],
+      });
+      expect(subscribed.statusCode).toBe(201);
+      // Stock observed now and good for two minutes: within the lead (5 minutes) at once.
+      const facts = productDocument('P-9', {
+        price: {
+          amount: 1000,
+          currency: 'EUR',
+          observedAt: now,
+          ttlSeconds: 3_600,
+          source: 'pricing',
+        },
+        inventory: { status: 'in_stock', observedAt: now, ttlSeconds: 120, source: 'wms' },
+      });
+      expect((await putProduct(app, 'P-9', facts)).statusCode).toBeLessThan(300);
+      await warnedAgent.next(() => true);
+      const [first, ...rest] = warnedAgent.events;
+      const event = first?.event as unknown as ProfileExpiringEvent;
+      const request = first?.request as RecordedRequest;
+      expect(event.type).toBe('profile.expiring');
+      expect(event.data).toMatchObject({ productId: 'P-9', context: 'EU:consumer:agent' });
+      expect(Date.parse(event.data.validUntil)).toBe(Date.parse(now) + 120_000);
+      expect(event.data.expiring.length).toBeGreaterThan(0);
+      expect(request.headers['webhook-id']).toBe(event.id);
+      const signature = request.headers['merchant-signature'] as string;
+      expect(verifyWebhookSignature(SECRET, signature, request.body.toString('utf8'))).toBe(true);
+      // It asked for warnings only: whatever else came is the same warning again, never a
+      // decision.changed.
+      expect(rest.every(({ event: e }) => e.id === event.id)).toBe(true);
+    } finally {
+      await warnedAgent.server.close();
+    }
   });
 
   it('stops sending once the subscription is deleted', async () => {

@@ -145,10 +145,14 @@ describe('subscriptions on the readiness page and in metrics', () => {
     await settle(TENANT, 'dc.1-0.4', 'delivered');
     await settle(TENANT, 'co-2.a1.receipt', 'dead');
 
-    // OTHER_TENANT: no subscription, no change; one decision event due 30 s ago.
+    // OTHER_TENANT: no subscription, no change; one decision event due 30 s ago, and two
+    // profile.expiring warnings (`pe.`), one due 45 s ago and one dead-lettered.
     await commit(OTHER_TENANT, [
       { effect: decisionEffect('dc.2-0.0', OTHER_TENANT), dueMs: NOW - 30 * SECOND },
+      { effect: decisionEffect('pe.warning-1', OTHER_TENANT), dueMs: NOW - 45 * SECOND },
+      { effect: decisionEffect('pe.warning-2', OTHER_TENANT), dueMs: NOW - 20 * SECOND },
     ]);
+    await settle(OTHER_TENANT, 'pe.warning-2', 'dead');
   });
   afterAll(async () => {
     await app?.close();
@@ -170,10 +174,10 @@ describe('subscriptions on the readiness page and in metrics', () => {
       subscriptions: 0,
       unprojected: 0,
       oldestUnprojectedAgeSeconds: null,
-      undelivered: 1,
-      oldestUndeliveredAgeSeconds: 30,
-      deadLettered: 0,
-      lagSeconds: 30,
+      undelivered: 2,
+      oldestUndeliveredAgeSeconds: 45,
+      deadLettered: 1,
+      lagSeconds: 45,
       complete: true,
     },
   };
@@ -223,7 +227,10 @@ describe('subscriptions on the readiness page and in metrics', () => {
     });
     expect(other.body).toMatch(/<tr><th>Subscriptions<\/th><td>0<\/td><\/tr>/);
     expect(other.body).toMatch(/<tr><th>Oldest unprojected<\/th><td>—<\/td><\/tr>/);
-    expect(other.body).toMatch(/<tr><th>Lag<\/th><td>30 s<\/td><\/tr>/);
+    expect(other.body).toMatch(/<tr><th>Lag<\/th><td>45 s<\/td><\/tr>/);
+    // profile.expiring warnings are counted with the decision events.
+    expect(other.body).toMatch(/<tr><th>Decision events waiting<\/th><td>2<\/td><\/tr>/);
+    expect(other.body).toMatch(/<tr><th>Dead-lettered events<\/th><td>1<\/td><\/tr>/);
   });
 
   it('reports them in /metrics, per tenant and stage', async () => {

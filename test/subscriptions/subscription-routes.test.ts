@@ -129,14 +129,17 @@ describe('/v1/subscriptions', () => {
     expect((await get('/v1/subscriptions/refused')).statusCode).toBe(404);
   });
 
-  it('refuses profile.expiring, which is not sent yet, saying so', async () => {
-    const res = await put('expiring', {
+  it('stores profile.expiring beside decision.changed, and refuses an event it does not know', async () => {
+    const stored = await put('expiring', {
       url: 'http://x.test/',
-      events: ['decision.changed', 'profile.expiring'],
+      events: ['profile.expiring', 'decision.changed'],
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('profile.expiring is not sent yet');
-    expect((await get('/v1/subscriptions/expiring')).statusCode).toBe(404);
+    expect(stored.statusCode).toBe(201);
+    expect(stored.json()).toMatchObject({ events: ['decision.changed', 'profile.expiring'] });
+    const unknown = await put('expired', { url: 'http://x.test/', events: ['profile.expired'] });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('events');
+    expect((await get('/v1/subscriptions/expired')).statusCode).toBe(404);
   });
 
   it('refuses an id with characters outside letters, digits, _ and -', async () => {

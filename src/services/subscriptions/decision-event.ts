@@ -93,3 +93,36 @@ export function mergeChanges(
     coalesced: older.coalesced + newer.coalesced,
   };
 }
+
+/** A decision of a profile.expiring warning: what holds until its validUntil, and no longer. */
+export interface ExpiringDecision {
+  action: CommerceAction;
+  policyDomain?: PolicyDomain;
+  result: DecisionResult;
+  validUntil: string;
+}
+
+/**
+ * The `profile.expiring` warning (PROFILE_EXPIRING_LEAD_MS ahead of a profile's validUntil):
+ * the product's decisions in one context that rely on a fact expiring then. It is the stored
+ * profile read as it is; after validUntil the evaluation decides again (typically
+ * requires_revalidation), and that is a `decision.changed`. Sent once per (subscription,
+ * product, context, validUntil); it has no sequence of its own.
+ */
+export interface ProfileExpiringEvent {
+  id: string;
+  type: 'profile.expiring';
+  createdAt: string;
+  subscriptionId: string;
+  data: {
+    productId: string;
+    context: string;
+    /** the profile's earliest validUntil: when its first decisions stop holding */
+    validUntil: string;
+    /** the evaluation whose profile this is */
+    evaluatedAt: string;
+    rulesetVersion: string;
+    /** the covered decisions whose validUntil is within the lead, soonest first */
+    expiring: ExpiringDecision[];
+  };
+}

@@ -7,12 +7,11 @@ import {
 } from '../../domain/index.js';
 
 /**
- * What a subscriber can ask to hear of (issue 18). `profile.expiring` (a warning ahead of a
- * validUntil) is named by the issue but not built: a subscription asking for it is refused, not
- * stored to hear nothing.
+ * What a subscriber can ask to hear of (issue 18): `decision.changed` (the default) when an
+ * evaluation changes a covered decision, `profile.expiring` ahead of a covered profile's
+ * validUntil (PROFILE_EXPIRING_LEAD_MS).
  */
 export const SUBSCRIPTION_EVENTS = ['decision.changed', 'profile.expiring'] as const;
-const NOT_SENT_YET: readonly string[] = ['profile.expiring'];
 
 /** Which changed decisions a subscription hears of (SubscriptionBodySchema's `changes`). */
 export const SUBSCRIPTION_CHANGES = ['all', 'results'] as const;
@@ -37,12 +36,7 @@ export const SubscriptionBodySchema = z.strictObject({
   /** `REGION:buyerType:channel`, each one of the contexts profiles are kept for. */
   contexts: ListOf(ContextParameterSchema, 64).optional(),
   actions: ListOf(CommerceActionSchema, 6).optional(),
-  events: ListOf(z.enum(SUBSCRIPTION_EVENTS), 2)
-    .refine((events) => !events.some((event) => NOT_SENT_YET.includes(event)), {
-      message:
-        'profile.expiring is not sent yet; subscribe to decision.changed (a decision flipping to requires_revalidation when a fact goes stale is one)',
-    })
-    .default(['decision.changed']),
+  events: ListOf(z.enum(SUBSCRIPTION_EVENTS), 2).default(['decision.changed']),
   /**
    * `all` (the default): every change the audit records, a refreshed validUntil or evidence
    * too, so an agent knows how long a decision holds; `results`: only decisions whose result

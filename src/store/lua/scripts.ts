@@ -15,6 +15,7 @@ export const SCRIPT_FILES = [
   'create-intent-task-2',
   'decision-events-gate-5',
   'decision-events-project-7',
+  'expiring-warn-4',
   'idempotency-claim-2',
   'move-due-2',
   'outbox-claim-due-1',
