@@ -14,6 +14,7 @@ import {
   type DecisionChangedEvent,
   decisionChangeOf,
   mergeChanges,
+  subscriberWebhook,
 } from './decision-event.js';
 import {
   contextParameterOf,
@@ -112,19 +113,11 @@ export class DecisionEventProjector {
         // Merged into a waiting event, it keeps the window that one opened; an event whose send
         // began had its window: what follows it opens a new one.
         const openedMs = older?.waiting === true ? older.effect.createdAtMs : nowMs;
-        const effect: OutboxEffect = {
-          id: event.id,
-          tenant,
-          kind: 'decision_event',
-          provider: 'webhook',
-          method: 'POST',
-          url: subscription.url,
-          body: event,
-          subscriptionId: subscription.id,
+        const effect = subscriberWebhook(tenant, subscription, event, {
           orderingKey,
           correlationId: `decision-changes.${last.id}`,
           createdAtMs: openedMs,
-        };
+        });
         events.push({
           orderingKey,
           previousNextId: state.nextId,

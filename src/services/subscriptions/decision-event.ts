@@ -6,6 +6,7 @@ import type {
   PolicyDomain,
 } from '../../domain/index.js';
 import type { DetailedAuditChange } from '../../store/audit-store.js';
+import type { OutboxEffect } from '../../store/outbox-store.js';
 
 /**
  * The `decision.changed` event a subscriber receives: the audit's changed decisions of one
@@ -124,5 +125,28 @@ export interface ProfileExpiringEvent {
     rulesetVersion: string;
     /** the covered decisions whose validUntil is within the lead, soonest first */
     expiring: ExpiringDecision[];
+  };
+}
+
+/**
+ * The outbox effect that delivers a subscription's event: a signed webhook POST of the event to
+ * the subscription's url, its id the event's (the Webhook-Id a receiver dedupes on).
+ */
+export function subscriberWebhook(
+  tenant: string,
+  subscription: { id: string; url: string },
+  event: DecisionChangedEvent | ProfileExpiringEvent,
+  extra: { correlationId: string; createdAtMs: number; orderingKey?: string },
+): OutboxEffect {
+  return {
+    id: event.id,
+    tenant,
+    kind: 'decision_event',
+    provider: 'webhook',
+    method: 'POST',
+    url: subscription.url,
+    body: event,
+    subscriptionId: subscription.id,
+    ...extra,
   };
 }

@@ -7,7 +7,11 @@ import { type DueEffect, OutboxStore } from '../../store/outbox-store.js';
 import { decodeProfile } from '../../store/profile-codec.js';
 import { ProfileStore } from '../../store/profile-store.js';
 import type { RedisClient } from '../../store/redis.js';
-import type { ExpiringDecision, ProfileExpiringEvent } from './decision-event.js';
+import {
+  type ExpiringDecision,
+  type ProfileExpiringEvent,
+  subscriberWebhook,
+} from './decision-event.js';
 import { contextParameterOf, SubscriptionIndex } from './product-subscription.js';
 import type { SubscriptionService } from './subscription-service.js';
 
@@ -110,18 +114,10 @@ export class ExpiringWarner {
             },
           };
           effects.push({
-            effect: {
-              id,
-              tenant,
-              kind: 'decision_event',
-              provider: 'webhook',
-              method: 'POST',
-              url: subscription.url,
-              body: event,
-              subscriptionId: subscription.id,
+            effect: subscriberWebhook(tenant, subscription, event, {
               correlationId: `profile-expiring.${productId}`,
               createdAtMs: nowMs,
-            },
+            }),
             dueMs: nowMs,
           });
         }
