@@ -94,7 +94,16 @@ describe('/metrics after real traffic', () => {
     );
     await deadLetteredReceipt();
 
-    const after = await scrape();
+    // The effect is dead-lettered before its BullMQ job is moved to failed (the job throws after
+    // the settlement): scraped until the job has got there too.
+    const failedReceipts = { queue: 'deliver-effect-receipt', state: 'failed' };
+    const after = await waitFor('the refused receipt job failed', async () => {
+      const scraped = await scrape();
+      return sample(scraped, 'bullmq_job_count', failedReceipts) >
+        sample(before, 'bullmq_job_count', failedReceipts)
+        ? scraped
+        : undefined;
+    });
     const moved = (name: string, labels: Record<string, string>) =>
       sample(after, name, labels) - sample(before, name, labels);
     expect(
@@ -120,7 +129,7 @@ describe('/metrics after real traffic', () => {
     ).toBeGreaterThanOrEqual(2);
     expect(moved('acw_outbox_entries', { tenant: TENANT, state: 'dead_letter' })).toBe(1);
     // Delivered jobs are removed on completion; the refused receipt's failed job is kept.
-    expect(moved('bullmq_job_count', { queue: 'deliver-effect-receipt', state: 'failed' })).toBe(1);
+    expect(moved('bullmq_job_count', failedReceipts)).toBe(1);
   });
 
   it('shows the dead letter on the readiness page, and its Replay button delivers it', async () => {
