@@ -195,6 +195,18 @@ describe('decision.changed events', () => {
     await waitFor('the first P-3 event', async () =>
       other.requests.length > 0 ? true : undefined,
     );
+    // The first change can send more than one event (one per context), and the rest may still
+    // be on their way: count only once everything recorded so far has been sent.
+    const changes = new DecisionChangeStore(ctx.redis, ctx.config.KEY_PREFIX, TENANT);
+    const outbox = new OutboxStore(ctx.redis, ctx.config.KEY_PREFIX, TENANT);
+    const settled = async () => {
+      const [backlog, counts] = await Promise.all([
+        changes.backlog(Date.now()),
+        outbox.countByStatus(),
+      ]);
+      return backlog.entries === 0 && counts.pending === 0 ? true : undefined;
+    };
+    await waitFor('the first change projected and sent', settled);
     const before = other.requests.length;
     const keysOf = async (subscription: string) => {
       const fields = await Promise.all(
@@ -225,15 +237,7 @@ describe('decision.changed events', () => {
       return entries.length >= 2 ? true : undefined;
     });
     // Every recorded change projected, and nothing of the tenant's left to send.
-    const changes = new DecisionChangeStore(ctx.redis, ctx.config.KEY_PREFIX, TENANT);
-    const outbox = new OutboxStore(ctx.redis, ctx.config.KEY_PREFIX, TENANT);
-    await waitFor('the change stream projected and the outbox idle', async () => {
-      const [backlog, counts] = await Promise.all([
-        changes.backlog(Date.now()),
-        outbox.countByStatus(),
-      ]);
-      return backlog.entries === 0 && counts.pending === 0 ? true : undefined;
-    });
+    await waitFor('the change stream projected and the outbox idle', settled);
     expect(other.requests.length).toBe(before);
     // Its per-key state (sequence numbers and the rest) went with it.
     expect(await keysOf('short-lived')).toEqual([]);
