@@ -14,6 +14,10 @@
  *   fan-out, same headers, valid signatures) with the same number in flight
  *   (DELIVERY_CONCURRENCY) to the same subscriber, measured before and after, the higher used
  *   (as bench/outbox). Projection + delivery end to end is printed against the same floor.
+ *   Delivery is also printed against an I/O floor (bench/support/delivery-io-floor.ts): the
+ *   Redis keys the delivery reads and writes per event, with plain commands, and the same POSTs,
+ *   without BullMQ, scripts or logic, over up to 100k events: what is left is what the queue and
+ *   our code cost.
  *   Projection and delivery run one after the other, not overlapped as in service, so each has
  *   its own figure: both run on this process's one thread, so overlapping them would mostly
  *   interleave the same CPU; the end-to-end figure is thus a little pessimistic. The effects
@@ -64,6 +68,7 @@ import { OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 import { generateCatalog } from './support/catalog.js';
 import { BENCH_TENANT, benchCatalogApp, evaluationDriver } from './support/catalog-app.js';
+import { deliveryIoFloor } from './support/delivery-io-floor.js';
 import { startFanoutReceiver } from './support/fanout-receiver.js';
 import { commandStats, measured, type Phase } from './support/measure.js';
 
@@ -78,6 +83,8 @@ const TENANT = BENCH_TENANT;
 const SECRET = 'bench-fanout-webhook-secret-0123456789';
 /** The subscriber's bodies kept for the floor (from the warm-up fan-out). */
 const FLOOR_BODIES = 10_000;
+/** Events the I/O floor delivers (its own copies in Redis, so bounded). */
+const IO_FLOOR_EVENTS = 100_000;
 /** Gives up when the subscriber has heard nothing new for this long. */
 const STALL_MS = 60_000;
 
@@ -415,6 +422,26 @@ async function main(redisUrl: string) {
   await floorLoop(Math.min(events, 20_000));
   const floorBefore = await measured(probe, events, () => floorLoop(events));
 
+  // The I/O floor (the delivery's Redis keys and the same POSTs, without BullMQ, scripts or
+  // logic), warmed by a discarded run, then before and after the fan-out like the raw floor.
+  const ioFloor = deliveryIoFloor({
+    redis: ctx.redis,
+    key,
+    url: receiver.url,
+    bodies: floorBodies,
+    inFlight: IN_FLIGHT,
+    subscriptionsKey: key('subscriptions', 'products'),
+  });
+  const ioEvents = Math.min(events, IO_FLOOR_EVENTS);
+  const ioFloorRun = async (count: number) => {
+    await ioFloor.seed(count);
+    const phase = await measured(probe, count, () => ioFloor.run());
+    await ioFloor.clear();
+    return phase;
+  };
+  await ioFloorRun(Math.min(ioEvents, 20_000));
+  const ioFloorBefore = await ioFloorRun(ioEvents);
+
   // The fan-out: projection alone, then delivery.
   const bytesBefore = receiver.bytes;
   const acceptedBefore = receiver.accepted;
@@ -429,6 +456,9 @@ async function main(redisUrl: string) {
   const eventBytes = (receiver.bytes - bytesBefore) / posts;
   const floorAfter = await measured(probe, events, () => floorLoop(events));
   const floor = floorBefore.perSecond >= floorAfter.perSecond ? floorBefore : floorAfter;
+  const ioFloorAfter = await ioFloorRun(ioEvents);
+  const ioFloorPhase =
+    ioFloorBefore.perSecond >= ioFloorAfter.perSecond ? ioFloorBefore : ioFloorAfter;
 
   // Report.
   const best = <T extends Phase>(list: readonly T[]) =>
@@ -488,6 +518,11 @@ async function main(redisUrl: string) {
   console.log(
     `    projection + delivery  ${int(endToEnd).padStart(7)} events/s in ${(projectionSeconds + deliverySeconds).toFixed(2)} s` +
       `   ratio to floor ${(endToEnd / floor.perSecond).toFixed(2)}`,
+  );
+  console.log(
+    `    delivery ÷ I/O floor   ${(delivery.perSecond / ioFloorPhase.perSecond).toFixed(2).padStart(7)}      ` +
+      `(I/O floor ${int(ioFloorPhase.perSecond)} events/s over ${int(ioEvents)} events, before ${int(ioFloorBefore.perSecond)}, after ${int(ioFloorAfter.perSecond)}; ${cpu(ioFloorPhase, 'event')}: ` +
+      `the delivery's Redis keys with plain commands and the same POSTs, no BullMQ, scripts or logic)`,
   );
   console.log(
     `    floor raw undici loop  ${int(floor.perSecond).padStart(7)} events/s   ${cpu(floor, 'event')}` +
