@@ -18,6 +18,13 @@
  *   Redis keys the delivery reads and writes per event, with plain commands, and the same POSTs,
  *   without BullMQ, scripts or logic, over up to 100k events: what is left is what the queue and
  *   our code cost.
+ * - as in service: one more round's changes evaluated, then projected and delivered at the same
+ *   time, as the service runs them, with the projection's backpressure
+ *   (DECISION_EVENT_QUEUE_HIGH_WATER) in play: events/s end to end, the most entries pending in
+ *   the outbox at once (sampled every 100 ms), how often the projection held back, claims per
+ *   event. In both deliveries a checkout's receipt effect is committed as it starts (due now,
+ *   the drain nudged, as a checkout transition does), and the time it takes to reach its
+ *   provider is printed: how long a checkout waits behind a fan-out.
  *   Projection and delivery run one after the other, not overlapped as in service, so each has
  *   its own figure: both run on this process's one thread, so overlapping them would mostly
  *   interleave the same CPU; the end-to-end figure is thus a little pessimistic. The effects
@@ -55,6 +62,7 @@ import { subscriptionServiceOf, subscriptionsFeature } from '../src/app/subscrip
 import { systemClock } from '../src/clock.js';
 import { type ProductFacts, toInstant } from '../src/domain/index.js';
 import { signWebhook } from '../src/providers/webhook-signature.js';
+import { checkoutQueues, nudgeOutboxDrain } from '../src/queues/outbox-queues.js';
 import { openProjectionQueue, requestProjection } from '../src/queues/subscription-queues.js';
 import type { Closable } from '../src/runtime/closable.js';
 import {
@@ -63,8 +71,9 @@ import {
 } from '../src/services/subscriptions/decision-event-projector.js';
 import { SubscriptionBodySchema } from '../src/services/subscriptions/product-subscription.js';
 import { auditKeyParts } from '../src/store/catalog-layout.js';
+import { CheckoutStore } from '../src/store/checkout-store.js';
 import { tenantKeys } from '../src/store/keys.js';
-import { OutboxStore } from '../src/store/outbox-store.js';
+import { type OutboxEffect, OutboxStore } from '../src/store/outbox-store.js';
 import { startPrivateRedis } from '../src/store/private-redis.js';
 import { generateCatalog } from './support/catalog.js';
 import { BENCH_TENANT, benchCatalogApp, evaluationDriver } from './support/catalog-app.js';
@@ -290,20 +299,65 @@ async function main(redisUrl: string) {
     return { phase, steps: steps.slice(from), commands };
   };
 
+  /**
+   * A checkout's receipt effect, committed (due now) and the drain nudged, as a checkout
+   * transition does: how long it takes to reach its provider while events are delivered is how
+   * long a checkout waits behind a fan-out. Returns when it was committed.
+   */
+  const checkouts = new CheckoutStore(ctx.redis, config.KEY_PREFIX, TENANT);
+  const probeQueues = checkoutQueues(ctx.redis, config);
+  const drainQueue = probeQueues.drain;
+  const commitProbeReceipt = async (label: string) => {
+    const committedAt = Date.now();
+    const effect: OutboxEffect = {
+      id: `probe-${label}-${randomUUID().slice(0, 8)}.receipt`,
+      tenant: TENANT,
+      kind: 'receipt',
+      provider: 'receipt',
+      method: 'POST',
+      path: '/receipts',
+      body: {
+        checkoutId: `co_${label}`,
+        orderId: `ord_${label}`,
+        lines: [],
+        total: { amount: 100, currency: 'EUR' },
+      },
+      correlationId: 'bench.probe',
+      createdAtMs: committedAt,
+    };
+    await checkouts.commit({
+      checkoutId: effect.id,
+      expectedVersion: 0,
+      doc: '{}',
+      effects: [{ effect, dueMs: committedAt }],
+      audit: { type: 'bench.probe' },
+    });
+    await nudgeOutboxDrain(drainQueue, TENANT);
+    return committedAt;
+  };
+  /** Seconds from `committedAt` to the probe receipt's arrival (the first one after it). */
+  const receiptWait = (committedAt: number) => {
+    const arrived = receiver.receipts.find((at) => at >= committedAt);
+    return arrived === undefined ? Number.NaN : (arrived - committedAt) / 1000;
+  };
+
   /** Delivers every due event (the checkout workers), until the last is settled. */
   const deliver = async (events: number) => {
     const distinctBefore = receiver.distinct;
     const claimedBefore = claimed;
-    const settledTarget = (await probe.zcard(settledKey)) + events;
+    // The events and the probe receipt.
+    const settledTarget = (await probe.zcard(settledKey)) + events + 1;
     let running: Closable[] = [];
     const before = await commandStats(probe);
     // The bench's own ZCARDs, taken off what redis-server counted.
     let zcards = 0;
+    let probeAt = 0;
     const phase = await measured(probe, events, async () => {
       running = [
         ...(await startCheckoutWorkers(ctx, endpoints)),
         ...(await startCheckoutSchedulers(ctx)),
       ];
+      probeAt = await commitProbeReceipt('sequential');
       await until('events delivered', () => receiver.distinct, distinctBefore + events);
       await until(
         'events settled',
@@ -316,8 +370,60 @@ async function main(redisUrl: string) {
     });
     const commands = diff(before, await commandStats(probe), zcards);
     for (const part of running.reverse()) await part.close();
-    return { ...phase, commands, claimed: claimed - claimedBefore };
+    return {
+      ...phase,
+      commands,
+      claimed: claimed - claimedBefore,
+      receiptWaitSeconds: receiptWait(probeAt),
+    };
   };
+
+  /**
+   * As in service: the change stream projected and the events delivered at the same time (the
+   * projection holding back while the webhook queue is at DECISION_EVENT_QUEUE_HIGH_WATER), a
+   * probe receipt committed as it starts, the outbox's pending entries sampled as it goes.
+   */
+  const projectAndDeliver = async (events: number) => {
+    const distinctBefore = receiver.distinct;
+    const claimedBefore = claimed;
+    const settledTarget = (await probe.zcard(settledKey)) + events + 1;
+    const heldBefore = await heldCount();
+    let running: Closable[] = [];
+    let peakPending = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peakPending = Math.max(peakPending, await probe.zcard(dueKey));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    let probeAt = 0;
+    const phase = await measured(probe, events, async () => {
+      running = [
+        ...(await subscriptionsFeature.startWorkers!(ctx)),
+        ...(await startCheckoutWorkers(ctx, endpoints)),
+        ...(await startCheckoutSchedulers(ctx)),
+      ];
+      probeAt = await commitProbeReceipt('overlapped');
+      await requestProjection(projections, TENANT);
+      await until('events delivered', () => receiver.distinct, distinctBefore + events);
+      await until('events settled', () => probe.zcard(settledKey), settledTarget);
+    });
+    sampling = false;
+    await sampler;
+    for (const part of running.reverse()) await part.close();
+    return {
+      ...phase,
+      claimed: claimed - claimedBefore,
+      receiptWaitSeconds: receiptWait(probeAt),
+      peakPending,
+      held: (await heldCount()) - heldBefore,
+    };
+  };
+  const heldCount = async () =>
+    (await ctx.metrics.decisionEvents.get()).values
+      .filter((v) => v.labels.outcome === 'held')
+      .reduce((sum, v) => sum + v.value, 0);
 
   const driver = await evaluationDriver(app);
   let catalogWorkers = await catalogFeature.startWorkers!(ctx);
@@ -378,7 +484,6 @@ async function main(redisUrl: string) {
     if (n === lastB) expected = await auditedPairs(catalog.products, sinceMs);
   }
   await stopCatalogWorkers();
-  await driver.close();
   await subscribe();
   const stream = await streamPairs();
   if (stream.covered !== expected.covered)
@@ -460,6 +565,22 @@ async function main(redisUrl: string) {
   const ioFloorPhase =
     ioFloorBefore.perSecond >= ioFloorAfter.perSecond ? ioFloorBefore : ioFloorAfter;
 
+  // As in service: one more round's changes, evaluated, then projected and delivered at once.
+  catalogWorkers = await catalogFeature.startWorkers!(ctx);
+  await putAll(reobserved(catalog.products, ctx.clock.nowMs()));
+  sinceMs = Date.now();
+  await evaluate(PRODUCTS);
+  await stopCatalogWorkers();
+  await driver.close();
+  const burst = await auditedPairs(catalog.products, sinceMs);
+  const burstStream = await streamPairs();
+  if (burstStream.covered !== burst.covered)
+    throw new Error(
+      `the change stream lists ${burstStream.covered} covered pairs, the audit ${burst.covered}`,
+    );
+  const distinctBeforeBurst = receiver.distinct;
+  const overlapped = await projectAndDeliver(burst.covered);
+
   // Report.
   const best = <T extends Phase>(list: readonly T[]) =>
     list.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
@@ -530,6 +651,23 @@ async function main(redisUrl: string) {
       `${floorBodies.length} warm-up bodies of ${(floorBytes / floorBodies.length).toFixed(0)} B on average, the events ${eventBytes.toFixed(0)} B)`,
   );
   console.log(
+    `    a checkout receipt committed as delivery began reached its provider after ${delivery.receiptWaitSeconds.toFixed(2)} s ` +
+      `(due behind the ${int(events)} projected events)`,
+  );
+  console.log(
+    `  as in service, another round's ${int(burst.covered)} events projected and delivered at once ` +
+      `(projection held back while the webhook queue holds ${int(config.DECISION_EVENT_QUEUE_HIGH_WATER)} deliveries):`,
+  );
+  console.log(
+    `    projection + delivery  ${int(overlapped.perSecond).padStart(7)} events/s in ${(burst.covered / overlapped.perSecond).toFixed(2)} s   ${cpu(overlapped, 'event')}` +
+      `   ratio to floor ${(overlapped.perSecond / floor.perSecond).toFixed(2)}, to the I/O floor ${(overlapped.perSecond / ioFloorPhase.perSecond).toFixed(2)}`,
+  );
+  console.log(
+    `    most entries pending in the outbox at once ${int(overlapped.peakPending)}; the projection held back ${int(overlapped.held)} times; ` +
+      `the drain claimed ${int(overlapped.claimed)} effects (${(overlapped.claimed / burst.covered).toFixed(2)} per event); ` +
+      `a checkout receipt committed as it began reached its provider after ${overlapped.receiptWaitSeconds.toFixed(2)} s`,
+  );
+  console.log(
     `  subscriber: ${int(distinct)} distinct Webhook-Ids of ${int(events)} expected, ${int(posts)} posts, ${receiver.badSignatures} bad signatures; ` +
       `the drain claimed ${int(delivery.claimed)} effects for them (OUTBOX_LEASE_MS ${int(config.OUTBOX_LEASE_MS)})`,
   );
@@ -550,8 +688,13 @@ async function main(redisUrl: string) {
   console.log(`  run took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (distinct !== events || receiver.badSignatures > 0)
     throw new Error('bench/fanout: the subscriber did not get exactly the events expected');
+  if (receiver.distinct !== distinctBeforeBurst + burst.covered)
+    throw new Error(
+      'bench/fanout: the subscriber did not get exactly the events of the last burst',
+    );
 
   await probe.quit();
+  await probeQueues.close();
   await projections.close();
   await runtime.close();
   await ctx.close();

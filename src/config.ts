@@ -175,6 +175,13 @@ export const ConfigSchema = z
      */
     DECISION_EVENT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
     /**
+     * Most deliveries waiting in the webhook delivery queue (its waiting jobs × DELIVERY_BATCH)
+     * before the decision-event projection holds back: the changes wait in the tenant's change
+     * stream, compact, instead of in the outbox and the queue, so a catalog-wide change neither
+     * floods Redis with events nor makes checkout effects queue behind them in the drain.
+     */
+    DECISION_EVENT_QUEUE_HIGH_WATER: z.coerce.number().int().min(1).max(10_000_000).default(16_384),
+    /**
      * How long ahead of a profile's validUntil a subscription asking for `profile.expiring` is
      * warned (checked by the staleness sweep).
      */

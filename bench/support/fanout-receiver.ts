@@ -9,7 +9,9 @@ import { verifyWebhookSignature } from '../../src/providers/webhook-signature.js
  * with the shared secret (a 401 for one that does not verify), then answers 204 at once. It keeps
  * no event, only the distinct `Webhook-Id`s it accepted and the body bytes, so 400k events cost
  * it a set of ids rather than the sandbox receiver's copy of every body; on request it keeps the
- * raw bodies of the next `n` events (the floor posts those again).
+ * raw bodies of the next `n` events (the floor posts those again). A POST to `/receipts` (a
+ * checkout's receipt effect, the bench's probe of the outbox behind the events) is answered 204
+ * unchecked and only its arrival time kept.
  */
 export interface FanoutReceiver {
   url: string;
@@ -23,6 +25,8 @@ export interface FanoutReceiver {
   /** Keeps the raw body and path of each of the next `count` events accepted. */
   keep(count: number): void;
   kept: { path: string; body: string }[];
+  /** Date.now() of each `/receipts` POST, in arrival order. */
+  receipts: number[];
   /** Resolves once `count` distinct Webhook-Ids have been accepted. */
   distinctAtLeast(count: number): Promise<void>;
   close(): Promise<void>;
@@ -38,6 +42,7 @@ export async function startFanoutReceiver(secret: string): Promise<FanoutReceive
     bytes: 0,
     badSignatures: 0,
     kept: [],
+    receipts: [],
     get distinct() {
       return ids.size;
     },
@@ -57,6 +62,11 @@ export async function startFanoutReceiver(secret: string): Promise<FanoutReceive
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (request.url === '/receipts') {
+        receiver.receipts.push(Date.now());
+        response.writeHead(204).end();
+        return;
+      }
       const raw = Buffer.concat(chunks);
       const body = raw.toString('utf8');
       const signature = request.headers['merchant-signature'];

@@ -79,6 +79,14 @@ export const subscriptionsFeature: Feature = {
           ctx.metrics.decisionEvents.inc({ tenant, outcome: 'projected' }, step.events);
           ctx.metrics.decisionEvents.inc({ tenant, outcome: 'coalesced' }, step.coalesced);
         },
+        async deliveryBacklog() {
+          const jobs = await outbox.delivery.webhook.getJobCountByTypes('waiting', 'prioritized');
+          return jobs * ctx.config.DELIVERY_BATCH;
+        },
+        backlogLimit: ctx.config.DECISION_EVENT_QUEUE_HIGH_WATER,
+        onHeld(tenant) {
+          ctx.metrics.decisionEvents.inc({ tenant, outcome: 'held' });
+        },
       },
       ctx.workerConnection(),
       { prefixes: ctx.config, logger: ctx.logger, metrics: ctx.metrics },

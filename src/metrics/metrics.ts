@@ -19,7 +19,7 @@ export function createMetrics() {
     }),
     jobDuration: new Histogram({
       name: 'acw_job_duration_seconds',
-      help: 'Duration of BullMQ jobs by queue and outcome',
+      help: 'Duration of BullMQ jobs by queue and outcome (completed, failed, or delayed: a job that moved itself to delayed)',
       labelNames: ['queue', 'outcome'] as const,
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
       registers,
@@ -73,7 +73,7 @@ export function createMetrics() {
     }),
     decisionEvents: new Counter({
       name: 'acw_decision_events_total',
-      help: 'Decision events by tenant and outcome: projected (written to the outbox), coalesced (an unsent event a later change of its key merged into), lost_gap (changes trimmed before they were projected), expiring (profile.expiring warnings written)',
+      help: 'Decision events by tenant and outcome: projected (written to the outbox), coalesced (an unsent event a later change of its key merged into), lost_gap (changes trimmed before they were projected), expiring (profile.expiring warnings written), held (a projection that waited for the webhook delivery queue to drain below DECISION_EVENT_QUEUE_HIGH_WATER)',
       labelNames: ['tenant', 'outcome'] as const,
       registers,
     }),

@@ -1,4 +1,5 @@
 import {
+  DelayedError,
   type Job,
   type JobsOptions,
   type Queue,
@@ -107,7 +108,8 @@ export function startJobWorker<Schema extends z.ZodType, Deps, Result>(
         stopTimer?.({ outcome: 'completed' });
         return result;
       } catch (error) {
-        stopTimer?.({ outcome: 'failed' });
+        // A job that moved itself to delayed (held, not failed) says so.
+        stopTimer?.({ outcome: error instanceof DelayedError ? 'delayed' : 'failed' });
         throw error;
       } finally {
         active.delete(id);
