@@ -47,7 +47,7 @@ export interface DeliveryGate {
     /** no longer pending: another job settled it meanwhile */
     | { kind: 'settled'; status: string }
   >;
-  /** After the send, whatever its answer. */
+  /** After the send, whatever its answer, once its outcome is settled (or handed on). */
   end(effect: OutboxEffect): Promise<void>;
 }
 
@@ -153,12 +153,24 @@ export class EffectDelivery {
         return answer;
       }
     }
-    let call: Awaited<ReturnType<EffectDelivery['call']>>;
+    // The gate lets go of the key only once the outcome is settled: let go between the answer
+    // and the settlement, a second job holding the same effect (a drain's claim run out) would
+    // find it still pending and its key free, and send it again.
     try {
-      call = await this.limitFor(effect.provider)(() => this.call(effect));
+      const call = await this.limitFor(effect.provider)(() => this.call(effect));
+      return await this.settleCall(effect, call, attempt, outbox);
     } finally {
       await gate?.end(effect);
     }
+  }
+
+  /** Records and settles what the provider answered: the effect's outcome, or its next try. */
+  private async settleCall(
+    effect: OutboxEffect,
+    call: Awaited<ReturnType<EffectDelivery['call']>>,
+    attempt: DeliveryAttempt,
+    outbox: () => OutboxStore,
+  ): Promise<DeliveryResult> {
     if (call.kind === 'held') return call;
     const { at, answer, verdict, breaker } = call;
     const record: AttemptRecord = {

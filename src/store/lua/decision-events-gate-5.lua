@@ -14,7 +14,8 @@
       runs and it is still pending): {"held", ms left on its lease}
     - otherwise {"send"}: the key's next event becomes its begun one; a begun one is sent again
       (a retry, a replay)
-    A send holds the key for the lease; "end" (after the send, whatever its answer) lets go.
+    A send holds the key for the lease; "end" (once the send's outcome is settled, whatever the
+    answer) lets go.
 
   Input:
     KEYS[1] ordering key -> next event id hash
